@@ -1,0 +1,41 @@
+import { mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import dynalite from 'dynalite';
+
+/** dynalite (DynamoDB emulator) on a chosen address, persisted with LevelDB when given a path. */
+export interface DynaliteServer {
+  readonly endpoint: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startDynaliteServer(options: {
+  host: string;
+  port: number;
+  dataDir?: string;
+}): Promise<DynaliteServer> {
+  if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
+  // Real DynamoDB takes seconds to create a table; nobody waits for that locally.
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.dataDir === undefined ? {} : { path: options.dataDir }),
+  });
+  server.listen(options.port, options.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+  return {
+    endpoint: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => {
+          if (error) reject(error);
+          else resolve();
+        });
+      }),
+  };
+}

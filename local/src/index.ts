@@ -1,0 +1,1 @@
+export { emulatorEnv, startEmulators, type EmulatorOptions, type Emulators } from './emulators.ts';

@@ -1,0 +1,43 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { AwsConfig } from './config.ts';
+
+export interface AwsClients {
+  readonly s3: S3Client;
+  /** Signs URLs handed to users; differs from `s3` only when users reach S3 at another address. */
+  readonly s3Public: S3Client;
+  readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  destroy(): void;
+}
+
+/** Builds the SDK clients once per process; endpoints come from configuration only. */
+export function createAwsClients(aws: AwsConfig): AwsClients {
+  const base = {
+    region: aws.region,
+    maxAttempts: 4,
+    ...(aws.credentials === undefined ? {} : { credentials: { ...aws.credentials } }),
+  };
+  const s3Options = { ...base, forcePathStyle: aws.s3ForcePathStyle };
+  const s3 = new S3Client({ ...s3Options, ...endpoint(aws.endpoints.s3) });
+  const s3Public =
+    aws.s3PublicEndpoint === undefined
+      ? s3
+      : new S3Client({ ...s3Options, endpoint: aws.s3PublicEndpoint });
+  const sqs = new SQSClient({ ...base, ...endpoint(aws.endpoints.sqs) });
+  const dynamodb = new DynamoDBClient({ ...base, ...endpoint(aws.endpoints.dynamodb) });
+  return {
+    s3,
+    s3Public,
+    sqs,
+    dynamodb,
+    destroy() {
+      for (const client of new Set([s3, s3Public, sqs, dynamodb])) client.destroy();
+    },
+  };
+}
+
+function endpoint(value: string | undefined): { endpoint?: string } {
+  return value === undefined ? {} : { endpoint: value };
+}

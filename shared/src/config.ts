@@ -1,0 +1,253 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+/**
+ * The one place that reads the environment. Every process parses it once at start-up and hands
+ * typed pieces of it to the modules that need them.
+ */
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+const url = z.url();
+
+const tenantId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'tenant ids are lowercase letters, digits and dashes');
+
+/** `API_KEYS=tenant:key,tenant2:key2` — a tenant may have several keys. */
+const apiKeys = z
+  .string()
+  .transform((raw, ctx) => {
+    const entries: { tenantId: string; key: string }[] = [];
+    for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const separator = part.indexOf(':');
+      const tenant = part.slice(0, separator);
+      const key = part.slice(separator + 1);
+      if (separator < 1 || !tenantId.safeParse(tenant).success || key.length < 16) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected tenant:key pairs separated by commas (keys at least 16 characters)',
+        });
+        return z.NEVER;
+      }
+      entries.push({ tenantId: tenant, key });
+    }
+    return entries;
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Static credentials (emulators, LocalStack); on AWS leave unset and the task role is used. */
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  AWS_ENDPOINT_URL: url.optional(),
+  AWS_ENDPOINT_URL_S3: url.optional(),
+  AWS_ENDPOINT_URL_SQS: url.optional(),
+  AWS_ENDPOINT_URL_DYNAMODB: url.optional(),
+  /** Where browsers reach S3 when it differs from where the services do (compose, tunnels). */
+  S3_PUBLIC_ENDPOINT: url.optional(),
+  S3_FORCE_PATH_STYLE: booleanFromEnv.optional(),
+
+  RESOURCE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'lowercase letters, digits and dashes, 2-41 characters')
+    .default('contacts'),
+  BUCKET_NAME: z.string().min(3).optional(),
+  CONTROL_QUEUE_NAME: z.string().min(1).optional(),
+  CHUNK_QUEUE_NAME: z.string().min(1).optional(),
+  JOBS_TABLE: z.string().min(3).optional(),
+  NICKNAMES_TABLE: z.string().min(3).optional(),
+  /** Create missing resources at start-up (embedded default, LocalStack); off on AWS. */
+  PROVISION_RESOURCES: booleanFromEnv.default(false),
+
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  API_KEYS: apiKeys.default([]),
+  MAX_UPLOAD_BYTES: positiveInt.default(1024 * 1024 * 1024),
+  UPLOAD_URL_TTL_SECONDS: positiveInt.max(7 * 24 * 3600).default(900),
+  RESULT_URL_TTL_SECONDS: positiveInt.max(7 * 24 * 3600).default(3600),
+  DEFAULT_CHUNK_ROWS: positiveInt.max(100_000).default(5000),
+
+  CHUNK_CONCURRENCY: positiveInt.max(64).default(4),
+  CONTROL_CONCURRENCY: positiveInt.max(16).default(2),
+  POLL_WAIT_SECONDS: z.coerce.number().int().min(0).max(20).default(20),
+  VISIBILITY_TIMEOUT_SECONDS: positiveInt.max(43_200).default(60),
+  MAX_RECEIVE_COUNT: positiveInt.max(1000).default(5),
+  SHUTDOWN_DEADLINE_SECONDS: positiveInt.max(3600).default(25),
+
+  /** Embedded emulators (`npm start`, `npm run emulators`). Containers bind 0.0.0.0. */
+  EMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
+  EMULATOR_S3_SQS_PORT: z.coerce.number().int().min(0).max(65535).default(4566),
+  EMULATOR_DYNAMODB_PORT: z.coerce.number().int().min(0).max(65535).default(4567),
+  DATA_DIR: z.string().min(1).default('.data'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface AwsConfig {
+  readonly region: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly endpoints: { readonly s3?: string; readonly sqs?: string; readonly dynamodb?: string };
+  readonly s3PublicEndpoint?: string;
+  readonly s3ForcePathStyle: boolean;
+}
+
+export interface ResourceNames {
+  readonly bucket: string;
+  readonly controlQueue: string;
+  readonly controlDlq: string;
+  readonly chunkQueue: string;
+  readonly chunkDlq: string;
+  readonly jobsTable: string;
+  readonly nicknamesTable: string;
+}
+
+export interface QueueSettings {
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+}
+
+export interface ApiConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly apiKeys: readonly { readonly tenantId: string; readonly key: string }[];
+  readonly maxUploadBytes: number;
+  readonly uploadUrlTtlSeconds: number;
+  readonly resultUrlTtlSeconds: number;
+  readonly defaultChunkRows: number;
+}
+
+export interface WorkerConfig {
+  readonly chunkConcurrency: number;
+  readonly controlConcurrency: number;
+  readonly pollWaitSeconds: number;
+  readonly shutdownDeadlineSeconds: number;
+}
+
+export interface EmulatorConfig {
+  readonly host: string;
+  readonly s3SqsPort: number;
+  readonly dynamodbPort: number;
+  readonly dataDir: string;
+}
+
+export interface AppConfig {
+  readonly env: Env['NODE_ENV'];
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly aws: AwsConfig;
+  readonly resources: ResourceNames;
+  readonly queues: QueueSettings;
+  readonly provisionResources: boolean;
+  readonly api: ApiConfig;
+  readonly worker: WorkerConfig;
+  readonly emulators: EmulatorConfig;
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(environment: Record<string, string | undefined>): AppConfig {
+  const parsed = envSchema.safeParse(withoutEmptyValues(environment));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return fromEnv(parsed.data);
+}
+
+/** Names of all resources derived from one prefix; each can be overridden on its own. */
+export function resourceNamesFor(
+  prefix: string,
+  overrides: Partial<ResourceNames> = {},
+): ResourceNames {
+  const controlQueue = overrides.controlQueue ?? `${prefix}-control`;
+  const chunkQueue = overrides.chunkQueue ?? `${prefix}-chunks`;
+  return {
+    bucket: overrides.bucket ?? `${prefix}-files`,
+    controlQueue,
+    controlDlq: overrides.controlDlq ?? `${controlQueue}-dlq`,
+    chunkQueue,
+    chunkDlq: overrides.chunkDlq ?? `${chunkQueue}-dlq`,
+    jobsTable: overrides.jobsTable ?? `${prefix}-jobs`,
+    nicknamesTable: overrides.nicknamesTable ?? `${prefix}-nicknames`,
+  };
+}
+
+function fromEnv(env: Env): AppConfig {
+  const endpoint = (specific: string | undefined): string | undefined =>
+    specific ?? env.AWS_ENDPOINT_URL;
+  const endpoints = {
+    ...optional('s3', endpoint(env.AWS_ENDPOINT_URL_S3)),
+    ...optional('sqs', endpoint(env.AWS_ENDPOINT_URL_SQS)),
+    ...optional('dynamodb', endpoint(env.AWS_ENDPOINT_URL_DYNAMODB)),
+  };
+  return {
+    env: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    aws: {
+      region: env.AWS_REGION,
+      ...optional(
+        'credentials',
+        env.AWS_ACCESS_KEY_ID !== undefined && env.AWS_SECRET_ACCESS_KEY !== undefined
+          ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
+          : undefined,
+      ),
+      endpoints,
+      ...optional('s3PublicEndpoint', env.S3_PUBLIC_ENDPOINT),
+      // Emulators serve buckets by path; real S3 prefers virtual-hosted style.
+      s3ForcePathStyle: env.S3_FORCE_PATH_STYLE ?? endpoints.s3 !== undefined,
+    },
+    resources: resourceNamesFor(env.RESOURCE_PREFIX, {
+      ...optional('bucket', env.BUCKET_NAME),
+      ...optional('controlQueue', env.CONTROL_QUEUE_NAME),
+      ...optional('chunkQueue', env.CHUNK_QUEUE_NAME),
+      ...optional('jobsTable', env.JOBS_TABLE),
+      ...optional('nicknamesTable', env.NICKNAMES_TABLE),
+    }),
+    queues: {
+      visibilityTimeoutSeconds: env.VISIBILITY_TIMEOUT_SECONDS,
+      maxReceiveCount: env.MAX_RECEIVE_COUNT,
+    },
+    provisionResources: env.PROVISION_RESOURCES,
+    api: {
+      host: env.HOST,
+      port: env.PORT,
+      apiKeys: env.API_KEYS,
+      maxUploadBytes: env.MAX_UPLOAD_BYTES,
+      uploadUrlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
+      resultUrlTtlSeconds: env.RESULT_URL_TTL_SECONDS,
+      defaultChunkRows: env.DEFAULT_CHUNK_ROWS,
+    },
+    worker: {
+      chunkConcurrency: env.CHUNK_CONCURRENCY,
+      controlConcurrency: env.CONTROL_CONCURRENCY,
+      pollWaitSeconds: env.POLL_WAIT_SECONDS,
+      shutdownDeadlineSeconds: env.SHUTDOWN_DEADLINE_SECONDS,
+    },
+    emulators: {
+      host: env.EMULATOR_HOST,
+      s3SqsPort: env.EMULATOR_S3_SQS_PORT,
+      dynamodbPort: env.EMULATOR_DYNAMODB_PORT,
+      dataDir: env.DATA_DIR,
+    },
+  };
+}
+
+/** `{ [key]: value }` when value is defined, `{}` otherwise (for exactOptionalPropertyTypes). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}
+
+function withoutEmptyValues(
+  environment: Record<string, string | undefined>,
+): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(environment)) {
+    if (value !== undefined && value !== '') result[key] = value;
+  }
+  return result;
+}

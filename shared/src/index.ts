@@ -1,0 +1,62 @@
+export { createAwsClients, type AwsClients } from './aws-clients.ts';
+export {
+  loadConfig,
+  resourceNamesFor,
+  type ApiConfig,
+  type AppConfig,
+  type AwsConfig,
+  type EmulatorConfig,
+  type QueueSettings,
+  type ResourceNames,
+  type WorkerConfig,
+} from './config.ts';
+export {
+  AppError,
+  awsErrorName,
+  awsHttpStatus,
+  ConfigError,
+  DependencyError,
+  InputFileError,
+  JobNotFoundError,
+  JobStateConflictError,
+} from './errors.ts';
+export {
+  allChunksDone,
+  FINAL_STATUSES,
+  isFinal,
+  JOB_STATUSES,
+  type Job,
+  type JobError,
+  type JobOptions,
+  type JobStatus,
+} from './jobs/job.ts';
+export { JobStore, type ChunkDoneResult, type ClaimResult } from './jobs/job-store.ts';
+export { objectKeys, type JobKeyRef } from './keys.ts';
+export { createLogger, REDACTED_PATHS, type Logger } from './logger.ts';
+export {
+  chunkMessage,
+  controlMessage,
+  mergeMessage,
+  splitMessage,
+  workMessage,
+  type ChunkMessage,
+  type ControlMessage,
+  type MergeMessage,
+  type SplitMessage,
+  type WorkMessage,
+} from './messages.ts';
+export {
+  provisionResources,
+  queueAttributes,
+  resolveQueueUrls,
+  type ProvisionDeps,
+  type QueueUrls,
+} from './provision.ts';
+export {
+  DLQ_RETENTION_SECONDS,
+  resourceDefinitions,
+  type CorsRule,
+  type QueueDefinition,
+  type ResourceDefinitions,
+  type TableDefinition,
+} from './resources.ts';

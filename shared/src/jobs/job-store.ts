@@ -1,0 +1,283 @@
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { DependencyError, JobNotFoundError, JobStateConflictError } from '../errors.ts';
+import type { Job, JobError, JobStatus } from './job.ts';
+
+const FINISHED_JOB_RETENTION_SECONDS = 30 * 24 * 3600;
+
+type Values = Record<string, AttributeValue>;
+
+/** The outcome of trying to take the exclusive lease of a job stage (split, merge). */
+export type ClaimResult =
+  | { readonly claimed: true; readonly job: Job }
+  | { readonly claimed: false; readonly job: Job | undefined };
+
+export interface ChunkDoneResult {
+  /** False when this chunk had been counted before (a duplicate delivery). */
+  readonly applied: boolean;
+  readonly job: Job | undefined;
+}
+
+/**
+ * Job state in DynamoDB. Every change is a single conditional write, so transitions only move
+ * forward, counters never double-count and concurrent workers cannot overwrite each other.
+ */
+export class JobStore {
+  readonly #client: DynamoDBClient;
+  readonly #table: string;
+  readonly #now: () => number;
+
+  constructor(options: { client: DynamoDBClient; table: string; now?: () => number }) {
+    this.#client = options.client;
+    this.#table = options.table;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async create(job: Job): Promise<void> {
+    const item = marshall(
+      { ...job, expiresAt: Math.floor(this.#now() / 1000) + FINISHED_JOB_RETENTION_SECONDS },
+      { removeUndefinedValues: true },
+    );
+    const command = new PutItemCommand({
+      TableName: this.#table,
+      Item: item,
+      ConditionExpression: 'attribute_not_exists(id)',
+    });
+    await this.#client.send(command).catch(rethrowAs(`DynamoDB put of job ${job.id} failed`));
+  }
+
+  async get(id: string): Promise<Job | undefined> {
+    const command = new GetItemCommand({ TableName: this.#table, Key: key(id), ConsistentRead: true });
+    const output = await this.#client.send(command).catch(rethrowAs(`DynamoDB get of job ${id} failed`));
+    return output.Item === undefined ? undefined : toJob(output.Item);
+  }
+
+  /** A job of another tenant does not exist, as far as the caller can tell. */
+  async getForTenant(tenantId: string, id: string): Promise<Job> {
+    const job = await this.get(id);
+    if (job?.tenantId !== tenantId) throw new JobNotFoundError(id);
+    return job;
+  }
+
+  /** Moves a job from one of `from` to `to`, optionally setting more attributes at once. */
+  async transition(
+    id: string,
+    change: { from: readonly JobStatus[]; to: JobStatus; set?: Record<string, unknown> },
+  ): Promise<Job> {
+    const update = new UpdateBuilder(this.#now()).set('status', change.to);
+    for (const [name, value] of Object.entries(change.set ?? {})) update.set(name, value);
+    const condition = update.statusIn(change.from);
+    const job = await this.#conditionalUpdate(id, update, condition);
+    if (job === undefined) throw await this.#conflict(id, `cannot move to ${change.to}`);
+    return job;
+  }
+
+  /**
+   * Takes the lease of a stage: moves `from` → `to`, or takes over `to` when its lease expired or
+   * is already ours (a redelivery of the message that holds it). `requireAllChunks` guards merge.
+   */
+  async claimStage(
+    id: string,
+    claim: {
+      from: JobStatus;
+      to: JobStatus;
+      holder: string;
+      leaseMs: number;
+      requireAllChunks?: boolean;
+    },
+  ): Promise<ClaimResult> {
+    const now = this.#now();
+    const update = new UpdateBuilder(now)
+      .set('status', claim.to)
+      .set('leaseHolder', claim.holder)
+      .set('leaseUntil', now + claim.leaseMs);
+    const from = update.value(claim.from);
+    const to = update.value(claim.to);
+    const holder = update.value(claim.holder);
+    const nowValue = update.value(now);
+    let condition =
+      `(#status = ${from} OR (#status = ${to} AND (attribute_not_exists(leaseUntil) ` +
+      `OR leaseUntil < ${nowValue} OR leaseHolder = ${holder})))`;
+    if (claim.requireAllChunks === true) condition += ' AND chunksDone >= chunksTotal';
+    const job = await this.#conditionalUpdate(id, update, condition);
+    return job === undefined ? { claimed: false, job: await this.get(id) } : { claimed: true, job };
+  }
+
+  /** Extends a lease we hold; false when it was taken over (we must stop). */
+  async renewLease(id: string, holder: string, leaseMs: number): Promise<boolean> {
+    const update = new UpdateBuilder(this.#now()).set('leaseUntil', this.#now() + leaseMs);
+    const condition = `leaseHolder = ${update.value(holder)}`;
+    return (await this.#conditionalUpdate(id, update, condition)) !== undefined;
+  }
+
+  /** Sets attributes while we still hold the lease of `status`. */
+  async updateUnderLease(
+    id: string,
+    lease: { status: JobStatus; holder: string },
+    set: Record<string, unknown>,
+    options: { to?: JobStatus; releaseLease?: boolean } = {},
+  ): Promise<Job> {
+    const update = new UpdateBuilder(this.#now());
+    for (const [name, value] of Object.entries(set)) update.set(name, value);
+    if (options.to !== undefined) update.set('status', options.to);
+    if (options.releaseLease === true) update.remove('leaseHolder').remove('leaseUntil');
+    const condition =
+      `#status = ${update.value(lease.status)} AND leaseHolder = ${update.value(lease.holder)}`;
+    const job = await this.#conditionalUpdate(id, update, condition);
+    if (job === undefined) throw await this.#conflict(id, `lost the ${lease.status} lease`);
+    return job;
+  }
+
+  /**
+   * Counts a finished chunk exactly once: the chunk index goes into a set and the counters move
+   * in the same conditional write, which fails if the index is already in the set.
+   */
+  async recordChunkDone(
+    id: string,
+    chunk: { index: number; rows: number; rejected: number },
+  ): Promise<ChunkDoneResult> {
+    const update = new UpdateBuilder(this.#now());
+    const index = update.value(chunk.index);
+    update
+      .add('doneChunks', { NS: [String(chunk.index)] })
+      .add('chunksDone', { N: '1' })
+      .add('rowsProcessed', { N: String(chunk.rows) })
+      .add('rowsRejected', { N: String(chunk.rejected) });
+    const condition = `${update.statusIn(['splitting', 'processing'])} AND NOT contains(doneChunks, ${index})`;
+    const job = await this.#conditionalUpdate(id, update, condition);
+    return job === undefined ? { applied: false, job: await this.get(id) } : { applied: true, job };
+  }
+
+  /** Ends a job as failed unless it already reached a final state; returns whether it did. */
+  async fail(id: string, error: JobError): Promise<boolean> {
+    const update = new UpdateBuilder(this.#now())
+      .set('status', 'failed')
+      .set('error', error)
+      .remove('leaseHolder')
+      .remove('leaseUntil');
+    const condition = `attribute_exists(id) AND NOT (${update.statusIn(['completed', 'failed', 'cancelled'])})`;
+    return (await this.#conditionalUpdate(id, update, condition)) !== undefined;
+  }
+
+  async #conditionalUpdate(
+    id: string,
+    update: UpdateBuilder,
+    condition: string,
+  ): Promise<Job | undefined> {
+    try {
+      const output = await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: key(id),
+          ...update.build(condition),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return output.Attributes === undefined ? undefined : toJob(output.Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw new DependencyError(`DynamoDB update of job ${id} failed`, { cause: error });
+    }
+  }
+
+  async #conflict(id: string, what: string): Promise<Error> {
+    const current = await this.get(id);
+    if (current === undefined) return new JobNotFoundError(id);
+    return new JobStateConflictError(`job ${id} is ${current.status}: ${what}`, {
+      status: current.status,
+    });
+  }
+}
+
+function rethrowAs(message: string): (error: unknown) => never {
+  return (error: unknown) => {
+    throw new DependencyError(message, { cause: error });
+  };
+}
+
+function key(id: string): Values {
+  return { id: { S: id } };
+}
+
+function toJob(item: Values): Job {
+  const { doneChunks: _doneChunks, expiresAt: _expiresAt, ...job } = unmarshall(item);
+  return job as Job;
+}
+
+/** Builds an UpdateExpression with generated placeholders, so callers never hand-number them. */
+class UpdateBuilder {
+  readonly #sets: string[] = [];
+  readonly #adds: string[] = [];
+  readonly #removes: string[] = [];
+  readonly #names: Record<string, string> = {};
+  readonly #values: Values = {};
+  #counter = 0;
+
+  constructor(now: number) {
+    this.set('updatedAt', new Date(now).toISOString());
+  }
+
+  value(value: unknown): string {
+    const placeholder = `:v${this.#counter++}`;
+    this.#values[placeholder] = marshall({ v: value }, { removeUndefinedValues: true }).v!;
+    return placeholder;
+  }
+
+  set(name: string, value: unknown): this {
+    this.#sets.push(`${this.#name(name)} = ${this.value(value)}`);
+    return this;
+  }
+
+  add(name: string, value: AttributeValue): this {
+    const placeholder = `:v${this.#counter++}`;
+    this.#values[placeholder] = value;
+    this.#adds.push(`${this.#name(name)} ${placeholder}`);
+    return this;
+  }
+
+  remove(name: string): this {
+    this.#removes.push(this.#name(name));
+    return this;
+  }
+
+  statusIn(statuses: readonly JobStatus[]): string {
+    return `#status IN (${statuses.map((s) => this.value(s)).join(', ')})`;
+  }
+
+  /** DynamoDB rejects unused placeholders, so only names the expressions mention are sent. */
+  build(condition: string): {
+    UpdateExpression: string;
+    ConditionExpression: string;
+    ExpressionAttributeNames: Record<string, string>;
+    ExpressionAttributeValues: Values;
+  } {
+    const clauses = [
+      this.#sets.length > 0 ? `SET ${this.#sets.join(', ')}` : '',
+      this.#adds.length > 0 ? `ADD ${this.#adds.join(', ')}` : '',
+      this.#removes.length > 0 ? `REMOVE ${this.#removes.join(', ')}` : '',
+    ];
+    const expression = clauses.filter(Boolean).join(' ');
+    const names: Record<string, string> = {};
+    if (condition.includes('#status') || expression.includes('#status')) names['#status'] = 'status';
+    Object.assign(names, this.#names);
+    return {
+      UpdateExpression: expression,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: this.#values,
+    };
+  }
+
+  #name(name: string): string {
+    const placeholder = `#${name}`;
+    this.#names[placeholder] = name;
+    return placeholder;
+  }
+}

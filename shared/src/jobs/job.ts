@@ -1,0 +1,59 @@
+/** Job states (contract): forward only; a final state never changes. */
+export const JOB_STATUSES = [
+  'awaiting_upload',
+  'queued',
+  'splitting',
+  'processing',
+  'merging',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const FINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+
+export function isFinal(status: JobStatus): boolean {
+  return FINAL_STATUSES.includes(status);
+}
+
+export interface JobOptions {
+  /** Data rows per chunk message. */
+  readonly chunkRows: number;
+}
+
+export interface JobError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface Job {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly status: JobStatus;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly fileName: string;
+  readonly sourceKey: string;
+  readonly options: JobOptions;
+  readonly sourceBytes?: number;
+  /** Header of the input file, recorded by split for the chunks. */
+  readonly columns?: readonly string[];
+  readonly rowsTotal?: number;
+  readonly rowsProcessed: number;
+  readonly rowsRejected: number;
+  readonly chunksTotal?: number;
+  readonly chunksDone: number;
+  readonly resultKey?: string;
+  readonly rejectsKey?: string;
+  readonly error?: JobError;
+  readonly leaseHolder?: string;
+  /** Epoch milliseconds. */
+  readonly leaseUntil?: number;
+}
+
+/** True once every chunk reported done and split has counted them. */
+export function allChunksDone(job: Job): boolean {
+  return job.chunksTotal !== undefined && job.chunksDone >= job.chunksTotal;
+}

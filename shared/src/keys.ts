@@ -1,0 +1,22 @@
+/**
+ * S3 key layout. Every key starts with its area, then tenant and job, so tenant scoping is a
+ * prefix check and lifecycle rules can target each area (work/ expires after a day).
+ */
+
+export interface JobKeyRef {
+  readonly tenantId: string;
+  readonly jobId: string;
+}
+
+const pad = (index: number): string => index.toString().padStart(6, '0');
+
+export const objectKeys = {
+  upload: (job: JobKeyRef): string => `uploads/${job.tenantId}/${job.jobId}/source.csv`,
+  part: (job: JobKeyRef, index: number): string =>
+    `work/${job.tenantId}/${job.jobId}/parts/${pad(index)}.csv`,
+  rejectsPart: (job: JobKeyRef, index: number): string =>
+    `work/${job.tenantId}/${job.jobId}/rejects/${pad(index)}.csv`,
+  workPrefix: (job: JobKeyRef): string => `work/${job.tenantId}/${job.jobId}/`,
+  result: (job: JobKeyRef): string => `results/${job.tenantId}/${job.jobId}/enriched.csv`,
+  rejects: (job: JobKeyRef): string => `results/${job.tenantId}/${job.jobId}/rejects.csv`,
+};

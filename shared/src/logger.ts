@@ -1,0 +1,26 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Paths that may carry secrets or personal data; never written to logs. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  'upload.url',
+  'upload.fields',
+  'result.url',
+  'result.rejectsUrl',
+  'url',
+  'row',
+  'fields',
+];
+
+export function createLogger(options: { level: string; name: string }): Logger {
+  return pino({
+    name: options.name,
+    level: options.level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  });
+}

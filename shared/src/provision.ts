@@ -1,0 +1,192 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, PutBucketCorsCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Logger } from 'pino';
+import { awsErrorName, DependencyError } from './errors.ts';
+import type { QueueDefinition, ResourceDefinitions, TableDefinition } from './resources.ts';
+
+export interface QueueUrls {
+  readonly control: string;
+  readonly controlDlq: string;
+  readonly chunk: string;
+  readonly chunkDlq: string;
+}
+
+export interface ProvisionDeps {
+  readonly s3: S3Client;
+  readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly logger: Logger;
+}
+
+/** Creates every resource that is missing and aligns queue attributes; safe to run repeatedly. */
+export async function provisionResources(
+  deps: ProvisionDeps,
+  resources: ResourceDefinitions,
+): Promise<QueueUrls> {
+  await ensureBucket(deps, resources.bucket);
+  const urls = new Map<string, string>();
+  for (const queue of resources.queues) {
+    const dlqUrl = await ensureQueue(deps.sqs, queue.deadLetterQueue, {
+      MessageRetentionPeriod: String(14 * 24 * 3600),
+    });
+    const dlqArn = await queueArn(deps.sqs, dlqUrl);
+    urls.set(queue.deadLetterQueue, dlqUrl);
+    urls.set(queue.name, await ensureQueue(deps.sqs, queue.name, queueAttributes(queue, dlqArn)));
+  }
+  for (const table of resources.tables) await ensureTable(deps.dynamodb, table);
+  deps.logger.info({ bucket: resources.bucket.name }, 'resources provisioned');
+  return queueUrlsFrom(resources, (name) => urls.get(name));
+}
+
+/** Looks up the URLs of queues provisioned elsewhere (LocalStack init hook, the cloud stack). */
+export async function resolveQueueUrls(
+  sqs: SQSClient,
+  resources: ResourceDefinitions,
+): Promise<QueueUrls> {
+  const urls = new Map<string, string>();
+  for (const queue of resources.queues) {
+    for (const name of [queue.name, queue.deadLetterQueue]) {
+      try {
+        const output = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+        if (output.QueueUrl !== undefined) urls.set(name, output.QueueUrl);
+      } catch (error) {
+        throw new DependencyError(`queue ${name} not found (is it provisioned?)`, { cause: error });
+      }
+    }
+  }
+  return queueUrlsFrom(resources, (name) => urls.get(name));
+}
+
+/** SQS attributes of a work queue, including its redrive policy to the dead-letter queue. */
+export function queueAttributes(queue: QueueDefinition, dlqArn: string): Record<string, string> {
+  return {
+    VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(queue.retentionSeconds),
+    ReceiveMessageWaitTimeSeconds: String(queue.receiveWaitSeconds),
+    RedrivePolicy: JSON.stringify({
+      deadLetterTargetArn: dlqArn,
+      maxReceiveCount: queue.maxReceiveCount,
+    }),
+  };
+}
+
+function queueUrlsFrom(
+  resources: ResourceDefinitions,
+  lookup: (name: string) => string | undefined,
+): QueueUrls {
+  const [control, chunk] = resources.queues;
+  const need = (name: string | undefined): string => {
+    const url = name === undefined ? undefined : lookup(name);
+    if (url === undefined) throw new DependencyError(`queue ${name ?? '?'} has no URL`);
+    return url;
+  };
+  return {
+    control: need(control?.name),
+    controlDlq: need(control?.deadLetterQueue),
+    chunk: need(chunk?.name),
+    chunkDlq: need(chunk?.deadLetterQueue),
+  };
+}
+
+async function ensureBucket(
+  deps: ProvisionDeps,
+  bucket: ResourceDefinitions['bucket'],
+): Promise<void> {
+  try {
+    await deps.s3.send(new CreateBucketCommand({ Bucket: bucket.name }));
+  } catch (error) {
+    const name = awsErrorName(error);
+    if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
+  }
+  try {
+    await deps.s3.send(
+      new PutBucketCorsCommand({
+        Bucket: bucket.name,
+        CORSConfiguration: {
+          CORSRules: bucket.cors.map((rule) => ({
+            AllowedMethods: [...rule.allowedMethods],
+            AllowedOrigins: [...rule.allowedOrigins],
+            AllowedHeaders: [...rule.allowedHeaders],
+            ExposeHeaders: [...rule.exposeHeaders],
+            MaxAgeSeconds: rule.maxAgeSeconds,
+          })),
+        },
+      }),
+    );
+  } catch (error) {
+    // The npm emulator has no bucket CORS; browsers are not part of the embedded default.
+    deps.logger.debug({ err: error, bucket: bucket.name }, 'bucket CORS not applied');
+  }
+}
+
+async function ensureQueue(
+  sqs: SQSClient,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<string> {
+  try {
+    const output = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+    return requireUrl(output.QueueUrl, name);
+  } catch (error) {
+    // An existing queue with other attributes: keep it and align its attributes.
+    if (awsErrorName(error) !== 'QueueAlreadyExists' && awsErrorName(error) !== 'QueueNameExists') {
+      throw error;
+    }
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+    const url = requireUrl(QueueUrl, name);
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
+    return url;
+  }
+}
+
+async function queueArn(sqs: SQSClient, url: string): Promise<string> {
+  const output = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+  );
+  const arn = output.Attributes?.QueueArn;
+  if (arn === undefined) throw new DependencyError(`queue ${url} has no ARN`);
+  return arn;
+}
+
+async function ensureTable(dynamodb: DynamoDBClient, table: TableDefinition): Promise<void> {
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: table.name,
+        AttributeDefinitions: [{ AttributeName: table.partitionKey, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await waitForTableActive(dynamodb, table.name);
+}
+
+async function waitForTableActive(dynamodb: DynamoDBClient, name: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const output = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
+    if (output.Table?.TableStatus === 'ACTIVE') return;
+    if (Date.now() > deadline) throw new DependencyError(`table ${name} did not become ACTIVE`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function requireUrl(url: string | undefined, name: string): string {
+  if (url === undefined) throw new DependencyError(`queue ${name} has no URL`);
+  return url;
+}
