@@ -1,12 +1,19 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Workspace packages export their TypeScript sources under the "source" condition,
-// so tests run against src/ without a build step (the same condition `npm start` uses).
-const conditions = ['source', 'node', 'import', 'default'];
+// Tests run against the workspaces' TypeScript sources (what the "source" export condition
+// gives `npm start`), without a build step. Aliases rather than custom resolve conditions:
+// conditions would also change how third-party packages resolve.
+const workspaces = ['shared', 'enrichment', 'local', 'api', 'worker', 'e2e'];
+const alias = Object.fromEntries(
+  workspaces.map((name) => [
+    `@contacts/${name}`,
+    fileURLToPath(new URL(`./${name}/src/index.ts`, import.meta.url)),
+  ]),
+);
 
 export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
+  resolve: { alias },
   test: {
     environment: 'node',
     pool: 'forks',

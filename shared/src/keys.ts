@@ -5,18 +5,18 @@
 
 export interface JobKeyRef {
   readonly tenantId: string;
-  readonly jobId: string;
+  readonly id: string;
 }
 
 const pad = (index: number): string => index.toString().padStart(6, '0');
 
 export const objectKeys = {
-  upload: (job: JobKeyRef): string => `uploads/${job.tenantId}/${job.jobId}/source.csv`,
+  upload: (job: JobKeyRef): string => `uploads/${job.tenantId}/${job.id}/source.csv`,
   part: (job: JobKeyRef, index: number): string =>
-    `work/${job.tenantId}/${job.jobId}/parts/${pad(index)}.csv`,
+    `work/${job.tenantId}/${job.id}/parts/${pad(index)}.csv`,
   rejectsPart: (job: JobKeyRef, index: number): string =>
-    `work/${job.tenantId}/${job.jobId}/rejects/${pad(index)}.csv`,
-  workPrefix: (job: JobKeyRef): string => `work/${job.tenantId}/${job.jobId}/`,
-  result: (job: JobKeyRef): string => `results/${job.tenantId}/${job.jobId}/enriched.csv`,
-  rejects: (job: JobKeyRef): string => `results/${job.tenantId}/${job.jobId}/rejects.csv`,
+    `work/${job.tenantId}/${job.id}/rejects/${pad(index)}.csv`,
+  workPrefix: (job: JobKeyRef): string => `work/${job.tenantId}/${job.id}/`,
+  result: (job: JobKeyRef): string => `results/${job.tenantId}/${job.id}/enriched.csv`,
+  rejects: (job: JobKeyRef): string => `results/${job.tenantId}/${job.id}/rejects.csv`,
 };

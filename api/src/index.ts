@@ -1,0 +1,4 @@
+export { createApp, type AppDeps } from './app.ts';
+export { createReadinessProbe, type ReadinessReport } from './http/readiness.ts';
+export { JobService, type JobServiceDeps } from './jobs/job-service.ts';
+export { UrlSigner } from './jobs/uploads.ts';

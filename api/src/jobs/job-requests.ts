@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** A file name is shown back to users and used in download names, never as a storage key. */
+export const fileName = z
+  .string()
+  .min(1)
+  .max(255)
+  // eslint-disable-next-line no-control-regex
+  .refine((name) => !/[\u0000-\u001f\u007f/\\]/.test(name), 'must not contain slashes or control characters')
+  .refine((name) => name !== '.' && name !== '..', 'must be a file name');
+
+const chunkRows = z.coerce.number().int().min(1).max(100_000);
+
+/** Body of `POST /v1/jobs` as JSON (presigned upload flow). */
+export const createJobBody = z
+  .object({
+    fileName,
+    chunkRows: chunkRows.optional(),
+    /** POST (default) lets S3 enforce the size limit itself; PUT suits simple HTTP clients. */
+    uploadMethod: z.enum(['POST', 'PUT']).default('POST'),
+    /** With PUT, the exact size in bytes; S3 then refuses any other length. */
+    fileSize: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** Query of `POST /v1/jobs` with the file as the body. */
+export const directUploadQuery = z
+  .object({
+    fileName: fileName.default('contacts.csv'),
+    chunkRows: chunkRows.optional(),
+  })
+  .strict();
+
+export const jobIdParam = z.object({ id: z.uuid({ message: 'job ids are UUIDs' }) });
+
+export type CreateJobBody = z.infer<typeof createJobBody>;
+export type DirectUploadQuery = z.infer<typeof directUploadQuery>;

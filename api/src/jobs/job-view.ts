@@ -1,0 +1,28 @@
+import type { Job } from '@contacts/shared';
+
+export interface ResultLinks {
+  readonly url: string;
+  readonly expiresAt: string;
+  readonly rejectsUrl?: string;
+}
+
+/** The public shape of a job (HTTP contract). */
+export function jobView(job: Job, result?: ResultLinks): Record<string, unknown> {
+  return {
+    id: job.id,
+    status: job.status,
+    fileName: job.fileName,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    options: job.options,
+    progress: {
+      rowsTotal: job.rowsTotal ?? null,
+      rowsProcessed: job.rowsProcessed,
+      rowsRejected: job.rowsRejected,
+      chunksTotal: job.chunksTotal ?? null,
+      chunksDone: job.chunksDone,
+    },
+    ...(result === undefined ? {} : { result }),
+    ...(job.error === undefined ? {} : { error: job.error }),
+  };
+}

@@ -1,0 +1,48 @@
+/** Deterministic contact files for tests and benchmarks (a seeded PRNG, no fixtures on disk). */
+
+const FIRST = ['Ann', 'Bob', 'Chloé', 'Dmitri', 'Émile', 'Fatima', 'Günter', 'Hiroshi', 'Ines', 'José'];
+const LAST = ['Smith', "O'Brien", 'van der Berg', 'Nguyễn', 'Müller', 'García', 'Kowalski', 'Okafor'];
+
+export const CONTACT_HEADER = ['First Name', 'Last Name', 'Email', 'Phone', 'Company', 'Notes'];
+
+/** mulberry32: tiny, fast, good enough to make reproducible test data. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Row `n` of a contact file. With `tricky`, some values hold commas, quotes and newlines, so
+ * record boundaries are only found by respecting quotes. Each row carries its number in Notes.
+ */
+export function contactRow(n: number, random: () => number, tricky: boolean): string[] {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const first = pick(FIRST);
+  const last = pick(LAST);
+  const company = tricky && n % 7 === 0 ? `Acme, Inc. "West"` : `Company ${n % 97}`;
+  const notes = tricky && n % 5 === 0 ? `row ${n}\nsecond line, with comma` : `row ${n}`;
+  return [first, last, `${first}.${n}@example.com`.toLowerCase(), `+1 555 ${String(n).padStart(7, '0')}`, company, notes];
+}
+
+/** Quotes a field when it must be (RFC 4180). */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+export function csvLine(values: readonly string[], eol = '\n'): string {
+  return values.map(csvField).join(',') + eol;
+}
+
+/** A whole contact file as a string (for small and medium files). */
+export function contactFile(rows: number, options: { seed?: number; tricky?: boolean; eol?: string } = {}): string {
+  const random = seededRandom(options.seed ?? 42);
+  const lines = [csvLine(CONTACT_HEADER, options.eol)];
+  for (let n = 1; n <= rows; n++) lines.push(csvLine(contactRow(n, random, options.tricky ?? true), options.eol));
+  return lines.join('');
+}

@@ -1,0 +1,135 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, createReadinessProbe, JobService, UrlSigner } from '@contacts/api';
+import { startEmulators, type Emulators } from '@contacts/local';
+import {
+  createAwsClients,
+  createLogger,
+  JobStore,
+  loadConfig,
+  MessagePublisher,
+  ObjectStore,
+  provisionResources,
+  resourceDefinitions,
+  type AppConfig,
+  type AwsClients,
+  type QueueUrls,
+} from '@contacts/shared';
+import { createWorker, type EnricherProvider, type Worker } from '@contacts/worker';
+import type { Express } from 'express';
+
+export const TENANT_A = { tenantId: 'tenant-a', key: 'key-a-0123456789abcdef' };
+export const TENANT_B = { tenantId: 'tenant-b', key: 'key-b-0123456789abcdef' };
+
+export interface Harness {
+  readonly config: AppConfig;
+  readonly clients: AwsClients;
+  readonly queueUrls: QueueUrls;
+  readonly jobs: JobStore;
+  readonly objects: ObjectStore;
+  readonly app: Express;
+  readonly emulators: Emulators;
+  /** Starts a worker against the same resources; several may run at once. */
+  startWorker(options?: { enrichers?: EnricherProvider }): Worker;
+  /** Starts the app on a loopback port (for clients that need a real URL). */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real API and real workers in this process, against emulators on random loopback ports,
+ * with resource names unique to `prefix`.
+ */
+export async function startHarness(options: {
+  prefix: string;
+  env?: Record<string, string>;
+}): Promise<Harness> {
+  const emulators = await startEmulators();
+  const config = loadConfig({
+    ...emulators.env,
+    RESOURCE_PREFIX: options.prefix,
+    API_KEYS: [TENANT_A, TENANT_B].map((t) => `${t.tenantId}:${t.key}`).join(','),
+    POLL_WAIT_SECONDS: '1',
+    VISIBILITY_TIMEOUT_SECONDS: '10',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    ...options.env,
+  });
+  const logger = createLogger({ level: config.logLevel, name: options.prefix });
+  const clients = createAwsClients(config.aws);
+  const queueUrls = await provisionResources({ ...clients, logger }, resourceDefinitions(config.resources, config.queues));
+  const jobs = new JobStore({ client: clients.dynamodb, table: config.resources.jobsTable });
+  const objects = new ObjectStore({ s3: clients.s3, bucket: config.resources.bucket });
+  const service = new JobService({
+    jobs,
+    objects,
+    publisher: new MessagePublisher({
+      sqs: clients.sqs,
+      controlQueueUrl: queueUrls.control,
+      chunkQueueUrl: queueUrls.chunk,
+    }),
+    signer: new UrlSigner({ s3: clients.s3Public, bucket: config.resources.bucket }),
+    config: config.api,
+  });
+  const readiness = createReadinessProbe({
+    ...clients,
+    bucket: config.resources.bucket,
+    queueUrl: queueUrls.control,
+    table: config.resources.jobsTable,
+  });
+  const app = createApp({ jobs: service, apiKeys: config.api.apiKeys, readiness, logger });
+  const workers: Worker[] = [];
+  const servers: Server[] = [];
+  return {
+    config,
+    clients,
+    queueUrls,
+    jobs,
+    objects,
+    app,
+    emulators,
+    startWorker(workerOptions = {}) {
+      const worker = createWorker({
+        config: config.worker,
+        queues: config.queues,
+        resources: config.resources,
+        queueUrls,
+        clients,
+        logger,
+        ...(workerOptions.enrichers === undefined ? {} : { enrichers: workerOptions.enrichers }),
+      });
+      worker.start();
+      workers.push(worker);
+      return worker;
+    },
+    async listen() {
+      const server = app.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      servers.push(server);
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    async close() {
+      await Promise.allSettled(workers.map((w) => w.stop()));
+      for (const server of servers) {
+        server.closeAllConnections();
+        server.close();
+      }
+      clients.destroy();
+      await emulators.close();
+    },
+  };
+}
+
+/** Polls until `check` returns a value, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined>,
+  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what ?? 'condition'}`);
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
+  }
+}

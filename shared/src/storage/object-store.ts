@@ -1,0 +1,138 @@
+import type { Readable } from 'node:stream';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { awsErrorName, awsHttpStatus, DependencyError } from '../errors.ts';
+
+/** S3 multipart parts must be at least 5 MiB (except the last); larger parts mean fewer calls. */
+export const MULTIPART_PART_BYTES = 8 * 1024 * 1024;
+
+/** The object operations the service needs, over one bucket. */
+export class ObjectStore {
+  readonly #s3: S3Client;
+  readonly #bucket: string;
+
+  constructor(options: { s3: S3Client; bucket: string }) {
+    this.#s3 = options.s3;
+    this.#bucket = options.bucket;
+  }
+
+  get bucket(): string {
+    return this.#bucket;
+  }
+
+  /** Streams bytes [start, end) of an object. */
+  async readRange(key: string, start: number, end: number): Promise<Readable> {
+    return this.#get(key, `bytes=${start}-${end - 1}`);
+  }
+
+  async read(key: string): Promise<Readable> {
+    return this.#get(key);
+  }
+
+  /** Like `read`, but `undefined` when the object does not exist. */
+  async readIfExists(key: string): Promise<Readable | undefined> {
+    try {
+      return await this.#get(key);
+    } catch (error) {
+      if (isNotFound(error instanceof DependencyError ? error.cause : error)) return undefined;
+      throw error;
+    }
+  }
+
+  async head(key: string): Promise<{ size: number } | undefined> {
+    try {
+      const output = await this.#s3.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
+      return { size: output.ContentLength ?? 0 };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw new DependencyError(`S3 head of ${key} failed`, { cause: error });
+    }
+  }
+
+  async put(key: string, body: string | Uint8Array, contentType = 'text/csv; charset=utf-8'): Promise<void> {
+    try {
+      await this.#s3.send(
+        new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: body, ContentType: contentType }),
+      );
+    } catch (error) {
+      throw new DependencyError(`S3 put of ${key} failed`, { cause: error });
+    }
+  }
+
+  /**
+   * Streams `body` into `key` as a multipart upload: memory stays at a few parts whatever the
+   * size, and small writes are combined into parts of MULTIPART_PART_BYTES. Returns bytes written.
+   */
+  async upload(
+    key: string,
+    body: Readable,
+    options: { contentType?: string; signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const upload = new Upload({
+      client: this.#s3,
+      params: {
+        Bucket: this.#bucket,
+        Key: key,
+        Body: body,
+        ContentType: options.contentType ?? 'text/csv; charset=utf-8',
+      },
+      partSize: MULTIPART_PART_BYTES,
+      queueSize: 2,
+      leavePartsOnError: false,
+    });
+    const abort = (): void => {
+      void upload.abort();
+    };
+    options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      await upload.done();
+    } catch (error) {
+      throw new DependencyError(`S3 upload of ${key} failed`, { cause: error });
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  /** Deletes every object under `prefix`; returns how many. */
+  async deletePrefix(prefix: string): Promise<number> {
+    let deleted = 0;
+    let token: string | undefined;
+    do {
+      const page = await this.#s3.send(
+        new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      const keys = (page.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [{ Key: o.Key }]));
+      if (keys.length > 0) {
+        await this.#s3.send(
+          new DeleteObjectsCommand({ Bucket: this.#bucket, Delete: { Objects: keys, Quiet: true } }),
+        );
+        deleted += keys.length;
+      }
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return deleted;
+  }
+
+  async #get(key: string, range?: string): Promise<Readable> {
+    try {
+      const output = await this.#s3.send(
+        new GetObjectCommand({ Bucket: this.#bucket, Key: key, ...(range === undefined ? {} : { Range: range }) }),
+      );
+      return output.Body as Readable;
+    } catch (error) {
+      throw new DependencyError(`S3 get of ${key} failed`, { cause: error });
+    }
+  }
+}
+
+export function isNotFound(error: unknown): boolean {
+  const name = awsErrorName(error);
+  return name === 'NoSuchKey' || name === 'NotFound' || awsHttpStatus(error) === 404;
+}

@@ -1,0 +1,41 @@
+import { allChunksDone, objectKeys, type ChunkMessage, type Job } from '@contacts/shared';
+import { enrichRows } from '../csv/enrich-rows.ts';
+import type { DeliveryContext } from '../queue/consumer.ts';
+import type { PipelineDeps } from '../pipeline-deps.ts';
+
+const ACTIVE: readonly Job['status'][] = ['splitting', 'processing'];
+
+/**
+ * Chunk: reads its byte range, enriches the rows and writes a part object under a key fixed by
+ * the chunk index, then counts itself done with a conditional write. Running twice rewrites the
+ * same part and counts nothing; the write that completes the last chunk enqueues the merge.
+ */
+export async function handleChunk(
+  deps: PipelineDeps,
+  message: ChunkMessage,
+  context: DeliveryContext,
+): Promise<void> {
+  const job = await deps.jobs.get(message.jobId);
+  if (job?.tenantId !== message.tenantId || !ACTIVE.includes(job.status)) {
+    context.logger.info({ status: job?.status }, 'chunk skipped: job not active');
+    return;
+  }
+  const enricher = await deps.enrichers(job);
+  const input = await deps.objects.readRange(job.sourceKey, message.byteStart, message.byteEnd);
+  const result = await enrichRows(input, enricher, message);
+  context.signal.throwIfAborted();
+  await deps.objects.put(objectKeys.part(job, message.index), result.output);
+  if (result.rejected > 0) await deps.objects.put(objectKeys.rejectsPart(job, message.index), result.rejects);
+
+  const done = await deps.jobs.recordChunkDone(job.id, {
+    index: message.index,
+    rows: result.rows,
+    rejected: result.rejected,
+  });
+  if (!done.applied) context.logger.info('chunk was already counted (duplicate delivery)');
+  // Re-checked on a duplicate too: a worker that died between counting the last chunk and
+  // sending the merge leaves that send to the redelivered message. Merge is idempotent.
+  if (done.job?.status === 'processing' && allChunksDone(done.job)) {
+    await deps.publisher.sendControl({ type: 'job.merge', v: 1, jobId: job.id, tenantId: job.tenantId });
+  }
+}

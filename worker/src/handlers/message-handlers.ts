@@ -1,0 +1,105 @@
+import {
+  AppError,
+  chunkMessage,
+  controlMessage,
+  InputFileError,
+  type JobStore,
+  type Logger,
+} from '@contacts/shared';
+import type { z } from 'zod';
+import type { DeliveryContext, MessageHandler } from '../queue/consumer.ts';
+import type { PipelineDeps } from '../pipeline-deps.ts';
+import { handleChunk } from './chunk.ts';
+import { handleMerge } from './merge.ts';
+import { handleSplit } from './split.ts';
+
+/** A body that is not a message we know. It can never succeed, so it is not retried. */
+export class PoisonMessageError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('message_invalid', message, options);
+  }
+}
+
+/** Failures that retrying cannot fix: bad input files and unparseable messages. */
+export function isPermanentFailure(error: unknown): boolean {
+  return error instanceof InputFileError || error instanceof PoisonMessageError;
+}
+
+export function controlQueueHandler(deps: PipelineDeps): MessageHandler {
+  return queueHandler(deps, controlMessage, (message, context) =>
+    message.type === 'job.split' ? handleSplit(deps, message, context) : handleMerge(deps, message, context),
+  );
+}
+
+export function chunkQueueHandler(deps: PipelineDeps): MessageHandler {
+  return queueHandler(deps, chunkMessage, (message, context) => handleChunk(deps, message, context));
+}
+
+function queueHandler<T extends { jobId: string; type: string }>(
+  deps: PipelineDeps,
+  schema: z.ZodType<T>,
+  run: (message: T, context: DeliveryContext) => Promise<void>,
+): MessageHandler {
+  return {
+    async handle(body, context) {
+      const message = parseMessage(schema, body);
+      const logger = context.logger.child({ jobId: message.jobId, type: message.type });
+      await run(message, { ...context, logger });
+    },
+    async onRetriesExhausted(body, error, context) {
+      await failJob(deps.jobs, deps.logger, body, error, context);
+    },
+  };
+}
+
+function parseMessage<T>(schema: z.ZodType<T>, body: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    throw new PoisonMessageError('message body is not JSON', { cause: error });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new PoisonMessageError(`message does not match any known type: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+/** Ends the job a hopeless message belongs to, so it never stays stuck in processing. */
+async function failJob(
+  jobs: JobStore,
+  logger: Logger,
+  body: string,
+  error: unknown,
+  context: DeliveryContext,
+): Promise<void> {
+  const jobId = jobIdOf(body);
+  if (jobId === undefined) {
+    logger.error({ messageId: context.messageId }, 'poison message names no job; left for the dead-letter queue');
+    return;
+  }
+  const failure =
+    error instanceof InputFileError
+      ? { code: error.code, message: error.message }
+      : {
+          code: 'processing_failed',
+          message: `a step of this job failed ${context.receiveCount} times: ${describe(error)}`,
+        };
+  if (await jobs.fail(jobId, failure)) logger.warn({ jobId, failure }, 'job failed');
+}
+
+function jobIdOf(body: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(body);
+    if (typeof value === 'object' && value !== null && 'jobId' in value && typeof value.jobId === 'string') {
+      return value.jobId;
+    }
+  } catch {
+    // not JSON: no job to fail
+  }
+  return undefined;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AppError) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.name : 'unknown error';
+}

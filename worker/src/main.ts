@@ -1,0 +1,43 @@
+import {
+  createAwsClients,
+  createLogger,
+  loadConfig,
+  provisionResources,
+  resolveQueueUrls,
+  resourceDefinitions,
+} from '@contacts/shared';
+import { createWorker } from './worker.ts';
+
+/** Composition root of the worker process: configuration, clients, consumers, signals. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger({ level: config.logLevel, name: 'worker' });
+  const clients = createAwsClients(config.aws);
+  const definitions = resourceDefinitions(config.resources, config.queues);
+  const queueUrls = config.provisionResources
+    ? await provisionResources({ ...clients, logger }, definitions)
+    : await resolveQueueUrls(clients.sqs, definitions);
+  const worker = createWorker({
+    config: config.worker,
+    queues: config.queues,
+    resources: config.resources,
+    queueUrls,
+    clients,
+    logger,
+  });
+  const shutdown = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    void worker.stop().then(() => {
+      clients.destroy();
+      process.exit(0);
+    });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  worker.start();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

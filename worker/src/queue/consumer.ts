@@ -1,0 +1,260 @@
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Logger } from '@contacts/shared';
+import { backoffDelayMs, OutageLog } from './backoff.ts';
+
+/** What a handler learns about the delivery it is working on. */
+export interface DeliveryContext {
+  readonly messageId: string;
+  /** 1 on first delivery. */
+  readonly receiveCount: number;
+  /** True when a failure now sends the message to the dead-letter queue. */
+  readonly isLastAttempt: boolean;
+  /** Aborted when the worker shuts down past its deadline and the message is released. */
+  readonly signal: AbortSignal;
+  /** Runs `renew` on every visibility heartbeat (to extend leases held alongside the message). */
+  onHeartbeat(renew: () => Promise<void>): void;
+  readonly logger: Logger;
+}
+
+export interface MessageHandler {
+  handle(body: string, context: DeliveryContext): Promise<void>;
+  /** Called once the last permitted attempt failed, before the message moves to the DLQ. */
+  onRetriesExhausted?(body: string, error: unknown, context: DeliveryContext): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  readonly name: string;
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  readonly handler: MessageHandler;
+  readonly concurrency: number;
+  readonly waitTimeSeconds: number;
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+  readonly logger: Logger;
+  /** Errors for which retrying is pointless; the message is deleted after the handler's cleanup. */
+  readonly isPermanent?: (error: unknown) => boolean;
+}
+
+interface InFlight {
+  readonly message: Message;
+  readonly abort: AbortController;
+  readonly done: Promise<void>;
+}
+
+/**
+ * Long-polls one queue and runs a handler for each message with bounded concurrency. A message
+ * is deleted only after its handler succeeded; while it runs its visibility is extended on a
+ * heartbeat; a failure makes it visible again after a backoff, so SQS's receive count and
+ * redrive policy bound the retries.
+ */
+export class QueueConsumer {
+  readonly #options: ConsumerOptions;
+  readonly #inFlight = new Set<InFlight>();
+  readonly #pollAbort = new AbortController();
+  readonly #outage: OutageLog;
+  #running: Promise<void> | undefined;
+  #stopping = false;
+  #slotFreed: (() => void) | undefined;
+
+  constructor(options: ConsumerOptions) {
+    if (options.concurrency < 1) throw new RangeError('concurrency must be at least 1');
+    if (options.visibilityTimeoutSeconds < 3) {
+      throw new RangeError('visibilityTimeoutSeconds must be at least 3 to leave room for heartbeats');
+    }
+    this.#options = options;
+    this.#outage = new OutageLog(options.logger, `${options.name} queue`);
+  }
+
+  get inFlightCount(): number {
+    return this.#inFlight.size;
+  }
+
+  start(): void {
+    this.#running ??= this.#pollLoop();
+  }
+
+  /**
+   * Stops polling, waits up to `deadlineMs` for in-flight messages, then releases the rest
+   * (visibility 0) so another worker picks them up at once. Safe to call more than once.
+   */
+  async stop(deadlineMs: number): Promise<void> {
+    this.#stopping = true;
+    this.#pollAbort.abort();
+    this.#slotFreed?.();
+    await this.#running?.catch(() => undefined);
+    const pending = [...this.#inFlight];
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), deadlineMs).unref());
+    const outcome = await Promise.race([Promise.allSettled(pending.map((f) => f.done)), timer]);
+    if (outcome !== 'timeout') return;
+    const left = [...this.#inFlight];
+    this.#options.logger.warn({ queue: this.#options.name, count: left.length }, 'releasing in-flight messages');
+    for (const flight of left) flight.abort.abort();
+    await Promise.allSettled(left.map((flight) => this.#setVisibility(flight.message, 0)));
+  }
+
+  async #pollLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.#stopping) {
+      await this.#waitForSlot();
+      if (this.#stopping) break;
+      try {
+        const messages = await this.#receive(this.#options.concurrency - this.#inFlight.size);
+        this.#outage.recovered();
+        failures = 0;
+        for (const message of messages) this.#dispatch(message);
+      } catch (error) {
+        if (this.#stopping) break;
+        failures++;
+        this.#outage.failed(error);
+        await sleep(backoffDelayMs(failures), this.#pollAbort.signal);
+      }
+    }
+  }
+
+  async #receive(capacity: number): Promise<Message[]> {
+    const output = await this.#options.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.#options.queueUrl,
+        MaxNumberOfMessages: Math.min(10, capacity),
+        WaitTimeSeconds: this.#options.waitTimeSeconds,
+        VisibilityTimeout: this.#options.visibilityTimeoutSeconds,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+      { abortSignal: this.#pollAbort.signal },
+    );
+    return output.Messages ?? [];
+  }
+
+  #dispatch(message: Message): void {
+    const abort = new AbortController();
+    const flight: InFlight = {
+      message,
+      abort,
+      done: this.#process(message, abort.signal).finally(() => {
+        this.#inFlight.delete(flight);
+        this.#slotFreed?.();
+      }),
+    };
+    this.#inFlight.add(flight);
+  }
+
+  async #process(message: Message, signal: AbortSignal): Promise<void> {
+    const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? '1');
+    const messageId = message.MessageId ?? 'unknown';
+    const logger = this.#options.logger.child({ queue: this.#options.name, messageId, receiveCount });
+    const renewals: (() => Promise<void>)[] = [];
+    const context: DeliveryContext = {
+      messageId,
+      receiveCount,
+      isLastAttempt: receiveCount >= this.#options.maxReceiveCount,
+      signal,
+      onHeartbeat: (renew) => renewals.push(renew),
+      logger,
+    };
+    const heartbeat = this.#startHeartbeat(message, renewals, logger);
+    try {
+      await this.#options.handler.handle(message.Body ?? '', context);
+      clearInterval(heartbeat);
+      if (!signal.aborted) await this.#delete(message);
+    } catch (error) {
+      clearInterval(heartbeat);
+      if (signal.aborted) return;
+      await this.#handleFailure(message, error, context);
+    }
+  }
+
+  async #handleFailure(message: Message, error: unknown, context: DeliveryContext): Promise<void> {
+    const permanent = this.#options.isPermanent?.(error) ?? false;
+    context.logger.error({ err: error, permanent }, 'message handler failed');
+    if (permanent || context.isLastAttempt) {
+      await this.#options.handler
+        .onRetriesExhausted?.(message.Body ?? '', error, context)
+        .catch((cleanupError: unknown) => {
+          context.logger.error({ err: cleanupError }, 'retries-exhausted cleanup failed');
+        });
+    }
+    // A permanent failure is settled; anything else returns to the queue after a backoff.
+    if (permanent) await this.#delete(message);
+    else await this.#setVisibility(message, Math.ceil(backoffDelayMs(context.receiveCount) / 1000));
+  }
+
+  #startHeartbeat(message: Message, renewals: (() => Promise<void>)[], logger: Logger): NodeJS.Timeout {
+    // Extending at a third of the timeout leaves two chances before the message reappears.
+    const intervalMs = Math.max(1000, (this.#options.visibilityTimeoutSeconds * 1000) / 3);
+    const timer = setInterval(() => {
+      void (async () => {
+        try {
+          await this.#setVisibility(message, this.#options.visibilityTimeoutSeconds);
+          for (const renew of renewals) await renew();
+        } catch (error) {
+          logger.warn({ err: error }, 'heartbeat failed');
+        }
+      })();
+    }, intervalMs);
+    timer.unref();
+    return timer;
+  }
+
+  async #delete(message: Message): Promise<void> {
+    await retry(() =>
+      this.#options.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: this.#options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
+      ),
+    ).catch((error: unknown) => {
+      // The message will be delivered again; handlers are idempotent, so that is safe.
+      this.#options.logger.warn({ err: error, messageId: message.MessageId }, 'delete failed');
+    });
+  }
+
+  async #setVisibility(message: Message, seconds: number): Promise<void> {
+    await this.#options.sqs
+      .send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: this.#options.queueUrl,
+          ReceiptHandle: message.ReceiptHandle,
+          VisibilityTimeout: Math.min(43_200, Math.max(0, seconds)),
+        }),
+      )
+      .catch((error: unknown) => {
+        this.#options.logger.warn({ err: error, messageId: message.MessageId }, 'visibility change failed');
+      });
+  }
+
+  #waitForSlot(): Promise<void> {
+    if (this.#inFlight.size < this.#options.concurrency) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#slotFreed = () => {
+        this.#slotFreed = undefined;
+        resolve();
+      };
+    });
+  }
+}
+
+async function retry<T>(operation: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await sleep(backoffDelayMs(attempt, 200));
+    }
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

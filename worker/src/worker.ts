@@ -1,0 +1,95 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  JobStore,
+  MessagePublisher,
+  ObjectStore,
+  type Logger,
+  type QueueSettings,
+  type QueueUrls,
+  type ResourceNames,
+  type WorkerConfig,
+} from '@contacts/shared';
+import { passthroughEnricherProvider, type EnricherProvider } from './enricher-provider.ts';
+import { chunkQueueHandler, controlQueueHandler, isPermanentFailure } from './handlers/message-handlers.ts';
+import type { PipelineDeps } from './pipeline-deps.ts';
+import { QueueConsumer } from './queue/consumer.ts';
+
+export interface WorkerDeps {
+  readonly config: WorkerConfig;
+  readonly queues: QueueSettings;
+  readonly resources: ResourceNames;
+  readonly queueUrls: QueueUrls;
+  readonly clients: { readonly s3: S3Client; readonly sqs: SQSClient; readonly dynamodb: DynamoDBClient };
+  readonly logger: Logger;
+  readonly enrichers?: EnricherProvider;
+}
+
+export interface Worker {
+  start(): void;
+  /** Stops polling and drains in-flight work within the shutdown deadline. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Wires the control and chunk consumers to the pipeline steps. */
+export function createWorker(deps: WorkerDeps): Worker {
+  const visibility = deps.queues.visibilityTimeoutSeconds;
+  const pipeline: PipelineDeps = {
+    jobs: new JobStore({ client: deps.clients.dynamodb, table: deps.resources.jobsTable }),
+    objects: new ObjectStore({ s3: deps.clients.s3, bucket: deps.resources.bucket }),
+    publisher: new MessagePublisher({
+      sqs: deps.clients.sqs,
+      controlQueueUrl: deps.queueUrls.control,
+      chunkQueueUrl: deps.queueUrls.chunk,
+    }),
+    enrichers: deps.enrichers ?? passthroughEnricherProvider,
+    logger: deps.logger,
+    // A little shorter than the message's visibility: when a holder dies, its lease has expired
+    // by the time SQS shows the message to another worker.
+    leaseMs: Math.max(1000, visibility * 1000 - Math.min(5000, visibility * 200)),
+  };
+  const common = {
+    sqs: deps.clients.sqs,
+    waitTimeSeconds: deps.config.pollWaitSeconds,
+    visibilityTimeoutSeconds: visibility,
+    maxReceiveCount: deps.queues.maxReceiveCount,
+    isPermanent: isPermanentFailure,
+  };
+  const consumers = [
+    new QueueConsumer({
+      ...common,
+      name: 'control',
+      queueUrl: deps.queueUrls.control,
+      handler: controlQueueHandler(pipeline),
+      concurrency: deps.config.controlConcurrency,
+      logger: deps.logger.child({ consumer: 'control' }),
+    }),
+    new QueueConsumer({
+      ...common,
+      name: 'chunks',
+      queueUrl: deps.queueUrls.chunk,
+      handler: chunkQueueHandler(pipeline),
+      concurrency: deps.config.chunkConcurrency,
+      logger: deps.logger.child({ consumer: 'chunks' }),
+    }),
+  ];
+  let stopping: Promise<void> | undefined;
+  return {
+    start() {
+      for (const consumer of consumers) consumer.start();
+      deps.logger.info('worker polling');
+    },
+    stop() {
+      stopping ??= (async () => {
+        const deadlineMs = deps.config.shutdownDeadlineSeconds * 1000;
+        const results = await Promise.allSettled(consumers.map((c) => c.stop(deadlineMs)));
+        for (const result of results) {
+          if (result.status === 'rejected') deps.logger.error({ err: result.reason }, 'consumer stop failed');
+        }
+        deps.logger.info('worker stopped');
+      })();
+      return stopping;
+    },
+  };
+}
