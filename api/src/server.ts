@@ -20,7 +20,8 @@ import { UrlSigner } from './jobs/uploads.ts';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel, name: 'api' });
-  if (config.api.apiKeys.length === 0) logger.warn('API_KEYS is empty: every request will be refused');
+  if (config.api.apiKeys.length === 0)
+    logger.warn('API_KEYS is empty: every request will be refused');
   const clients = createAwsClients(config.aws);
   const definitions = resourceDefinitions(config.resources, config.queues);
   const queueUrls = config.provisionResources
@@ -38,7 +39,12 @@ async function main(): Promise<void> {
     signer: new UrlSigner({ s3: clients.s3Public, bucket }),
     config: config.api,
   });
-  const readiness = createReadinessProbe({ ...clients, bucket, queueUrl: queueUrls.control, table: jobsTable });
+  const readiness = createReadinessProbe({
+    ...clients,
+    bucket,
+    queueUrl: queueUrls.control,
+    table: jobsTable,
+  });
   const app = createApp({ jobs, apiKeys: config.api.apiKeys, readiness, logger });
   const server = app.listen(config.api.port, config.api.host);
   await once(server, 'listening');
@@ -54,8 +60,12 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => {
+    shutdown('SIGTERM');
+  });
+  process.once('SIGINT', () => {
+    shutdown('SIGINT');
+  });
 }
 
 main().catch((error: unknown) => {

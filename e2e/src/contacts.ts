@@ -1,7 +1,27 @@
 /** Deterministic contact files for tests and benchmarks (a seeded PRNG, no fixtures on disk). */
 
-const FIRST = ['Ann', 'Bob', 'Chloé', 'Dmitri', 'Émile', 'Fatima', 'Günter', 'Hiroshi', 'Ines', 'José'];
-const LAST = ['Smith', "O'Brien", 'van der Berg', 'Nguyễn', 'Müller', 'García', 'Kowalski', 'Okafor'];
+const FIRST = [
+  'Ann',
+  'Bob',
+  'Chloé',
+  'Dmitri',
+  'Émile',
+  'Fatima',
+  'Günter',
+  'Hiroshi',
+  'Ines',
+  'José',
+];
+const LAST = [
+  'Smith',
+  "O'Brien",
+  'van der Berg',
+  'Nguyễn',
+  'Müller',
+  'García',
+  'Kowalski',
+  'Okafor',
+];
 
 export const CONTACT_HEADER = ['First Name', 'Last Name', 'Email', 'Phone', 'Company', 'Notes'];
 
@@ -27,7 +47,14 @@ export function contactRow(n: number, random: () => number, tricky: boolean): st
   const last = pick(LAST);
   const company = tricky && n % 7 === 0 ? `Acme, Inc. "West"` : `Company ${n % 97}`;
   const notes = tricky && n % 5 === 0 ? `row ${n}\nsecond line, with comma` : `row ${n}`;
-  return [first, last, `${first}.${n}@example.com`.toLowerCase(), `+1 555 ${String(n).padStart(7, '0')}`, company, notes];
+  return [
+    first,
+    last,
+    `${first}.${n}@example.com`.toLowerCase(),
+    `+1 555 ${String(n).padStart(7, '0')}`,
+    company,
+    notes,
+  ];
 }
 
 /** Quotes a field when it must be (RFC 4180). */
@@ -40,9 +67,13 @@ export function csvLine(values: readonly string[], eol = '\n'): string {
 }
 
 /** A whole contact file as a string (for small and medium files). */
-export function contactFile(rows: number, options: { seed?: number; tricky?: boolean; eol?: string } = {}): string {
+export function contactFile(
+  rows: number,
+  options: { seed?: number; tricky?: boolean; eol?: string } = {},
+): string {
   const random = seededRandom(options.seed ?? 42);
   const lines = [csvLine(CONTACT_HEADER, options.eol)];
-  for (let n = 1; n <= rows; n++) lines.push(csvLine(contactRow(n, random, options.tricky ?? true), options.eol));
+  for (let n = 1; n <= rows; n++)
+    lines.push(csvLine(contactRow(n, random, options.tricky ?? true), options.eol));
   return lines.join('');
 }

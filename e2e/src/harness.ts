@@ -57,7 +57,10 @@ export async function startHarness(options: {
   });
   const logger = createLogger({ level: config.logLevel, name: options.prefix });
   const clients = createAwsClients(config.aws);
-  const queueUrls = await provisionResources({ ...clients, logger }, resourceDefinitions(config.resources, config.queues));
+  const queueUrls = await provisionResources(
+    { ...clients, logger },
+    resourceDefinitions(config.resources, config.queues),
+  );
   const jobs = new JobStore({ client: clients.dynamodb, table: config.resources.jobsTable });
   const objects = new ObjectStore({ s3: clients.s3, bucket: config.resources.bucket });
   const service = new JobService({
@@ -129,7 +132,8 @@ export async function waitFor<T>(
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what ?? 'condition'}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${options.what ?? 'condition'}`);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
   }
 }

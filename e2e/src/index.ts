@@ -1,2 +1,9 @@
-export { contactFile, contactRow, CONTACT_HEADER, csvField, csvLine, seededRandom } from './contacts.ts';
+export {
+  contactFile,
+  contactRow,
+  CONTACT_HEADER,
+  csvField,
+  csvLine,
+  seededRandom,
+} from './contacts.ts';
 export { startHarness, TENANT_A, TENANT_B, waitFor, type Harness } from './harness.ts';

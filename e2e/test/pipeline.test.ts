@@ -2,7 +2,14 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { parseString } from '@fast-csv/parse';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contactFile, startHarness, TENANT_A, TENANT_B, waitFor, type Harness } from '../src/index.ts';
+import {
+  contactFile,
+  startHarness,
+  TENANT_A,
+  TENANT_B,
+  waitFor,
+  type Harness,
+} from '../src/index.ts';
 
 const auth = (tenant: { key: string }) => ({ Authorization: `Bearer ${tenant.key}` });
 
@@ -23,7 +30,8 @@ async function completedJob(id: string, tenant = TENANT_A): Promise<Record<strin
     async () => {
       const res = await request(harness.app).get(`/v1/jobs/${id}`).set(auth(tenant));
       expect(res.status).toBe(200);
-      if (res.body.status === 'failed') throw new Error(`job failed: ${JSON.stringify(res.body.error)}`);
+      if (res.body.status === 'failed')
+        throw new Error(`job failed: ${JSON.stringify(res.body.error)}`);
       return res.body.status === 'completed' ? (res.body as Record<string, any>) : undefined;
     },
     { timeoutMs: 60_000, what: `job ${id} to complete` },
@@ -74,22 +82,33 @@ describe('the whole path', () => {
     expect(upload.fields.key).toBe(`uploads/${TENANT_A.tenantId}/${created.body.id}/source.csv`);
     expect(Date.parse(upload.expiresAt)).toBeGreaterThan(Date.now());
 
-    const notYet = await request(harness.app).post(`/v1/jobs/${created.body.id}/start`).set(auth(TENANT_A));
+    const notYet = await request(harness.app)
+      .post(`/v1/jobs/${created.body.id}/start`)
+      .set(auth(TENANT_A));
     expect(notYet.status).toBe(409);
     expect(notYet.headers['content-type']).toMatch(/application\/problem\+json/);
 
     const form = new FormData();
-    for (const [name, value] of Object.entries(upload.fields as Record<string, string>)) form.append(name, value);
+    for (const [name, value] of Object.entries(upload.fields as Record<string, string>))
+      form.append(name, value);
     form.append('file', new Blob([input], { type: 'text/csv' }), 'contacts.csv');
     const uploaded = await fetch(upload.url, { method: 'POST', body: form });
     expect(uploaded.status).toBeLessThan(300);
 
-    const started = await request(harness.app).post(`/v1/jobs/${created.body.id}/start`).set(auth(TENANT_A));
+    const started = await request(harness.app)
+      .post(`/v1/jobs/${created.body.id}/start`)
+      .set(auth(TENANT_A));
     expect(started.status).toBe(202);
     expect(['queued', 'splitting', 'processing']).toContain(started.body.status);
 
     const job = await completedJob(created.body.id);
-    expect(job.progress).toMatchObject({ rowsTotal: 250, rowsProcessed: 250, rowsRejected: 0, chunksTotal: 7, chunksDone: 7 });
+    expect(job.progress).toMatchObject({
+      rowsTotal: 250,
+      rowsProcessed: 250,
+      rowsRejected: 0,
+      chunksTotal: 7,
+      chunksDone: 7,
+    });
     await expectOutputMatchesInput(input, await download(job.result.url));
     expect(job.result.rejectsUrl).toBeUndefined();
   });
@@ -101,10 +120,20 @@ describe('the whole path', () => {
       .set(auth(TENANT_A))
       .send({ fileName: 'put.csv', uploadMethod: 'PUT', fileSize: Buffer.byteLength(input) });
     expect(created.status).toBe(201);
-    expect(created.body.upload).toMatchObject({ method: 'PUT', headers: { 'Content-Type': 'text/csv' } });
-    const put = await fetch(created.body.upload.url, { method: 'PUT', headers: created.body.upload.headers, body: input });
+    expect(created.body.upload).toMatchObject({
+      method: 'PUT',
+      headers: { 'Content-Type': 'text/csv' },
+    });
+    const put = await fetch(created.body.upload.url, {
+      method: 'PUT',
+      headers: created.body.upload.headers,
+      body: input,
+    });
     expect(put.status).toBe(200);
-    await request(harness.app).post(`/v1/jobs/${created.body.id}/start`).set(auth(TENANT_A)).expect(202);
+    await request(harness.app)
+      .post(`/v1/jobs/${created.body.id}/start`)
+      .set(auth(TENANT_A))
+      .expect(202);
     const job = await completedJob(created.body.id);
     await expectOutputMatchesInput(input, await download(job.result.url));
   });
@@ -120,7 +149,12 @@ describe('the whole path', () => {
       .send(input);
     expect(res.status).toBe(202);
     const job = await completedJob(res.body.id);
-    expect(job.progress).toMatchObject({ rowsTotal: 10_000, rowsProcessed: 10_000, chunksTotal: 15, chunksDone: 15 });
+    expect(job.progress).toMatchObject({
+      rowsTotal: 10_000,
+      rowsProcessed: 10_000,
+      chunksTotal: 15,
+      chunksDone: 15,
+    });
     const output = await download(job.result.url);
     await expectOutputMatchesInput(input, output);
     const rows = await parseCsv(output);
@@ -128,7 +162,9 @@ describe('the whole path', () => {
     const numbers = rows.slice(1).map((row) => Number(/^row (\d+)/.exec(row[5]!)?.[1]));
     expect(numbers).toEqual(Array.from({ length: 10_000 }, (_, i) => i + 1));
     // Work objects are gone once the result exists.
-    const leftovers = await harness.objects.readIfExists(`work/${TENANT_A.tenantId}/${res.body.id}/parts/000000.csv`);
+    const leftovers = await harness.objects.readIfExists(
+      `work/${TENANT_A.tenantId}/${res.body.id}/parts/000000.csv`,
+    );
     expect(leftovers).toBeUndefined();
   });
 
@@ -154,7 +190,9 @@ describe('the whole path', () => {
       expect(other.status).toBe(404);
       expect(other.body).toMatchObject({ status: 404, type: '/problems/job_not_found' });
     }
-    const start = await request(harness.app).post(`/v1/jobs/${res.body.id}/start`).set(auth(TENANT_B));
+    const start = await request(harness.app)
+      .post(`/v1/jobs/${res.body.id}/start`)
+      .set(auth(TENANT_B));
     expect(start.status).toBe(404);
     const none = await request(harness.app).get(`/v1/jobs/${res.body.id}`);
     expect(none.status).toBe(401);
@@ -171,14 +209,42 @@ describe('the whole path', () => {
     const before = await harness.jobs.get(res.body.id);
     const firstChunkEnd = input.indexOf('\n', input.indexOf('\n') + 1);
     const duplicates = [
-      { type: 'chunk.process', v: 1, jobId: res.body.id, tenantId: TENANT_A.tenantId, index: 0, byteStart: 0, byteEnd: firstChunkEnd + 1, rowStart: 1, rowCount: 1 },
+      {
+        type: 'chunk.process',
+        v: 1,
+        jobId: res.body.id,
+        tenantId: TENANT_A.tenantId,
+        index: 0,
+        byteStart: 0,
+        byteEnd: firstChunkEnd + 1,
+        rowStart: 1,
+        rowCount: 1,
+      },
       { type: 'job.merge', v: 1, jobId: res.body.id, tenantId: TENANT_A.tenantId },
     ];
-    await harness.clients.sqs.send(new SendMessageCommand({ QueueUrl: harness.queueUrls.chunk, MessageBody: JSON.stringify(duplicates[0]) }));
-    await harness.clients.sqs.send(new SendMessageCommand({ QueueUrl: harness.queueUrls.control, MessageBody: JSON.stringify(duplicates[1]) }));
-    await waitFor(async () => ((await queueDepth(harness.queueUrls.chunk)) + (await queueDepth(harness.queueUrls.control)) === 0 ? true : undefined), {
-      what: 'duplicates to be consumed',
-    });
+    await harness.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: harness.queueUrls.chunk,
+        MessageBody: JSON.stringify(duplicates[0]),
+      }),
+    );
+    await harness.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: harness.queueUrls.control,
+        MessageBody: JSON.stringify(duplicates[1]),
+      }),
+    );
+    await waitFor(
+      async () =>
+        (await queueDepth(harness.queueUrls.chunk)) +
+          (await queueDepth(harness.queueUrls.control)) ===
+        0
+          ? true
+          : undefined,
+      {
+        what: 'duplicates to be consumed',
+      },
+    );
     const after = await harness.jobs.get(res.body.id);
     expect(after).toEqual(before);
     expect(done.progress.rowsProcessed).toBe(100);

@@ -47,7 +47,10 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
 }
 
 /** Emulators accept any credentials, but the SDK insists on having some. */
-export function emulatorEnv(s3SqsEndpoint: string, dynamodbEndpoint: string): Record<string, string> {
+export function emulatorEnv(
+  s3SqsEndpoint: string,
+  dynamodbEndpoint: string,
+): Record<string, string> {
   return {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildApp } from 'fauxqs';
 
 /**
@@ -32,7 +31,8 @@ interface Closable {
 type BuildAppStores = NonNullable<NonNullable<Parameters<typeof buildApp>[0]>['stores']>;
 
 export async function startFauxqsServer(options: FauxqsOptions): Promise<FauxqsServer> {
-  const stores = options.dataDir === undefined ? undefined : await persistentStores(options.dataDir);
+  const stores =
+    options.dataDir === undefined ? undefined : await persistentStores(options.dataDir);
   const app = buildApp({
     logger: false,
     ...(stores === undefined ? {} : { stores: stores.stores }),
@@ -55,7 +55,7 @@ export async function startFauxqsServer(options: FauxqsOptions): Promise<FauxqsS
 async function persistentStores(
   dataDir: string,
 ): Promise<{ stores: BuildAppStores; closables: Closable[] }> {
-  const dist = dirname(createRequire(import.meta.url).resolve('fauxqs'));
+  const dist = dirname(fileURLToPath(import.meta.resolve('fauxqs')));
   const load = async (file: string): Promise<Record<string, new (...args: never[]) => unknown>> =>
     (await import(pathToFileURL(join(dist, file)).href)) as Record<
       string,
@@ -74,13 +74,17 @@ async function persistentStores(
   const sqsStore = new SqsStore() as Store;
   const snsStore = new SnsStore() as Store;
   const s3Store = new S3Store() as Store;
-  const queues = new (PersistenceManager as unknown as new (dir: string) => Closable & {
-    loadSqsAndSns(sqs: unknown, sns: unknown): void;
-  })(join(dataDir, 'sqs'));
+  const queues = new (
+    PersistenceManager as unknown as new (dir: string) => Closable & {
+      loadSqsAndSns(sqs: unknown, sns: unknown): void;
+    }
+  )(join(dataDir, 'sqs'));
   // Objects as plain files: large uploads would bloat SQLite, and files can be inspected.
-  const objects = new (FileS3Persistence as unknown as new (dir: string) => Closable & {
-    loadS3(s3: unknown): void;
-  })(join(dataDir, 's3'));
+  const objects = new (
+    FileS3Persistence as unknown as new (dir: string) => Closable & {
+      loadS3(s3: unknown): void;
+    }
+  )(join(dataDir, 's3'));
   // Load before attaching persistence, as fauxqs does, so loading does not write back.
   queues.loadSqsAndSns(sqsStore, snsStore);
   objects.loadS3(s3Store);

@@ -18,25 +18,26 @@ const tenantId = z
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'tenant ids are lowercase letters, digits and dashes');
 
 /** `API_KEYS=tenant:key,tenant2:key2` — a tenant may have several keys. */
-const apiKeys = z
-  .string()
-  .transform((raw, ctx) => {
-    const entries: { tenantId: string; key: string }[] = [];
-    for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
-      const separator = part.indexOf(':');
-      const tenant = part.slice(0, separator);
-      const key = part.slice(separator + 1);
-      if (separator < 1 || !tenantId.safeParse(tenant).success || key.length < 16) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'expected tenant:key pairs separated by commas (keys at least 16 characters)',
-        });
-        return z.NEVER;
-      }
-      entries.push({ tenantId: tenant, key });
+const apiKeys = z.string().transform((raw, ctx) => {
+  const entries: { tenantId: string; key: string }[] = [];
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const separator = part.indexOf(':');
+    const tenant = part.slice(0, separator);
+    const key = part.slice(separator + 1);
+    if (separator < 1 || !tenantId.safeParse(tenant).success || key.length < 16) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected tenant:key pairs separated by commas (keys at least 16 characters)',
+      });
+      return z.NEVER;
     }
-    return entries;
-  });
+    entries.push({ tenantId: tenant, key });
+  }
+  return entries;
+});
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -153,7 +154,9 @@ export interface AppConfig {
 export function loadConfig(environment: Record<string, string | undefined>): AppConfig {
   const parsed = envSchema.safeParse(withoutEmptyValues(environment));
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   return fromEnv(parsed.data);

@@ -137,7 +137,9 @@ async function ensureQueue(
   attributes: Record<string, string>,
 ): Promise<string> {
   try {
-    const output = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+    const output = await sqs.send(
+      new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+    );
     return requireUrl(output.QueueUrl, name);
   } catch (error) {
     // An existing queue with other attributes: keep it and align its attributes.

@@ -65,10 +65,7 @@ export function resourceDefinitions(
         },
       ],
     },
-    queues: [
-      queue(names.controlQueue, names.controlDlq),
-      queue(names.chunkQueue, names.chunkDlq),
-    ],
+    queues: [queue(names.controlQueue, names.controlDlq), queue(names.chunkQueue, names.chunkDlq)],
     tables: [
       { name: names.jobsTable, partitionKey: 'id', ttlAttribute: 'expiresAt' },
       { name: names.nicknamesTable, partitionKey: 'name' },

@@ -15,7 +15,9 @@ export function cachedEnricherProvider(
     if (hit) return hit;
     const { columns } = job;
     if (columns === undefined) {
-      return Promise.reject(new InputFileError('header_missing', `job ${job.id} has no header yet`));
+      return Promise.reject(
+        new InputFileError('header_missing', `job ${job.id} has no header yet`),
+      );
     }
     const created = create({ ...job, columns });
     created.catch(() => cache.delete(job.id));

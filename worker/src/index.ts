@@ -1,3 +1,7 @@
 export { createWorker, type Worker, type WorkerDeps } from './worker.ts';
-export { cachedEnricherProvider, passthroughEnricherProvider, type EnricherProvider } from './enricher-provider.ts';
+export {
+  cachedEnricherProvider,
+  passthroughEnricherProvider,
+  type EnricherProvider,
+} from './enricher-provider.ts';
 export { QueueConsumer, type DeliveryContext, type MessageHandler } from './queue/consumer.ts';

@@ -12,7 +12,11 @@ import {
   type WorkerConfig,
 } from '@contacts/shared';
 import { passthroughEnricherProvider, type EnricherProvider } from './enricher-provider.ts';
-import { chunkQueueHandler, controlQueueHandler, isPermanentFailure } from './handlers/message-handlers.ts';
+import {
+  chunkQueueHandler,
+  controlQueueHandler,
+  isPermanentFailure,
+} from './handlers/message-handlers.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { QueueConsumer } from './queue/consumer.ts';
 
@@ -21,7 +25,11 @@ export interface WorkerDeps {
   readonly queues: QueueSettings;
   readonly resources: ResourceNames;
   readonly queueUrls: QueueUrls;
-  readonly clients: { readonly s3: S3Client; readonly sqs: SQSClient; readonly dynamodb: DynamoDBClient };
+  readonly clients: {
+    readonly s3: S3Client;
+    readonly sqs: SQSClient;
+    readonly dynamodb: DynamoDBClient;
+  };
   readonly logger: Logger;
   readonly enrichers?: EnricherProvider;
 }
@@ -85,7 +93,8 @@ export function createWorker(deps: WorkerDeps): Worker {
         const deadlineMs = deps.config.shutdownDeadlineSeconds * 1000;
         const results = await Promise.allSettled(consumers.map((c) => c.stop(deadlineMs)));
         for (const result of results) {
-          if (result.status === 'rejected') deps.logger.error({ err: result.reason }, 'consumer stop failed');
+          if (result.status === 'rejected')
+            deps.logger.error({ err: result.reason }, 'consumer stop failed');
         }
         deps.logger.info('worker stopped');
       })();

@@ -31,9 +31,14 @@ export class ApiKeyAuthenticator {
       const tenant = match?.[1] === undefined ? undefined : this.tenantFor(match[1]);
       if (!tenant) {
         next(
-          new HttpProblem(401, 'unauthorized', 'send a valid API key as "Authorization: Bearer <key>"', {
-            headers: { 'WWW-Authenticate': 'Bearer' },
-          }),
+          new HttpProblem(
+            401,
+            'unauthorized',
+            'send a valid API key as "Authorization: Bearer <key>"',
+            {
+              headers: { 'WWW-Authenticate': 'Bearer' },
+            },
+          ),
         );
         return;
       }

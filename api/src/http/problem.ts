@@ -18,7 +18,11 @@ export class HttpProblem extends AppError {
     status: number,
     code: string,
     detail: string,
-    options: { headers?: Record<string, string>; extensions?: Record<string, unknown>; cause?: unknown } = {},
+    options: {
+      headers?: Record<string, string>;
+      extensions?: Record<string, unknown>;
+      cause?: unknown;
+    } = {},
   ) {
     super(code, detail, { cause: options.cause });
     this.status = status;
@@ -78,15 +82,26 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
 function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (error instanceof z.ZodError) {
-    const errors = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-    return new HttpProblem(400, 'validation_failed', 'the request is not valid', { extensions: { errors } });
+    const errors = error.issues.map((issue) => ({
+      path: issue.path.join('.'),
+      message: issue.message,
+    }));
+    return new HttpProblem(400, 'validation_failed', 'the request is not valid', {
+      extensions: { errors },
+    });
   }
   if (error instanceof JobNotFoundError) return new HttpProblem(404, error.code, error.message);
-  if (error instanceof JobStateConflictError) return new HttpProblem(409, error.code, error.message);
+  if (error instanceof JobStateConflictError)
+    return new HttpProblem(409, error.code, error.message);
   if (error instanceof DependencyError) {
-    return new HttpProblem(503, error.code, 'a storage or queue service is unavailable; retry shortly', {
-      headers: { 'Retry-After': '5' },
-    });
+    return new HttpProblem(
+      503,
+      error.code,
+      'a storage or queue service is unavailable; retry shortly',
+      {
+        headers: { 'Retry-After': '5' },
+      },
+    );
   }
   const bodyParserError = bodyParserProblem(error);
   if (bodyParserError) return bodyParserError;
@@ -96,9 +111,11 @@ function toProblem(error: unknown): HttpProblem {
 /** Errors raised by express.json() carry `type` and `status`. */
 function bodyParserProblem(error: unknown): HttpProblem | undefined {
   if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
-  const type = (error as { type: unknown }).type;
-  if (type === 'entity.parse.failed') return new HttpProblem(400, 'json_invalid', 'the request body is not valid JSON');
-  if (type === 'entity.too.large') return new HttpProblem(413, 'body_too_large', 'the JSON body is too large');
+  const type = error.type;
+  if (type === 'entity.parse.failed')
+    return new HttpProblem(400, 'json_invalid', 'the request body is not valid JSON');
+  if (type === 'entity.too.large')
+    return new HttpProblem(413, 'body_too_large', 'the JSON body is too large');
   if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
     return new HttpProblem(415, 'encoding_unsupported', 'the body encoding is not supported');
   }

@@ -21,7 +21,9 @@ export function createReadinessProbe(deps: {
   const timeoutMs = deps.timeoutMs ?? 2000;
   const cacheMs = deps.cacheMs ?? 1000;
   let cached: { at: number; report: Promise<ReadinessReport> } | undefined;
-  const check = async (run: (signal: AbortSignal) => Promise<unknown>): Promise<'ok' | 'unreachable'> => {
+  const check = async (
+    run: (signal: AbortSignal) => Promise<unknown>,
+  ): Promise<'ok' | 'unreachable'> => {
     try {
       await run(AbortSignal.timeout(timeoutMs));
       return 'ok';
@@ -31,14 +33,18 @@ export function createReadinessProbe(deps: {
   };
   const probe = async (): Promise<ReadinessReport> => {
     const [s3, sqs, dynamodb] = await Promise.all([
-      check((abortSignal) => deps.s3.send(new HeadBucketCommand({ Bucket: deps.bucket }), { abortSignal })),
+      check((abortSignal) =>
+        deps.s3.send(new HeadBucketCommand({ Bucket: deps.bucket }), { abortSignal }),
+      ),
       check((abortSignal) =>
         deps.sqs.send(
           new GetQueueAttributesCommand({ QueueUrl: deps.queueUrl, AttributeNames: ['QueueArn'] }),
           { abortSignal },
         ),
       ),
-      check((abortSignal) => deps.dynamodb.send(new DescribeTableCommand({ TableName: deps.table }), { abortSignal })),
+      check((abortSignal) =>
+        deps.dynamodb.send(new DescribeTableCommand({ TableName: deps.table }), { abortSignal }),
+      ),
     ]);
     const checks = { s3, sqs, dynamodb };
     return { ready: Object.values(checks).every((c) => c === 'ok'), checks };

@@ -5,8 +5,7 @@ export const fileName = z
   .string()
   .min(1)
   .max(255)
-  // eslint-disable-next-line no-control-regex
-  .refine((name) => !/[\u0000-\u001f\u007f/\\]/.test(name), 'must not contain slashes or control characters')
+  .refine((name) => !hasSlashOrControl(name), 'must not contain slashes or control characters')
   .refine((name) => name !== '.' && name !== '..', 'must be a file name');
 
 const chunkRows = z.coerce.number().int().min(1).max(100_000);
@@ -35,3 +34,11 @@ export const jobIdParam = z.object({ id: z.uuid({ message: 'job ids are UUIDs' }
 
 export type CreateJobBody = z.infer<typeof createJobBody>;
 export type DirectUploadQuery = z.infer<typeof directUploadQuery>;
+
+function hasSlashOrControl(name: string): boolean {
+  for (const char of name) {
+    const code = char.codePointAt(0)!;
+    if (code < 0x20 || code === 0x7f || char === '/' || char === '\\') return true;
+  }
+  return false;
+}

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Tenant } from '../http/auth.ts';
 import { HttpProblem } from '../http/problem.ts';
 import { createJobBody, directUploadQuery, jobIdParam } from './job-requests.ts';
@@ -14,17 +14,21 @@ export function jobRoutes(service: JobService): Router {
   router.post('/jobs', async (req, res) => {
     const tenant = tenantOf(res);
     if (req.is('application/json')) {
-      await new Promise<void>((resolve, reject) => {
-        parseJson(req, res, (error?: unknown) => (error === undefined ? resolve() : reject(error)));
-      });
+      await runMiddleware(parseJson, req, res);
       const { job, upload } = await service.create(tenant.tenantId, createJobBody.parse(req.body));
-      res.status(201).location(`/v1/jobs/${job.id}`).json({ ...(await service.view(job)), upload });
+      res
+        .status(201)
+        .location(`/v1/jobs/${job.id}`)
+        .json({ ...(await service.view(job)), upload });
       return;
     }
     const query = directUploadQuery.parse(req.query);
     const body = req.is('multipart/form-data') ? await fileFromForm(req) : csvBody(req);
     const job = await service.uploadAndStart(tenant.tenantId, query, body);
-    res.status(202).location(`/v1/jobs/${job.id}`).json(await service.view(job));
+    res
+      .status(202)
+      .location(`/v1/jobs/${job.id}`)
+      .json(await service.view(job));
   });
 
   router.post('/jobs/:id/start', async (req, res) => {
@@ -40,6 +44,16 @@ export function jobRoutes(service: JobService): Router {
   });
 
   return router;
+}
+
+function runMiddleware(middleware: RequestHandler, req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => {
+    void middleware(req, res, (error?: unknown) => {
+      if (error === undefined) resolve();
+      else
+        reject(error instanceof Error ? error : new Error('middleware failed', { cause: error }));
+    });
+  });
 }
 
 function tenantOf(res: Response): Tenant {
@@ -66,7 +80,9 @@ function fileFromForm(req: Request): Promise<Readable> {
     try {
       parser = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 1024 } });
     } catch (error) {
-      reject(new HttpProblem(400, 'form_invalid', 'the multipart form is malformed', { cause: error }));
+      reject(
+        new HttpProblem(400, 'form_invalid', 'the multipart form is malformed', { cause: error }),
+      );
       return;
     }
     let found = false;
@@ -79,7 +95,9 @@ function fileFromForm(req: Request): Promise<Readable> {
       resolve(stream);
     });
     parser.on('error', (error) => {
-      reject(new HttpProblem(400, 'form_invalid', 'the multipart form is malformed', { cause: error }));
+      reject(
+        new HttpProblem(400, 'form_invalid', 'the multipart form is malformed', { cause: error }),
+      );
     });
     parser.on('close', () => {
       if (!found) reject(new HttpProblem(400, 'file_missing', 'the form has no "file" field'));

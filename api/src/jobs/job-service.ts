@@ -34,7 +34,10 @@ export class JobService {
   }
 
   /** Creates a job waiting for its file and the instructions to upload it straight to S3. */
-  async create(tenantId: string, request: CreateJobBody): Promise<{ job: Job; upload: UploadInstructions }> {
+  async create(
+    tenantId: string,
+    request: CreateJobBody,
+  ): Promise<{ job: Job; upload: UploadInstructions }> {
     const { config, signer } = this.#deps;
     if (request.fileSize !== undefined && request.fileSize > config.maxUploadBytes) {
       throw tooLarge(config.maxUploadBytes);
@@ -43,7 +46,11 @@ export class JobService {
     const upload =
       request.uploadMethod === 'PUT'
         ? await signer.presignedPut(job.sourceKey, config.uploadUrlTtlSeconds, request.fileSize)
-        : await signer.presignedPost(job.sourceKey, config.maxUploadBytes, config.uploadUrlTtlSeconds);
+        : await signer.presignedPost(
+            job.sourceKey,
+            config.maxUploadBytes,
+            config.uploadUrlTtlSeconds,
+          );
     return { job, upload };
   }
 
@@ -58,7 +65,9 @@ export class JobService {
       await this.#deps.jobs
         .fail(job.id, {
           code: tooBig ? 'file_too_large' : 'upload_failed',
-          message: tooBig ? `the file exceeds ${this.#deps.config.maxUploadBytes} bytes` : 'the upload did not complete',
+          message: tooBig
+            ? `the file exceeds ${this.#deps.config.maxUploadBytes} bytes`
+            : 'the upload did not complete',
         })
         .catch(() => false);
       if (tooBig) throw tooLarge(this.#deps.config.maxUploadBytes);
@@ -78,10 +87,17 @@ export class JobService {
     if (job.status === 'awaiting_upload') {
       const object = await objects.head(job.sourceKey);
       if (!object) {
-        throw new HttpProblem(409, 'upload_missing', 'the file has not been uploaded yet; upload it, then start the job');
+        throw new HttpProblem(
+          409,
+          'upload_missing',
+          'the file has not been uploaded yet; upload it, then start the job',
+        );
       }
       if (object.size > config.maxUploadBytes) {
-        await jobs.fail(job.id, { code: 'file_too_large', message: `the file exceeds ${config.maxUploadBytes} bytes` });
+        await jobs.fail(job.id, {
+          code: 'file_too_large',
+          message: `the file exceeds ${config.maxUploadBytes} bytes`,
+        });
         throw tooLarge(config.maxUploadBytes);
       }
       queued = await jobs.transition(job.id, {
@@ -110,8 +126,14 @@ export class JobService {
     const base = job.fileName.replace(/\.[^.]*$/, '') || 'contacts';
     const url = await signer.download(job.resultKey, `${base}-enriched.csv`, ttl);
     const rejectsUrl =
-      job.rejectsKey === undefined ? undefined : await signer.download(job.rejectsKey, `${base}-rejects.csv`, ttl);
-    return { url, expiresAt: signer.expiresAt(ttl), ...(rejectsUrl === undefined ? {} : { rejectsUrl }) };
+      job.rejectsKey === undefined
+        ? undefined
+        : await signer.download(job.rejectsKey, `${base}-rejects.csv`, ttl);
+    return {
+      url,
+      expiresAt: signer.expiresAt(ttl),
+      ...(rejectsUrl === undefined ? {} : { rejectsUrl }),
+    };
   }
 
   async #newJob(tenantId: string, fileName: string, chunkRows: number | undefined): Promise<Job> {
@@ -136,9 +158,14 @@ export class JobService {
 }
 
 function tooLarge(limit: number): HttpProblem {
-  return new HttpProblem(413, 'file_too_large', `the file is larger than the limit of ${limit} bytes`, {
-    extensions: { limitBytes: limit },
-  });
+  return new HttpProblem(
+    413,
+    'file_too_large',
+    `the file is larger than the limit of ${limit} bytes`,
+    {
+      extensions: { limitBytes: limit },
+    },
+  );
 }
 
 function causeIs(error: unknown, type: abstract new (...args: never[]) => Error): boolean {

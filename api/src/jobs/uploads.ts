@@ -26,7 +26,11 @@ export class UrlSigner {
   }
 
   /** A browser-style POST whose policy pins the key, the content type and the size range. */
-  async presignedPost(key: string, maxBytes: number, ttlSeconds: number): Promise<UploadInstructions> {
+  async presignedPost(
+    key: string,
+    maxBytes: number,
+    ttlSeconds: number,
+  ): Promise<UploadInstructions> {
     const post = await createPresignedPost(this.#s3, {
       Bucket: this.#bucket,
       Key: key,
@@ -37,7 +41,12 @@ export class UrlSigner {
       Fields: { 'Content-Type': CSV_CONTENT_TYPE },
       Expires: ttlSeconds,
     });
-    return { method: 'POST', url: post.url, fields: post.fields, expiresAt: this.#expiry(ttlSeconds) };
+    return {
+      method: 'POST',
+      url: post.url,
+      fields: post.fields,
+      expiresAt: this.#expiry(ttlSeconds),
+    };
   }
 
   /** A PUT to one key; when the size is known it is signed too, so S3 refuses any other. */
@@ -48,12 +57,18 @@ export class UrlSigner {
       ContentType: CSV_CONTENT_TYPE,
       ...(size === undefined ? {} : { ContentLength: size }),
     });
-    const signableHeaders = new Set(['content-type', ...(size === undefined ? [] : ['content-length'])]);
+    const signableHeaders = new Set([
+      'content-type',
+      ...(size === undefined ? [] : ['content-length']),
+    ]);
     const url = await getSignedUrl(this.#s3, command, { expiresIn: ttlSeconds, signableHeaders });
     return {
       method: 'PUT',
       url,
-      headers: { 'Content-Type': CSV_CONTENT_TYPE, ...(size === undefined ? {} : { 'Content-Length': String(size) }) },
+      headers: {
+        'Content-Type': CSV_CONTENT_TYPE,
+        ...(size === undefined ? {} : { 'Content-Length': String(size) }),
+      },
       expiresAt: this.#expiry(ttlSeconds),
     };
   }

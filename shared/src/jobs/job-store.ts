@@ -54,8 +54,14 @@ export class JobStore {
   }
 
   async get(id: string): Promise<Job | undefined> {
-    const command = new GetItemCommand({ TableName: this.#table, Key: key(id), ConsistentRead: true });
-    const output = await this.#client.send(command).catch(rethrowAs(`DynamoDB get of job ${id} failed`));
+    const command = new GetItemCommand({
+      TableName: this.#table,
+      Key: key(id),
+      ConsistentRead: true,
+    });
+    const output = await this.#client
+      .send(command)
+      .catch(rethrowAs(`DynamoDB get of job ${id} failed`));
     return output.Item === undefined ? undefined : toJob(output.Item);
   }
 
@@ -128,8 +134,7 @@ export class JobStore {
     for (const [name, value] of Object.entries(set)) update.set(name, value);
     if (options.to !== undefined) update.set('status', options.to);
     if (options.releaseLease === true) update.remove('leaseHolder').remove('leaseUntil');
-    const condition =
-      `#status = ${update.value(lease.status)} AND leaseHolder = ${update.value(lease.holder)}`;
+    const condition = `#status = ${update.value(lease.status)} AND leaseHolder = ${update.value(lease.holder)}`;
     const job = await this.#conditionalUpdate(id, update, condition);
     if (job === undefined) throw await this.#conflict(id, `lost the ${lease.status} lease`);
     return job;
@@ -265,7 +270,8 @@ class UpdateBuilder {
     ];
     const expression = clauses.filter(Boolean).join(' ');
     const names: Record<string, string> = {};
-    if (condition.includes('#status') || expression.includes('#status')) names['#status'] = 'status';
+    if (condition.includes('#status') || expression.includes('#status'))
+      names['#status'] = 'status';
     Object.assign(names, this.#names);
     return {
       UpdateExpression: expression,

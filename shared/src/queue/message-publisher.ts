@@ -19,7 +19,10 @@ export class MessagePublisher {
   async sendControl(message: ControlMessage): Promise<void> {
     try {
       await this.#sqs.send(
-        new SendMessageCommand({ QueueUrl: this.#controlUrl, MessageBody: JSON.stringify(message) }),
+        new SendMessageCommand({
+          QueueUrl: this.#controlUrl,
+          MessageBody: JSON.stringify(message),
+        }),
       );
     } catch (error) {
       throw new DependencyError(`sending ${message.type} for job ${message.jobId} failed`, {
@@ -53,6 +56,9 @@ export class MessagePublisher {
     const failed = new Set((output.Failed ?? []).map((entry) => entry.Id));
     if (failed.size === 0) return;
     if (attempt >= 5) throw new DependencyError(`SQS refused ${failed.size} chunk messages`);
-    await this.#sendBatch(batch.filter((m) => failed.has(String(m.index))), attempt + 1);
+    await this.#sendBatch(
+      batch.filter((m) => failed.has(String(m.index))),
+      attempt + 1,
+    );
   }
 }

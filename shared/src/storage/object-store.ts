@@ -56,10 +56,19 @@ export class ObjectStore {
     }
   }
 
-  async put(key: string, body: string | Uint8Array, contentType = 'text/csv; charset=utf-8'): Promise<void> {
+  async put(
+    key: string,
+    body: string | Uint8Array,
+    contentType = 'text/csv; charset=utf-8',
+  ): Promise<void> {
     try {
       await this.#s3.send(
-        new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: body, ContentType: contentType }),
+        new PutObjectCommand({
+          Bucket: this.#bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+        }),
       );
     } catch (error) {
       throw new DependencyError(`S3 put of ${key} failed`, { cause: error });
@@ -106,12 +115,21 @@ export class ObjectStore {
     let token: string | undefined;
     do {
       const page = await this.#s3.send(
-        new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ContinuationToken: token }),
+        new ListObjectsV2Command({
+          Bucket: this.#bucket,
+          Prefix: prefix,
+          ContinuationToken: token,
+        }),
       );
-      const keys = (page.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [{ Key: o.Key }]));
+      const keys = (page.Contents ?? []).flatMap((o) =>
+        o.Key === undefined ? [] : [{ Key: o.Key }],
+      );
       if (keys.length > 0) {
         await this.#s3.send(
-          new DeleteObjectsCommand({ Bucket: this.#bucket, Delete: { Objects: keys, Quiet: true } }),
+          new DeleteObjectsCommand({
+            Bucket: this.#bucket,
+            Delete: { Objects: keys, Quiet: true },
+          }),
         );
         deleted += keys.length;
       }
@@ -123,7 +141,11 @@ export class ObjectStore {
   async #get(key: string, range?: string): Promise<Readable> {
     try {
       const output = await this.#s3.send(
-        new GetObjectCommand({ Bucket: this.#bucket, Key: key, ...(range === undefined ? {} : { Range: range }) }),
+        new GetObjectCommand({
+          Bucket: this.#bucket,
+          Key: key,
+          ...(range === undefined ? {} : { Range: range }),
+        }),
       );
       return output.Body as Readable;
     } catch (error) {

@@ -35,7 +35,9 @@ export async function enrichRows(
     }
   } catch (error) {
     if (error instanceof Error && /Parse Error/i.test(error.message)) {
-      throw new InputFileError('csv_malformed', `rows ${chunk.rowStart}+ are not valid CSV`, { cause: error });
+      throw new InputFileError('csv_malformed', `rows ${chunk.rowStart}+ are not valid CSV`, {
+        cause: error,
+      });
     }
     throw error;
   }

@@ -49,7 +49,8 @@ describe('RecordScanner', () => {
     const input = Buffer.from('n,e\r\n"a\r\nb","q""\r\n"\r\n\r\n"",x\r\n""\r\nlast,"é,ü"');
     const expected = scan(input);
     for (const splits of allSplits(input.length)) expect(scan(input, splits)).toEqual(expected);
-    for (let i = 0; i + 2 <= input.length; i++) expect(scan(input, [i, i + 1, i + 2])).toEqual(expected);
+    for (let i = 0; i + 2 <= input.length; i++)
+      expect(scan(input, [i, i + 1, i + 2])).toEqual(expected);
   });
 
   it('keeps CRLF terminators with their record and marks blank lines', () => {

@@ -25,7 +25,8 @@ export async function handleChunk(
   const result = await enrichRows(input, enricher, message);
   context.signal.throwIfAborted();
   await deps.objects.put(objectKeys.part(job, message.index), result.output);
-  if (result.rejected > 0) await deps.objects.put(objectKeys.rejectsPart(job, message.index), result.rejects);
+  if (result.rejected > 0)
+    await deps.objects.put(objectKeys.rejectsPart(job, message.index), result.rejects);
 
   const done = await deps.jobs.recordChunkDone(job.id, {
     index: message.index,
@@ -36,6 +37,11 @@ export async function handleChunk(
   // Re-checked on a duplicate too: a worker that died between counting the last chunk and
   // sending the merge leaves that send to the redelivered message. Merge is idempotent.
   if (done.job?.status === 'processing' && allChunksDone(done.job)) {
-    await deps.publisher.sendControl({ type: 'job.merge', v: 1, jobId: job.id, tenantId: job.tenantId });
+    await deps.publisher.sendControl({
+      type: 'job.merge',
+      v: 1,
+      jobId: job.id,
+      tenantId: job.tenantId,
+    });
   }
 }

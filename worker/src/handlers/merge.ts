@@ -57,10 +57,15 @@ export async function handleMerge(
   context.logger.info({ rows: job.rowsProcessed, rejected: job.rowsRejected }, 'job completed');
   // After completion, so a crash here can only leave garbage (expired by lifecycle), never a
   // job whose parts are gone before its result exists.
-  const deleted = await deps.objects.deletePrefix(objectKeys.workPrefix(job)).catch((error: unknown) => {
-    context.logger.warn({ err: error }, 'could not delete work objects; lifecycle will expire them');
-    return 0;
-  });
+  const deleted = await deps.objects
+    .deletePrefix(objectKeys.workPrefix(job))
+    .catch((error: unknown) => {
+      context.logger.warn(
+        { err: error },
+        'could not delete work objects; lifecycle will expire them',
+      );
+      return 0;
+    });
   context.logger.debug({ deleted }, 'work objects deleted');
 }
 

@@ -27,12 +27,16 @@ export function isPermanentFailure(error: unknown): boolean {
 
 export function controlQueueHandler(deps: PipelineDeps): MessageHandler {
   return queueHandler(deps, controlMessage, (message, context) =>
-    message.type === 'job.split' ? handleSplit(deps, message, context) : handleMerge(deps, message, context),
+    message.type === 'job.split'
+      ? handleSplit(deps, message, context)
+      : handleMerge(deps, message, context),
   );
 }
 
 export function chunkQueueHandler(deps: PipelineDeps): MessageHandler {
-  return queueHandler(deps, chunkMessage, (message, context) => handleChunk(deps, message, context));
+  return queueHandler(deps, chunkMessage, (message, context) =>
+    handleChunk(deps, message, context),
+  );
 }
 
 function queueHandler<T extends { jobId: string; type: string }>(
@@ -60,7 +64,8 @@ function parseMessage<T>(schema: z.ZodType<T>, body: string): T {
     throw new PoisonMessageError('message body is not JSON', { cause: error });
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new PoisonMessageError(`message does not match any known type: ${parsed.error.message}`);
+  if (!parsed.success)
+    throw new PoisonMessageError(`message does not match any known type: ${parsed.error.message}`);
   return parsed.data;
 }
 
@@ -74,7 +79,10 @@ async function failJob(
 ): Promise<void> {
   const jobId = jobIdOf(body);
   if (jobId === undefined) {
-    logger.error({ messageId: context.messageId }, 'poison message names no job; left for the dead-letter queue');
+    logger.error(
+      { messageId: context.messageId },
+      'poison message names no job; left for the dead-letter queue',
+    );
     return;
   }
   const failure =
@@ -90,7 +98,12 @@ async function failJob(
 function jobIdOf(body: string): string | undefined {
   try {
     const value: unknown = JSON.parse(body);
-    if (typeof value === 'object' && value !== null && 'jobId' in value && typeof value.jobId === 'string') {
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      'jobId' in value &&
+      typeof value.jobId === 'string'
+    ) {
       return value.jobId;
     }
   } catch {

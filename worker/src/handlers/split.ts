@@ -44,7 +44,12 @@ export async function handleSplit(
   context.logger.info({ rows: result.rows, chunks: result.chunks }, 'split done');
   // Chunks may all have finished while we were still splitting; then nobody else merges.
   if (allChunksDone(updated)) {
-    await deps.publisher.sendControl({ type: 'job.merge', v: 1, jobId: job.id, tenantId: job.tenantId });
+    await deps.publisher.sendControl({
+      type: 'job.merge',
+      v: 1,
+      jobId: job.id,
+      tenantId: job.tenantId,
+    });
   }
 }
 
@@ -58,7 +63,8 @@ async function planAndSendChunks(
   const pending: ChunkPlan[] = [];
   let scanner: RecordScanner | undefined;
   let header: RecordBoundary | undefined;
-  let columnsSaved = false;
+  // Widened on purpose: the closure below sets it, which flow analysis cannot see.
+  let columnsSaved = false as boolean;
   let headerPieces: Buffer[] = [];
   let chunks = 0;
 
@@ -73,7 +79,13 @@ async function planAndSendChunks(
     const batch = pending.splice(0, pending.length);
     chunks += batch.length;
     await deps.publisher.sendChunks(
-      batch.map((plan) => ({ type: 'chunk.process', v: 1, jobId: job.id, tenantId: job.tenantId, ...plan })),
+      batch.map((plan) => ({
+        type: 'chunk.process',
+        v: 1,
+        jobId: job.id,
+        tenantId: job.tenantId,
+        ...plan,
+      })),
     );
   };
   // The header is recorded before any chunk message leaves, so every chunk can rely on it.
@@ -82,7 +94,11 @@ async function planAndSendChunks(
     const start = header.start;
     const bytes = Buffer.concat(headerPieces).subarray(0, header.end - start);
     const columns = await parseHeader(bytes);
-    await deps.jobs.updateUnderLease(job.id, { status: 'splitting', holder: context.messageId }, { columns });
+    await deps.jobs.updateUnderLease(
+      job.id,
+      { status: 'splitting', holder: context.messageId },
+      { columns },
+    );
     columnsSaved = true;
     headerPieces = [];
   };
@@ -99,7 +115,10 @@ async function planAndSendChunks(
     scanner.push(piece, onRecord);
     await saveColumnsOnce();
     if (!columnsSaved && scanner.offset > MAX_HEADER_BYTES) {
-      throw new InputFileError('header_too_long', `the header row is longer than ${MAX_HEADER_BYTES} bytes`);
+      throw new InputFileError(
+        'header_too_long',
+        `the header row is longer than ${MAX_HEADER_BYTES} bytes`,
+      );
     }
     if (pending.length >= CHUNK_BATCH) await flush();
   }
@@ -108,7 +127,10 @@ async function planAndSendChunks(
   if (header === undefined) throw new InputFileError('file_empty', 'the file is empty');
   await saveColumnsOnce();
   if (scanner.inQuotes) {
-    throw new InputFileError('unbalanced_quote', 'the file ends inside a quoted field: a quote is never closed');
+    throw new InputFileError(
+      'unbalanced_quote',
+      'the file ends inside a quoted field: a quote is never closed',
+    );
   }
   const last = planner.finish();
   if (last) pending.push(last);

@@ -66,7 +66,9 @@ export class QueueConsumer {
   constructor(options: ConsumerOptions) {
     if (options.concurrency < 1) throw new RangeError('concurrency must be at least 1');
     if (options.visibilityTimeoutSeconds < 3) {
-      throw new RangeError('visibilityTimeoutSeconds must be at least 3 to leave room for heartbeats');
+      throw new RangeError(
+        'visibilityTimeoutSeconds must be at least 3 to leave room for heartbeats',
+      );
     }
     this.#options = options;
     this.#outage = new OutageLog(options.logger, `${options.name} queue`);
@@ -90,11 +92,18 @@ export class QueueConsumer {
     this.#slotFreed?.();
     await this.#running?.catch(() => undefined);
     const pending = [...this.#inFlight];
-    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), deadlineMs).unref());
+    const timer = new Promise<'timeout'>((resolve) =>
+      setTimeout(() => {
+        resolve('timeout');
+      }, deadlineMs).unref(),
+    );
     const outcome = await Promise.race([Promise.allSettled(pending.map((f) => f.done)), timer]);
     if (outcome !== 'timeout') return;
     const left = [...this.#inFlight];
-    this.#options.logger.warn({ queue: this.#options.name, count: left.length }, 'releasing in-flight messages');
+    this.#options.logger.warn(
+      { queue: this.#options.name, count: left.length },
+      'releasing in-flight messages',
+    );
     for (const flight of left) flight.abort.abort();
     await Promise.allSettled(left.map((flight) => this.#setVisibility(flight.message, 0)));
   }
@@ -103,14 +112,14 @@ export class QueueConsumer {
     let failures = 0;
     while (!this.#stopping) {
       await this.#waitForSlot();
-      if (this.#stopping) break;
+      if (this.#isStopping()) break;
       try {
         const messages = await this.#receive(this.#options.concurrency - this.#inFlight.size);
         this.#outage.recovered();
         failures = 0;
         for (const message of messages) this.#dispatch(message);
       } catch (error) {
-        if (this.#stopping) break;
+        if (this.#isStopping()) break;
         failures++;
         this.#outage.failed(error);
         await sleep(backoffDelayMs(failures), this.#pollAbort.signal);
@@ -148,7 +157,11 @@ export class QueueConsumer {
   async #process(message: Message, signal: AbortSignal): Promise<void> {
     const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? '1');
     const messageId = message.MessageId ?? 'unknown';
-    const logger = this.#options.logger.child({ queue: this.#options.name, messageId, receiveCount });
+    const logger = this.#options.logger.child({
+      queue: this.#options.name,
+      messageId,
+      receiveCount,
+    });
     const renewals: (() => Promise<void>)[] = [];
     const context: DeliveryContext = {
       messageId,
@@ -185,7 +198,11 @@ export class QueueConsumer {
     else await this.#setVisibility(message, Math.ceil(backoffDelayMs(context.receiveCount) / 1000));
   }
 
-  #startHeartbeat(message: Message, renewals: (() => Promise<void>)[], logger: Logger): NodeJS.Timeout {
+  #startHeartbeat(
+    message: Message,
+    renewals: (() => Promise<void>)[],
+    logger: Logger,
+  ): NodeJS.Timeout {
     // Extending at a third of the timeout leaves two chances before the message reappears.
     const intervalMs = Math.max(1000, (this.#options.visibilityTimeoutSeconds * 1000) / 3);
     const timer = setInterval(() => {
@@ -205,7 +222,10 @@ export class QueueConsumer {
   async #delete(message: Message): Promise<void> {
     await retry(() =>
       this.#options.sqs.send(
-        new DeleteMessageCommand({ QueueUrl: this.#options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
+        new DeleteMessageCommand({
+          QueueUrl: this.#options.queueUrl,
+          ReceiptHandle: message.ReceiptHandle,
+        }),
       ),
     ).catch((error: unknown) => {
       // The message will be delivered again; handlers are idempotent, so that is safe.
@@ -223,8 +243,16 @@ export class QueueConsumer {
         }),
       )
       .catch((error: unknown) => {
-        this.#options.logger.warn({ err: error, messageId: message.MessageId }, 'visibility change failed');
+        this.#options.logger.warn(
+          { err: error, messageId: message.MessageId },
+          'visibility change failed',
+        );
       });
+  }
+
+  /** A method, not a field read, so flow analysis does not assume it is unchanged after await. */
+  #isStopping(): boolean {
+    return this.#stopping;
   }
 
   #waitForSlot(): Promise<void> {

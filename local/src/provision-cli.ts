@@ -1,0 +1,35 @@
+import {
+  createAwsClients,
+  createLogger,
+  loadConfig,
+  provisionResources,
+  resourceDefinitions,
+} from '@contacts/shared';
+
+/** `npm run provision`: creates the bucket, queues and tables on the configured endpoints. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger({ level: config.logLevel, name: 'provision' });
+  const clients = createAwsClients(config.aws);
+  const urls = await provisionResources(
+    { ...clients, logger },
+    resourceDefinitions(config.resources, config.queues),
+  );
+  clients.destroy();
+  console.log(
+    JSON.stringify(
+      {
+        bucket: config.resources.bucket,
+        queues: urls,
+        tables: [config.resources.jobsTable, config.resources.nicknamesTable],
+      },
+      null,
+      2,
+    ),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  createAwsClients,
+  createLogger,
+  loadConfig,
+  provisionResources,
+  resourceDefinitions,
+} from '@contacts/shared';
+import { startEmulators, type Emulators } from './emulators.ts';
+import { LOCAL_TENANT, localApiKey } from './local-api-key.ts';
+
+/**
+ * `npm start`: the embedded default on one machine. Emulators run in this process (persisted
+ * under DATA_DIR); the API and a worker run as child processes configured only by environment,
+ * exactly as they run in containers.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger({ level: config.logLevel, name: 'start' });
+  const { host, s3SqsPort, dynamodbPort, dataDir } = config.emulators;
+  const emulators = await startEmulators({ host, s3SqsPort, dynamodbPort, dataDir });
+  const key = localApiKey(dataDir);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...emulators.env,
+    API_KEYS: process.env.API_KEYS ?? `${LOCAL_TENANT}:${key}`,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  };
+  const local = loadConfig(env);
+  const clients = createAwsClients(local.aws);
+  await provisionResources(
+    { ...clients, logger },
+    resourceDefinitions(local.resources, local.queues),
+  );
+  clients.destroy();
+
+  const children = [
+    spawnService('api', 'api/src/server.ts', env),
+    spawnService('worker', 'worker/src/main.ts', env),
+  ];
+  const stop = onceOnly(async (code: number) => {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map(exited));
+    await emulators.close();
+    process.exit(code);
+  });
+  for (const child of children) {
+    child.once('exit', (status) => {
+      if (status !== 0)
+        logger.error({ service: child.spawnargs.at(-1), status }, 'a service exited; stopping');
+      void stop(status === 0 ? 0 : 1);
+    });
+  }
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+
+  const apiUrl = `http://${local.api.host}:${local.api.port}`;
+  await waitUntilReady(apiUrl);
+  printBanner(
+    apiUrl,
+    process.env.API_KEYS === undefined ? key : '<one of your API_KEYS>',
+    emulators,
+    dataDir,
+  );
+}
+
+function spawnService(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const path = fileURLToPath(new URL(`../../${entry}`, import.meta.url));
+  const child = spawn(process.execPath, ['--conditions=source', path], { env, stdio: 'inherit' });
+  child.on('error', (error) => {
+    console.error(`${name} could not start:`, error);
+  });
+  return child;
+}
+
+async function waitUntilReady(apiUrl: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${apiUrl}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`the API did not become ready at ${apiUrl}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function printBanner(apiUrl: string, key: string, emulators: Emulators, dataDir: string): void {
+  console.log(`
+Contact enricher is running (embedded default: no AWS account, no Docker).
+
+  API         ${apiUrl}
+  API key     ${key}          (tenant "${LOCAL_TENANT}", stored in ${dataDir}/local-api-key)
+  S3 + SQS    ${emulators.s3SqsEndpoint}   DynamoDB ${emulators.dynamodbEndpoint}   (state in ${dataDir}/)
+
+Try it (in another terminal, from this folder):
+
+  npm run submit -- samples/contacts.csv
+
+or with curl:
+
+  curl -s -X POST "${apiUrl}/v1/jobs?fileName=contacts.csv" \\
+    -H "Authorization: Bearer ${key}" -H "Content-Type: text/csv" \\
+    --data-binary @samples/contacts.csv
+  curl -s "${apiUrl}/v1/jobs/<id from above>" -H "Authorization: Bearer ${key}"
+  curl -s "<result.url from above>" -o contacts-enriched.csv
+
+Stop with Ctrl+C.
+`);
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
+}
+
+function onceOnly<A extends unknown[]>(
+  fn: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
+  let running: Promise<void> | undefined;
+  return (...args) => (running ??= fn(...args));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+import {
+  createAwsClients,
+  createLogger,
+  loadConfig,
+  provisionResources,
+  resourceDefinitions,
+} from '@contacts/shared';
+import { startEmulators } from './emulators.ts';
+
+/**
+ * `npm run emulators`: S3 + SQS and DynamoDB emulators, persisted under DATA_DIR, with every
+ * resource provisioned. Prints the environment that points `npm run api` / `npm run worker` here.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger({ level: config.logLevel, name: 'emulators' });
+  const { host, s3SqsPort, dynamodbPort, dataDir } = config.emulators;
+  const emulators = await startEmulators({ host, s3SqsPort, dynamodbPort, dataDir });
+  const local = loadConfig({ ...process.env, ...emulators.env });
+  const clients = createAwsClients(local.aws);
+  await provisionResources(
+    { ...clients, logger },
+    resourceDefinitions(local.resources, local.queues),
+  );
+  clients.destroy();
+  console.log(`Emulators ready (data in ${dataDir}). Point the services here with:`);
+  for (const [name, value] of Object.entries(emulators.env))
+    console.log(`  export ${name}=${value}`);
+  const stop = (): void => {
+    void emulators.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

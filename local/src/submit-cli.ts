@@ -1,0 +1,88 @@
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '@contacts/shared';
+import { localApiKey } from './local-api-key.ts';
+
+/**
+ * `npm run submit -- FILE [--out FILE] [--chunk-rows N]`: sends a CSV to the running API,
+ * follows the job and downloads the result. Defaults to the embedded default's URL and key.
+ */
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      'chunk-rows': { type: 'string' },
+      api: { type: 'string' },
+      key: { type: 'string' },
+    },
+  });
+  const file = positionals[0];
+  if (file === undefined)
+    throw new Error('usage: npm run submit -- FILE [--out FILE] [--chunk-rows N]');
+  const config = loadConfig(process.env);
+  const api = values.api ?? `http://${config.api.host}:${config.api.port}`;
+  const key = values.key ?? process.env.API_KEY ?? localApiKey(config.emulators.dataDir);
+  const headers = { Authorization: `Bearer ${key}` };
+  const query = new URLSearchParams({ fileName: basename(file) });
+  if (values['chunk-rows'] !== undefined) query.set('chunkRows', values['chunk-rows']);
+
+  const started = Date.now();
+  const created = await fetch(`${api}/v1/jobs?${query.toString()}`, {
+    method: 'POST',
+    headers: {
+      ...headers,
+      'Content-Type': 'text/csv',
+      'Content-Length': String(statSync(file).size),
+    },
+    body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+    duplex: 'half',
+  });
+  const job = (await created.json()) as JobView;
+  if (!created.ok) throw new Error(`upload refused (${created.status}): ${JSON.stringify(job)}`);
+  console.log(`job ${job.id} created`);
+
+  let last = '';
+  for (;;) {
+    const res = await fetch(`${api}/v1/jobs/${job.id}`, { headers });
+    const view = (await res.json()) as JobView;
+    const line = `${view.status}: ${view.progress.rowsProcessed}/${view.progress.rowsTotal ?? '?'} rows, ${view.progress.chunksDone}/${view.progress.chunksTotal ?? '?'} chunks, ${view.progress.rowsRejected} rejected`;
+    if (line !== last) console.log(line);
+    last = line;
+    if (view.status === 'failed' || view.status === 'cancelled')
+      throw new Error(`job ${view.status}: ${JSON.stringify(view.error)}`);
+    if (view.status === 'completed' && view.result) {
+      const out = values.out ?? `${basename(file).replace(/\.[^.]*$/, '')}-enriched.csv`;
+      const download = await fetch(view.result.url);
+      if (!download.ok || download.body === null)
+        throw new Error(`download failed: ${download.status}`);
+      await pipeline(Readable.fromWeb(download.body as never), createWriteStream(out));
+      console.log(`result written to ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      if (view.result.rejectsUrl) console.log(`rejected rows: ${view.result.rejectsUrl}`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+interface JobView {
+  id: string;
+  status: string;
+  progress: {
+    rowsProcessed: number;
+    rowsTotal: number | null;
+    chunksDone: number;
+    chunksTotal: number | null;
+    rowsRejected: number;
+  };
+  result?: { url: string; rejectsUrl?: string };
+  error?: unknown;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
