@@ -1,5 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 import { formatCsvRow, objectKeys, type Job, type MergeMessage } from '@contacts/shared';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
@@ -89,7 +89,7 @@ async function concatenate(
       const part: Readable | undefined = source.partsOptional
         ? await deps.objects.readIfExists(partKey)
         : await deps.objects.read(partKey);
-      if (part) await pipeline(part, body, { end: false });
+      if (part) await copyInto(part, body);
     }
     body.end();
   } catch (error) {
@@ -98,4 +98,11 @@ async function concatenate(
     throw error;
   }
   await upload;
+}
+
+/** Appends a stream to `target` respecting back-pressure, leaving `target` open for the next. */
+async function copyInto(source: Readable, target: PassThrough): Promise<void> {
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    if (!target.write(chunk)) await once(target, 'drain');
+  }
 }

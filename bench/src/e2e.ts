@@ -1,0 +1,195 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, statSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { format } from '@fast-csv/format';
+import { parse } from '@fast-csv/parse';
+import { contactRow, CONTACT_HEADER, csvLine, seededRandom, startHarness } from '@contacts/e2e';
+
+/**
+ * `npm run bench:e2e -- --rows 1000000`: the whole path on the embedded emulators, with the
+ * worker in its own process so its peak RSS is its own. Prints end-to-end throughput next to
+ * fast-csv's parse+format throughput on the same file (the ceiling for any CSV pipeline here).
+ */
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '100000' },
+    'chunk-rows': { type: 'string', default: '5000' },
+    concurrency: { type: 'string', default: '4' },
+  },
+});
+const rows = Number(values.rows);
+const chunkRows = Number(values['chunk-rows']);
+const outDir = fileURLToPath(new URL('../out/', import.meta.url));
+mkdirSync(outDir, { recursive: true });
+
+const file = `${outDir}contacts-${rows}.csv`;
+await generate(file, rows);
+const bytes = statSync(file).size;
+const ceiling = await fastCsvThroughput(file);
+
+const harness = await startHarness({ prefix: 'bench-e2e', env: { LOG_LEVEL: 'silent' } });
+const server: Server = harness.app.listen(0, '127.0.0.1');
+await once(server, 'listening');
+const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const worker = spawnWorker(harness.emulators.env, values.concurrency);
+try {
+  const started = performance.now();
+  const jobId = await upload(api, file, chunkRows);
+  const job = await waitForCompletion(api, jobId);
+  const seconds = (performance.now() - started) / 1000;
+  const peakRssMb = peakRss(worker.pid!) / 1024;
+  const outputRows = await countOutputRows(job.result.url);
+  report({ rows, bytes, seconds, job, peakRssMb, ceiling, outputRows });
+  if (outputRows !== rows) process.exitCode = 1;
+} finally {
+  worker.kill('SIGTERM');
+  await once(worker, 'exit');
+  server.close();
+  await harness.close();
+}
+
+async function generate(path: string, count: number): Promise<void> {
+  try {
+    if (statSync(path).size > 0) return;
+  } catch {
+    // not generated yet
+  }
+  const random = seededRandom(7);
+  function* lines(): Generator<string> {
+    yield csvLine(CONTACT_HEADER);
+    let batch = '';
+    for (let n = 1; n <= count; n++) {
+      batch += csvLine(contactRow(n, random, true));
+      if (n % 1000 === 0) {
+        yield batch;
+        batch = '';
+      }
+    }
+    yield batch;
+  }
+  await pipeline(Readable.from(lines()), createWriteStream(path));
+}
+
+/** fast-csv alone: parse every record and format it again, to nowhere. */
+async function fastCsvThroughput(path: string): Promise<number> {
+  const started = performance.now();
+  let count = 0;
+  await pipeline(
+    createReadStream(path),
+    parse({ headers: false }),
+    format({ headers: false }),
+    new Writable({
+      write(_chunk, _encoding, callback) {
+        count++;
+        callback();
+      },
+    }),
+  );
+  return (count - 1) / ((performance.now() - started) / 1000);
+}
+
+function spawnWorker(env: Record<string, string>, concurrency: string | undefined) {
+  const entry = fileURLToPath(new URL('../../worker/src/main.ts', import.meta.url));
+  return spawn(process.execPath, ['--conditions=source', entry], {
+    env: {
+      ...process.env,
+      ...env,
+      RESOURCE_PREFIX: 'bench-e2e',
+      LOG_LEVEL: 'warn',
+      CHUNK_CONCURRENCY: concurrency ?? '4',
+      VISIBILITY_TIMEOUT_SECONDS: '10',
+      POLL_WAIT_SECONDS: '1',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+async function upload(apiUrl: string, path: string, chunk: number): Promise<string> {
+  const res = await fetch(`${apiUrl}/v1/jobs?fileName=bench.csv&chunkRows=${chunk}`, {
+    method: 'POST',
+    headers: { Authorization: 'Bearer key-a-0123456789abcdef', 'Content-Type': 'text/csv' },
+    body: Readable.toWeb(createReadStream(path)) as ReadableStream,
+    duplex: 'half',
+  });
+  const body = (await res.json()) as { id: string };
+  if (res.status !== 202) throw new Error(`upload failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.id;
+}
+
+interface CompletedJob {
+  status: string;
+  progress: { rowsProcessed: number; chunksTotal: number };
+  result: { url: string };
+  error?: unknown;
+}
+
+async function waitForCompletion(apiUrl: string, id: string): Promise<CompletedJob> {
+  for (;;) {
+    const res = await fetch(`${apiUrl}/v1/jobs/${id}`, {
+      headers: { Authorization: 'Bearer key-a-0123456789abcdef' },
+    });
+    const job = (await res.json()) as CompletedJob;
+    if (job.status === 'completed') return job;
+    if (job.status === 'failed') throw new Error(`job failed: ${JSON.stringify(job.error)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Peak resident set size (VmHWM) of a process, in KiB. */
+function peakRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+async function countOutputRows(url: string): Promise<number> {
+  const res = await fetch(url);
+  let count = 0;
+  await pipeline(
+    Readable.fromWeb(res.body as never),
+    parse({ headers: false }),
+    new Writable({
+      objectMode: true,
+      write(_row, _encoding, callback) {
+        count++;
+        callback();
+      },
+    }),
+  );
+  return count - 1;
+}
+
+function report(figures: {
+  rows: number;
+  bytes: number;
+  seconds: number;
+  job: CompletedJob;
+  peakRssMb: number;
+  ceiling: number;
+  outputRows: number;
+}): void {
+  const throughput = figures.rows / figures.seconds;
+  const lines = [
+    ['rows', figures.rows.toLocaleString('en-US')],
+    ['input size', `${(figures.bytes / 1024 / 1024).toFixed(1)} MiB`],
+    ['seconds (upload → completed)', figures.seconds.toFixed(2)],
+    ['rows/s end to end', Math.round(throughput).toLocaleString('en-US')],
+    ['chunks', String(figures.job.progress.chunksTotal)],
+    ['worker peak RSS', `${figures.peakRssMb.toFixed(0)} MiB`],
+    [
+      'fast-csv parse+format (ceiling)',
+      `${Math.round(figures.ceiling).toLocaleString('en-US')} rows/s`,
+    ],
+    ['end to end / ceiling', `${((throughput / figures.ceiling) * 100).toFixed(0)} %`],
+    [
+      'output rows',
+      `${figures.outputRows.toLocaleString('en-US')} (${figures.outputRows === figures.rows ? 'all present' : 'MISMATCH'})`,
+    ],
+  ];
+  for (const [name, value] of lines) console.log(`${name.padEnd(34)}${value}`);
+}
