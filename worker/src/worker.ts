@@ -15,7 +15,7 @@ import { passthroughEnricherProvider, type EnricherProvider } from './enricher-p
 import {
   chunkQueueHandler,
   controlQueueHandler,
-  isPermanentFailure,
+  classifyFailure,
 } from './handlers/message-handlers.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { QueueConsumer } from './queue/consumer.ts';
@@ -62,13 +62,14 @@ export function createWorker(deps: WorkerDeps): Worker {
     waitTimeSeconds: deps.config.pollWaitSeconds,
     visibilityTimeoutSeconds: visibility,
     maxReceiveCount: deps.queues.maxReceiveCount,
-    isPermanent: isPermanentFailure,
+    classify: classifyFailure,
   };
   const consumers = [
     new QueueConsumer({
       ...common,
       name: 'control',
       queueUrl: deps.queueUrls.control,
+      deadLetterQueueUrl: deps.queueUrls.controlDlq,
       handler: controlQueueHandler(pipeline),
       concurrency: deps.config.controlConcurrency,
       logger: deps.logger.child({ consumer: 'control' }),
@@ -77,6 +78,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       ...common,
       name: 'chunks',
       queueUrl: deps.queueUrls.chunk,
+      deadLetterQueueUrl: deps.queueUrls.chunkDlq,
       handler: chunkQueueHandler(pipeline),
       concurrency: deps.config.chunkConcurrency,
       logger: deps.logger.child({ consumer: 'chunks' }),

@@ -7,7 +7,7 @@ import {
   type Logger,
 } from '@contacts/shared';
 import type { z } from 'zod';
-import type { DeliveryContext, MessageHandler } from '../queue/consumer.ts';
+import type { DeliveryContext, FailureDisposition, MessageHandler } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 import { handleChunk } from './chunk.ts';
 import { handleMerge } from './merge.ts';
@@ -20,9 +20,11 @@ export class PoisonMessageError extends AppError {
   }
 }
 
-/** Failures that retrying cannot fix: bad input files and unparseable messages. */
-export function isPermanentFailure(error: unknown): boolean {
-  return error instanceof InputFileError || error instanceof PoisonMessageError;
+/** Bad input files fail their job at once; unreadable messages go straight to the DLQ. */
+export function classifyFailure(error: unknown): FailureDisposition {
+  if (error instanceof PoisonMessageError) return 'dead-letter';
+  if (error instanceof InputFileError) return 'settle';
+  return 'retry';
 }
 
 export function controlQueueHandler(deps: PipelineDeps): MessageHandler {

@@ -2,6 +2,7 @@ import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   ReceiveMessageCommand,
+  SendMessageCommand,
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -38,9 +39,16 @@ export interface ConsumerOptions {
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
   readonly logger: Logger;
-  /** Errors for which retrying is pointless; the message is deleted after the handler's cleanup. */
-  readonly isPermanent?: (error: unknown) => boolean;
+  /**
+   * What a failure means: `retry` (the default) returns the message after a backoff; `settle`
+   * deletes it after the handler's cleanup (the job already failed with the reason); `dead-letter`
+   * moves it to `deadLetterQueueUrl` at once (a body no handler can ever read).
+   */
+  readonly classify?: (error: unknown) => FailureDisposition;
+  readonly deadLetterQueueUrl?: string;
 }
+
+export type FailureDisposition = 'retry' | 'settle' | 'dead-letter';
 
 interface InFlight {
   readonly message: Message;
@@ -85,27 +93,35 @@ export class QueueConsumer {
   /**
    * Stops polling, waits up to `deadlineMs` for in-flight messages, then releases the rest
    * (visibility 0) so another worker picks them up at once. Safe to call more than once.
+   *
+   * The current long poll is left to finish rather than aborted: a receive abandoned mid-poll
+   * can still be handed a message by SQS, which then stays hidden for a whole visibility
+   * timeout. It is aborted only if it outlives the deadline.
    */
   async stop(deadlineMs: number): Promise<void> {
     this.#stopping = true;
-    this.#pollAbort.abort();
     this.#slotFreed?.();
-    await this.#running?.catch(() => undefined);
-    const pending = [...this.#inFlight];
     const timer = new Promise<'timeout'>((resolve) =>
       setTimeout(() => {
         resolve('timeout');
       }, deadlineMs).unref(),
     );
-    const outcome = await Promise.race([Promise.allSettled(pending.map((f) => f.done)), timer]);
-    if (outcome !== 'timeout') return;
+    const drained = Promise.allSettled([
+      this.#running?.catch(() => undefined),
+      ...[...this.#inFlight].map((flight) => flight.done),
+    ]);
+    if ((await Promise.race([drained, timer])) !== 'timeout') return;
+    this.#pollAbort.abort();
     const left = [...this.#inFlight];
-    this.#options.logger.warn(
-      { queue: this.#options.name, count: left.length },
-      'releasing in-flight messages',
-    );
+    if (left.length > 0) {
+      this.#options.logger.warn(
+        { queue: this.#options.name, count: left.length },
+        'releasing in-flight messages',
+      );
+    }
     for (const flight of left) flight.abort.abort();
     await Promise.allSettled(left.map((flight) => this.#setVisibility(flight.message, 0)));
+    await this.#running?.catch(() => undefined);
   }
 
   async #pollLoop(): Promise<void> {
@@ -117,6 +133,11 @@ export class QueueConsumer {
         const messages = await this.#receive(this.#options.concurrency - this.#inFlight.size);
         this.#outage.recovered();
         failures = 0;
+        if (this.#isStopping()) {
+          // Received while stopping: hand them straight back.
+          await Promise.allSettled(messages.map((message) => this.#setVisibility(message, 0)));
+          break;
+        }
         for (const message of messages) this.#dispatch(message);
       } catch (error) {
         if (this.#isStopping()) break;
@@ -184,8 +205,9 @@ export class QueueConsumer {
   }
 
   async #handleFailure(message: Message, error: unknown, context: DeliveryContext): Promise<void> {
-    const permanent = this.#options.isPermanent?.(error) ?? false;
-    context.logger.error({ err: error, permanent }, 'message handler failed');
+    const disposition = this.#options.classify?.(error) ?? 'retry';
+    const permanent = disposition !== 'retry';
+    context.logger.error({ err: error, disposition }, 'message handler failed');
     if (permanent || context.isLastAttempt) {
       await this.#options.handler
         .onRetriesExhausted?.(message.Body ?? '', error, context)
@@ -193,9 +215,27 @@ export class QueueConsumer {
           context.logger.error({ err: cleanupError }, 'retries-exhausted cleanup failed');
         });
     }
-    // A permanent failure is settled; anything else returns to the queue after a backoff.
-    if (permanent) await this.#delete(message);
+    if (disposition === 'dead-letter') await this.#moveToDeadLetterQueue(message, context.logger);
+    else if (disposition === 'settle') await this.#delete(message);
     else await this.#setVisibility(message, Math.ceil(backoffDelayMs(context.receiveCount) / 1000));
+  }
+
+  /** Sends the body to the DLQ, then deletes it here; left for redrive if the DLQ is unknown. */
+  async #moveToDeadLetterQueue(message: Message, logger: Logger): Promise<void> {
+    const dlq = this.#options.deadLetterQueueUrl;
+    if (dlq === undefined) return;
+    try {
+      await this.#options.sqs.send(
+        new SendMessageCommand({ QueueUrl: dlq, MessageBody: message.Body ?? '' }),
+      );
+    } catch (error) {
+      logger.warn(
+        { err: error },
+        'could not move the message to the dead-letter queue; it will retry',
+      );
+      return;
+    }
+    await this.#delete(message);
   }
 
   #startHeartbeat(

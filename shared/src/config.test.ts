@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './errors.ts';
+import { loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('derives every resource name from the prefix, each overridable', () => {
+    const config = loadConfig({ RESOURCE_PREFIX: 'acme', JOBS_TABLE: 'acme-jobs-v2' });
+    expect(config.resources).toEqual({
+      bucket: 'acme-files',
+      controlQueue: 'acme-control',
+      controlDlq: 'acme-control-dlq',
+      chunkQueue: 'acme-chunks',
+      chunkDlq: 'acme-chunks-dlq',
+      jobsTable: 'acme-jobs-v2',
+      nicknamesTable: 'acme-nicknames',
+    });
+  });
+
+  it('uses the specific endpoint over the general one and path style with endpoints', () => {
+    const config = loadConfig({
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:4567',
+    });
+    expect(config.aws.endpoints).toEqual({
+      s3: 'http://127.0.0.1:4566',
+      sqs: 'http://127.0.0.1:4566',
+      dynamodb: 'http://127.0.0.1:4567',
+    });
+    expect(config.aws.s3ForcePathStyle).toBe(true);
+    expect(loadConfig({}).aws.s3ForcePathStyle).toBe(false);
+  });
+
+  it('parses API keys into tenants', () => {
+    const config = loadConfig({ API_KEYS: 'acme:0123456789abcdef, beta:fedcba9876543210' });
+    expect(config.api.apiKeys).toEqual([
+      { tenantId: 'acme', key: '0123456789abcdef' },
+      { tenantId: 'beta', key: 'fedcba9876543210' },
+    ]);
+  });
+
+  it('names every bad variable in one error', () => {
+    const attempt = () =>
+      loadConfig({ PORT: 'eighty', API_KEYS: 'nokey', AWS_ENDPOINT_URL: 'not a url' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/PORT/);
+    expect(attempt).toThrow(/API_KEYS/);
+    expect(attempt).toThrow(/AWS_ENDPOINT_URL/);
+  });
+});

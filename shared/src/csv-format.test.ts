@@ -1,0 +1,20 @@
+import { parseString } from '@fast-csv/parse';
+import { describe, expect, it } from 'vitest';
+import { formatCsvRow } from './csv-format.ts';
+
+function parseOne(line: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    parseString<string[], string[]>(line, { headers: false })
+      .on('data', resolve)
+      .on('error', reject);
+  });
+}
+
+describe('formatCsvRow', () => {
+  it('quotes only what needs quoting and round-trips through a CSV parser', async () => {
+    const values = ['plain', 'with, comma', 'say "hi"', 'two\nlines', 'cr\r', '', 'émoji 🙂'];
+    const line = formatCsvRow(values);
+    expect(line).toBe('plain,"with, comma","say ""hi""","two\nlines","cr\r",,émoji 🙂\n');
+    expect(await parseOne(line)).toEqual(values);
+  });
+});
