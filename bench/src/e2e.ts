@@ -174,7 +174,7 @@ function report(figures: {
   outputRows: number;
 }): void {
   const throughput = figures.rows / figures.seconds;
-  const lines = [
+  const lines: [string, string][] = [
     ['rows', figures.rows.toLocaleString('en-US')],
     ['input size', `${(figures.bytes / 1024 / 1024).toFixed(1)} MiB`],
     ['seconds (upload → completed)', figures.seconds.toFixed(2)],

@@ -1,7 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import dynalite from 'dynalite';
+
+interface DynaliteOptions {
+  path?: string;
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}
+
+// dynalite is CommonJS without type declarations; this is the one function it exports.
+const dynalite = createRequire(import.meta.url)('dynalite') as (options: DynaliteOptions) => Server;
 
 /** dynalite (DynamoDB emulator) on a chosen address, persisted with LevelDB when given a path. */
 export interface DynaliteServer {
@@ -32,7 +43,7 @@ export async function startDynaliteServer(options: {
     port,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((error) => {
+        server.close((error?: Error) => {
           if (error) reject(error);
           else resolve();
         });

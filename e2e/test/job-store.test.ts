@@ -10,7 +10,7 @@ import {
   resourceDefinitions,
   type AwsClients,
   type Job,
-} from '../src/index.ts';
+} from '@contacts/shared';
 
 let emulators: Emulators;
 let clients: AwsClients;

@@ -1,0 +1,62 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { ResourceDefinitions } from '@contacts/shared';
+
+/** Top-level key areas of the bucket (see `objectKeys` in shared/src/keys.ts). */
+export const KEY_AREAS = { uploads: 'uploads/', work: 'work/', results: 'results/' } as const;
+
+export interface FilesBucketOptions {
+  readonly definition: ResourceDefinitions['bucket'];
+  readonly uploadRetentionDays: number;
+  readonly resultRetentionDays: number;
+}
+
+/**
+ * The one bucket for uploads, chunk parts and results: private, encrypted, TLS only, with the
+ * browser-upload CORS of the shared definition and a lifecycle per key area.
+ */
+export function createFilesBucket(
+  scope: Construct,
+  id: string,
+  options: FilesBucketOptions,
+): s3.Bucket {
+  return new s3.Bucket(scope, id, {
+    // The definition's name (`<prefix>-files`) is not globally unique; CloudFormation picks one
+    // and the tasks receive it as BUCKET_NAME.
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    removalPolicy: RemovalPolicy.RETAIN,
+    cors: options.definition.cors.map((rule) => ({
+      allowedMethods: rule.allowedMethods.map(toHttpMethod),
+      allowedOrigins: [...rule.allowedOrigins],
+      allowedHeaders: [...rule.allowedHeaders],
+      exposedHeaders: [...rule.exposeHeaders],
+      maxAge: rule.maxAgeSeconds,
+    })),
+    lifecycleRules: [
+      // Chunk parts only live until the merge; a day covers retries and the DLQ triage window.
+      { id: 'expire-work', prefix: KEY_AREAS.work, expiration: Duration.days(1) },
+      {
+        id: 'expire-uploads',
+        prefix: KEY_AREAS.uploads,
+        expiration: Duration.days(options.uploadRetentionDays),
+      },
+      {
+        id: 'expire-results',
+        prefix: KEY_AREAS.results,
+        expiration: Duration.days(options.resultRetentionDays),
+      },
+      { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+    ],
+  });
+}
+
+function toHttpMethod(method: string): s3.HttpMethods {
+  const match = Object.values(s3.HttpMethods).find((known) => known.valueOf() === method);
+  if (match === undefined) throw new Error(`unsupported CORS method ${method}`);
+  return match;
+}

@@ -1,0 +1,486 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  DLQ_RETENTION_SECONDS,
+  loadConfig,
+  queueAttributes,
+  resourceDefinitions,
+  type ResourceDefinitions,
+} from '@contacts/shared';
+import { createContactsApp, STACK_ID } from '../src/contacts-app.ts';
+import { queuePropertiesFrom } from '../src/work-queues.ts';
+import { configEnvNames } from './support/config-env-names.ts';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+interface Synthesized {
+  readonly template: Template;
+  readonly resources: Resources;
+}
+
+function synthesize(context: Record<string, unknown> = {}): Synthesized {
+  const { stack } = createContactsApp(context);
+  const template = Template.fromStack(stack);
+  return { template, resources: template.toJSON().Resources as Resources };
+}
+
+function logicalIdOf(
+  resources: Resources,
+  type: string,
+  match: (props: Record<string, unknown>) => boolean,
+): string {
+  const found = Object.entries(resources).find(([, r]) => r.Type === type && match(r.Properties));
+  if (found === undefined) throw new Error(`no ${type} matching`);
+  return found[0];
+}
+
+/** Every statement of the inline policies attached to a role. */
+function statementsOfRole(resources: Resources, roleId: string): Record<string, unknown>[] {
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .filter((r) => (r.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === roleId))
+    .flatMap(
+      (r) => (r.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+    );
+}
+
+function actionsOf(statement: Record<string, unknown>): string[] {
+  const action = statement.Action as string | string[];
+  return Array.isArray(action) ? action : [action];
+}
+
+function taskRoleOf(resources: Resources, containerName: string): string {
+  const taskDefinition = Object.values(resources).find(
+    (r) =>
+      r.Type === 'AWS::ECS::TaskDefinition' &&
+      (r.Properties.ContainerDefinitions as { Name: string }[]).some(
+        (c) => c.Name === containerName,
+      ),
+  );
+  const roleArn = taskDefinition?.Properties.TaskRoleArn as { 'Fn::GetAtt': [string, string] };
+  return roleArn['Fn::GetAtt'][0];
+}
+
+function containerOf(resources: Resources, name: string): Record<string, unknown> {
+  for (const r of Object.values(resources)) {
+    if (r.Type !== 'AWS::ECS::TaskDefinition') continue;
+    const container = (r.Properties.ContainerDefinitions as Record<string, unknown>[]).find(
+      (c) => c.Name === name,
+    );
+    if (container !== undefined) return container;
+  }
+  throw new Error(`no container ${name}`);
+}
+
+function environmentOf(container: Record<string, unknown>): Record<string, unknown> {
+  const entries = container.Environment as { Name: string; Value: unknown }[];
+  return Object.fromEntries(entries.map((e) => [e.Name, e.Value]));
+}
+
+describe('ContactsStack with default settings', () => {
+  let template: Template;
+  let resources: Resources;
+  let definitions: ResourceDefinitions;
+
+  beforeAll(() => {
+    ({ template, resources } = synthesize());
+    const config = loadConfig({});
+    definitions = resourceDefinitions(config.resources, config.queues);
+  });
+
+  it('synthesizes one environment-agnostic stack without AWS credentials', () => {
+    const { app } = createContactsApp();
+    const assembly = app.synth();
+    expect(assembly.stacks.map((s) => s.stackName)).toEqual([STACK_ID]);
+    expect(assembly.stacks[0]!.environment.account).toBe('unknown-account');
+  });
+
+  it('keeps the bucket private, encrypted and reachable over TLS only', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+        ],
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+          }),
+        ]),
+      },
+    });
+    // Nothing grants access to everyone.
+    for (const r of Object.values(resources).filter((x) => x.Type === 'AWS::S3::BucketPolicy')) {
+      const statements = (r.Properties.PolicyDocument as { Statement: { Effect: string }[] })
+        .Statement;
+      expect(statements.every((s) => s.Effect === 'Deny')).toBe(true);
+    }
+  });
+
+  it('applies the shared CORS rule and expires each key area on its own schedule', () => {
+    const [rule] = definitions.bucket.cors;
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      CorsConfiguration: {
+        CorsRules: [
+          {
+            AllowedMethods: rule!.allowedMethods,
+            AllowedOrigins: rule!.allowedOrigins,
+            AllowedHeaders: rule!.allowedHeaders,
+            ExposedHeaders: rule!.exposeHeaders,
+            MaxAge: rule!.maxAgeSeconds,
+          },
+        ],
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'work/', ExpirationInDays: 1, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: 'uploads/', ExpirationInDays: 7 }),
+          Match.objectLike({ Prefix: 'results/', ExpirationInDays: 30 }),
+          Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+        ]),
+      },
+    });
+  });
+
+  it('creates every work queue with the attributes and redrive policy the app provisions', () => {
+    expect(definitions.queues).toHaveLength(2);
+    for (const queue of definitions.queues) {
+      const dlqId = logicalIdOf(
+        resources,
+        'AWS::SQS::Queue',
+        (p) => p.QueueName === queue.deadLetterQueue,
+      );
+      const expected = queuePropertiesFrom(queueAttributes(queue, 'arn'));
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: queue.name,
+        VisibilityTimeout: expected.visibilityTimeoutSeconds,
+        MessageRetentionPeriod: expected.retentionSeconds,
+        ReceiveMessageWaitTimeSeconds: expected.receiveWaitSeconds,
+        RedrivePolicy: {
+          deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+          maxReceiveCount: queue.maxReceiveCount,
+        },
+        SqsManagedSseEnabled: true,
+      });
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: queue.deadLetterQueue,
+        MessageRetentionPeriod: DLQ_RETENTION_SECONDS,
+      });
+    }
+    // Both queues and both DLQs refuse plain HTTP.
+    template.resourcePropertiesCountIs(
+      'AWS::SQS::QueuePolicy',
+      {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      },
+      4,
+    );
+  });
+
+  it('creates the tables on demand with point-in-time recovery and TTL on jobs', () => {
+    for (const table of definitions.tables) {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        TableName: table.name,
+        KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: table.partitionKey, AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        ...(table.ttlAttribute === undefined
+          ? {}
+          : { TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true } }),
+      });
+    }
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+  });
+
+  it('scales the worker on visible chunk messages per running task', () => {
+    const chunkQueueId = logicalIdOf(
+      resources,
+      'AWS::SQS::Queue',
+      (p) => p.QueueName === 'contacts-chunks',
+    );
+    const workerServiceId = logicalIdOf(resources, 'AWS::ECS::Service', (p) =>
+      JSON.stringify(p.TaskDefinition).includes('WorkerTask'),
+    );
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ScalableDimension: 'ecs:service:DesiredCount',
+      MinCapacity: 1,
+      MaxCapacity: 10,
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: 8,
+        CustomizedMetricSpecification: {
+          Metrics: [
+            {
+              Id: 'visible',
+              MetricStat: {
+                Metric: {
+                  Namespace: 'AWS/SQS',
+                  MetricName: 'ApproximateNumberOfMessagesVisible',
+                  Dimensions: [
+                    { Name: 'QueueName', Value: { 'Fn::GetAtt': [chunkQueueId, 'QueueName'] } },
+                  ],
+                },
+              },
+              ReturnData: false,
+            },
+            {
+              Id: 'tasks',
+              MetricStat: {
+                Metric: {
+                  Namespace: 'ECS/ContainerInsights',
+                  MetricName: 'RunningTaskCount',
+                  Dimensions: Match.arrayWith([
+                    { Name: 'ServiceName', Value: { 'Fn::GetAtt': [workerServiceId, 'Name'] } },
+                  ]),
+                },
+              },
+              ReturnData: false,
+            },
+            { Id: 'backlogPerTask', Expression: 'visible / tasks', ReturnData: true },
+          ],
+        },
+      },
+    });
+    // RunningTaskCount only exists with Container Insights.
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
+    // No step policy: with at least one task, target tracking alone is enough.
+    template.resourcePropertiesCountIs(
+      'AWS::ApplicationAutoScaling::ScalingPolicy',
+      { PolicyType: 'StepScaling' },
+      0,
+    );
+  });
+
+  it('gives the worker a stop timeout above its shutdown deadline', () => {
+    const worker = containerOf(resources, 'worker');
+    const deadline = Number(environmentOf(worker).SHUTDOWN_DEADLINE_SECONDS);
+    expect(deadline).toBe(25);
+    expect(worker.StopTimeout).toBeGreaterThanOrEqual(deadline + 5);
+    expect(worker.StopTimeout).toBeLessThanOrEqual(120);
+    expect(worker.LinuxParameters).toMatchObject({ InitProcessEnabled: true });
+  });
+
+  it('configures the tasks only with variables of the config schema and the stack’s names', () => {
+    const known = configEnvNames();
+    const names = loadConfig({}).resources;
+    const bucketId = logicalIdOf(resources, 'AWS::S3::Bucket', () => true);
+    for (const name of ['api', 'worker']) {
+      const container = containerOf(resources, name);
+      const environment = environmentOf(container);
+      const secrets = (container.Secrets as { Name: string }[] | undefined) ?? [];
+      for (const variable of [...Object.keys(environment), ...secrets.map((s) => s.Name)]) {
+        expect(known, `${name}: ${variable}`).toContain(variable);
+      }
+      expect(environment).toMatchObject({
+        BUCKET_NAME: { Ref: bucketId },
+        CONTROL_QUEUE_NAME: names.controlQueue,
+        CHUNK_QUEUE_NAME: names.chunkQueue,
+        JOBS_TABLE: names.jobsTable,
+        NICKNAMES_TABLE: names.nicknamesTable,
+        PROVISION_RESOURCES: 'false',
+      });
+    }
+    expect(environmentOf(containerOf(resources, 'api'))).toMatchObject({
+      HOST: '0.0.0.0',
+      PORT: '3000',
+    });
+    expect(containerOf(resources, 'api').Secrets).toEqual([
+      expect.objectContaining({ Name: 'API_KEYS' }),
+    ]);
+  });
+
+  it('scopes the worker task role to the bucket, the queues, the tables and task protection', () => {
+    const statements = statementsOfRole(resources, taskRoleOf(resources, 'worker'));
+    const actions = statements.flatMap(actionsOf);
+    expect(actions).toEqual(
+      expect.arrayContaining(['ecs:UpdateTaskProtection', 'sqs:ReceiveMessage']),
+    );
+    const dataIds = Object.entries(resources)
+      .filter(([, r]) =>
+        ['AWS::S3::Bucket', 'AWS::SQS::Queue', 'AWS::DynamoDB::Table'].includes(r.Type),
+      )
+      .map(([id]) => id);
+    for (const statement of statements) {
+      expect(statement.Effect).toBe('Allow');
+      const targets = [statement.Resource].flat().map((target) => JSON.stringify(target));
+      for (const target of targets) {
+        const scoped =
+          dataIds.some((id) => target.includes(`"${id}"`)) || target.includes(':task/');
+        expect(scoped, `${actionsOf(statement).join(',')} on ${target}`).toBe(true);
+      }
+    }
+    const protection = statements.find((s) => actionsOf(s).includes('ecs:UpdateTaskProtection'));
+    expect(JSON.stringify(protection?.Resource)).toContain(':task/');
+    // Deleting is limited to chunk parts.
+    const deletes = statements.filter((s) => actionsOf(s).includes('s3:DeleteObject'));
+    expect(JSON.stringify(deletes.map((s) => s.Resource))).toContain('/work/*');
+    expect(JSON.stringify(deletes.map((s) => s.Resource))).not.toMatch(/uploads|results/);
+  });
+
+  it('scopes the api task role to uploads, results, the control queue and the jobs table', () => {
+    const statements = statementsOfRole(resources, taskRoleOf(resources, 'api'));
+    const actions = statements.flatMap(actionsOf);
+    expect(actions).not.toContain('sqs:ReceiveMessage');
+    expect(actions).not.toContain('sqs:DeleteMessage');
+    expect(actions).not.toContain('s3:DeleteObject');
+    expect(actions).not.toContain('ecs:UpdateTaskProtection');
+    const controlQueueId = logicalIdOf(
+      resources,
+      'AWS::SQS::Queue',
+      (p) => p.QueueName === 'contacts-control',
+    );
+    const send = statements.find((s) => actionsOf(s).includes('sqs:SendMessage'));
+    expect(send?.Resource).toEqual({ 'Fn::GetAtt': [controlQueueId, 'Arn'] });
+    const writes = statements.filter((s) => actionsOf(s).includes('s3:PutObject'));
+    expect(JSON.stringify(writes.map((s) => s.Resource))).toContain('/uploads/*');
+    expect(JSON.stringify(writes.map((s) => s.Resource))).not.toMatch(/work|results/);
+    for (const statement of statements) {
+      for (const target of [statement.Resource].flat()) expect(target).not.toBe('*');
+    }
+  });
+
+  it('serves the api behind a load balancer that routes on /readyz', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Scheme: 'internet-facing',
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      Protocol: 'HTTP',
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: 3000,
+      HealthCheckPath: '/readyz',
+      TargetType: 'ip',
+    });
+    expect(JSON.stringify(containerOf(resources, 'api').HealthCheck)).toContain('/healthz');
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DesiredCount: 2,
+      DeploymentConfiguration: Match.objectLike({
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      }),
+    });
+  });
+
+  it('keeps logs for the configured retention', () => {
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 2);
+  });
+
+  it('alarms on DLQ depth and on the age of the oldest message of each queue', () => {
+    for (const queue of definitions.queues) {
+      const dlqId = logicalIdOf(
+        resources,
+        'AWS::SQS::Queue',
+        (p) => p.QueueName === queue.deadLetterQueue,
+      );
+      const queueId = logicalIdOf(resources, 'AWS::SQS::Queue', (p) => p.QueueName === queue.name);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [Match.anyValue()],
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+        Threshold: 900,
+      });
+    }
+  });
+});
+
+describe('ContactsStack with other settings', () => {
+  it('starts the first worker from zero when a queue has work and none runs', () => {
+    const { template } = synthesize({ workerMinTasks: '0', workerMaxTasks: '20' });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      MinCapacity: 0,
+      MaxCapacity: 20,
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'StepScaling',
+      StepScalingPolicyConfiguration: Match.objectLike({
+        AdjustmentType: 'ChangeInCapacity',
+        StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }],
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF((chunk + control) > 0 AND FILL(tasks, 0) < 1, 1, 0)' }),
+      ]),
+    });
+  });
+
+  it('derives queue names from the prefix and the stop timeout from the deadline', () => {
+    const { template, resources } = synthesize({
+      prefix: 'contacts-staging',
+      shutdownDeadlineSeconds: '55',
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'contacts-staging-chunks' });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'contacts-staging-jobs' });
+    expect(containerOf(resources, 'worker').StopTimeout).toBe(60);
+  });
+
+  it('pulls images from a private ECR repository with pull permissions', () => {
+    const image = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/contacts-worker:1.2.3';
+    const { resources } = synthesize({ workerImage: image });
+    expect(JSON.stringify(containerOf(resources, 'worker').Image)).toContain(
+      'contacts-worker:1.2.3',
+    );
+    const policies = JSON.stringify(
+      Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy'),
+    );
+    expect(policies).toContain('ecr:BatchGetImage');
+    expect(policies).toContain('repository/contacts-worker');
+  });
+
+  it('adds an HTTPS listener and redirects HTTP when a certificate is given', () => {
+    const { template } = synthesize({
+      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Protocol: 'HTTPS',
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      DefaultActions: [Match.objectLike({ Type: 'redirect' })],
+    });
+  });
+
+  it('rejects settings that would deploy but misbehave', () => {
+    expect(() => synthesize({ shutdownDeadlineSeconds: '119' })).toThrow(/shutdownDeadlineSeconds/);
+    expect(() => synthesize({ workerMinTasks: '5', workerMaxTasks: '2' })).toThrow(
+      /workerMaxTasks/,
+    );
+    expect(() => synthesize({ prefix: 'Not_Valid' })).toThrow(/RESOURCE_PREFIX/);
+    expect(() => synthesize({ logRetentionDays: '31' })).toThrow(/logRetentionDays/);
+  });
+});
