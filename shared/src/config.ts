@@ -81,6 +81,8 @@ const envSchema = z.object({
   VISIBILITY_TIMEOUT_SECONDS: positiveInt.max(43_200).default(60),
   MAX_RECEIVE_COUNT: positiveInt.max(1000).default(5),
   SHUTDOWN_DEADLINE_SECONDS: positiveInt.max(3600).default(25),
+  /** Set by ECS in every task; its presence turns on scale-in protection while busy. */
+  ECS_AGENT_URI: url.optional(),
 
   /** Embedded emulators (`npm start`, `npm run emulators`). Containers bind 0.0.0.0. */
   EMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
@@ -125,6 +127,8 @@ export interface ApiConfig {
 }
 
 export interface WorkerConfig {
+  /** ECS agent endpoint (task scale-in protection); absent outside ECS. */
+  readonly ecsAgentUri?: string;
   readonly chunkConcurrency: number;
   readonly controlConcurrency: number;
   readonly pollWaitSeconds: number;
@@ -226,6 +230,7 @@ function fromEnv(env: Env): AppConfig {
       defaultChunkRows: env.DEFAULT_CHUNK_ROWS,
     },
     worker: {
+      ...optional('ecsAgentUri', env.ECS_AGENT_URI),
       chunkConcurrency: env.CHUNK_CONCURRENCY,
       controlConcurrency: env.CONTROL_CONCURRENCY,
       pollWaitSeconds: env.POLL_WAIT_SECONDS,

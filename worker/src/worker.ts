@@ -19,6 +19,7 @@ import {
 } from './handlers/message-handlers.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { QueueConsumer } from './queue/consumer.ts';
+import { TaskProtection } from './queue/task-protection.ts';
 
 export interface WorkerDeps {
   readonly config: WorkerConfig;
@@ -32,6 +33,20 @@ export interface WorkerDeps {
   };
   readonly logger: Logger;
   readonly enrichers?: EnricherProvider;
+}
+
+/** Combines the consumers' busy states into one switch for ECS task protection. */
+function busyTracker(deps: WorkerDeps): { consumerBusy: (busy: boolean) => void } {
+  const agentUri = deps.config.ecsAgentUri;
+  if (agentUri === undefined) return { consumerBusy: () => undefined };
+  const protection = new TaskProtection({ agentUri, logger: deps.logger });
+  let busyConsumers = 0;
+  return {
+    consumerBusy(busy) {
+      busyConsumers += busy ? 1 : -1;
+      protection.update(busyConsumers > 0);
+    },
+  };
 }
 
 export interface Worker {
@@ -57,7 +72,9 @@ export function createWorker(deps: WorkerDeps): Worker {
     // by the time SQS shows the message to another worker.
     leaseMs: Math.max(1000, visibility * 1000 - Math.min(5000, visibility * 200)),
   };
+  const busy = busyTracker(deps);
   const common = {
+    onBusyChange: busy.consumerBusy,
     sqs: deps.clients.sqs,
     waitTimeSeconds: deps.config.pollWaitSeconds,
     visibilityTimeoutSeconds: visibility,

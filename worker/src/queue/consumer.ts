@@ -46,6 +46,8 @@ export interface ConsumerOptions {
    */
   readonly classify?: (error: unknown) => FailureDisposition;
   readonly deadLetterQueueUrl?: string;
+  /** Told whenever this consumer goes from idle to busy and back. */
+  readonly onBusyChange?: (busy: boolean) => void;
 }
 
 export type FailureDisposition = 'retry' | 'settle' | 'dead-letter';
@@ -169,10 +171,12 @@ export class QueueConsumer {
       abort,
       done: this.#process(message, abort.signal).finally(() => {
         this.#inFlight.delete(flight);
+        if (this.#inFlight.size === 0) this.#options.onBusyChange?.(false);
         this.#slotFreed?.();
       }),
     };
     this.#inFlight.add(flight);
+    if (this.#inFlight.size === 1) this.#options.onBusyChange?.(true);
   }
 
   async #process(message: Message, signal: AbortSignal): Promise<void> {
