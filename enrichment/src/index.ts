@@ -1,2 +1,122 @@
+// The seam the pipeline calls.
 export type { EnrichedRow, JobEnricher } from './enricher.ts';
 export { createPassthroughEnricher, MATCH_COLUMNS } from './passthrough-enricher.ts';
+
+// The contact enrichment engine.
+export {
+  createContactEnricher,
+  enrichmentColumnNames,
+  ENRICHMENT_COLUMNS,
+  type ContactEnricher,
+  type ContactEnricherInit,
+  type ContactEnricherOptions,
+} from './contact-enricher.ts';
+export {
+  recognizeColumns,
+  type ColumnMapping,
+  type ExplicitColumnMapping,
+  type MappableField,
+  type MultiField,
+  type SingleField,
+} from './recognize-columns.ts';
+
+// Reference directory.
+export {
+  buildDirectoryIndex,
+  createDirectoryIndexBuilder,
+  type DirectoryEntry,
+  type DirectoryIndex,
+  type DirectoryIndexBuilder,
+  type DirectoryIndexOptions,
+  type DirectoryRecord,
+  type FrequencyField,
+} from './directory-index.ts';
+export { loadDirectoryCsv, readDirectoryRecords } from './load-directory.ts';
+export { enrichCsv, type EnrichCsvOptions, type EnrichCsvStats } from './enrich-csv.ts';
+
+// Nicknames.
+export {
+  createNicknameTable,
+  loadNicknameFile,
+  loadSeedNicknames,
+  parseNicknameCsv,
+  seedNicknamesPath,
+  type NicknamePair,
+  type NicknameTable,
+} from './nicknames.ts';
+
+// Matching, scoring and labelling (for tuning, benchmarks and tests).
+export {
+  createMatcher,
+  type Matcher,
+  type MatchOptions,
+  type MatchResult,
+  type MatchStatus,
+} from './match-contact.ts';
+export {
+  compareFirst,
+  COMPARED_FIELDS,
+  DEFAULT_MATCH_MODEL,
+  scoreCandidate,
+  type CandidateScore,
+  type ComparedField,
+  type ComparisonLevel,
+  type FieldLevels,
+  type FieldModel,
+  type MatchModel,
+  type ScoringContext,
+} from './score-candidate.ts';
+export {
+  directoryBlockingKeys,
+  queryBlockingKeys,
+  type BlockingContext,
+  type BlockingVocabulary,
+} from './blocking-keys.ts';
+export { buildNameNeighbours, type NameNeighbours } from './name-neighbours.ts';
+export {
+  ENRICHED_FIELDS,
+  labelFields,
+  type EnrichedField,
+  type FieldLabel,
+  type FieldStatus,
+} from './label-fields.ts';
+export { jaro, jaroWinkler, jaroWinklerKeys } from './jaro-winkler.ts';
+
+// Standardizers.
+export {
+  companyKey,
+  createContactStandardizer,
+  hasFullName,
+  parseTimestamp,
+  standardizeContact,
+  type Contact,
+  type ContactCells,
+  type ContactStandardizerOptions,
+} from './contact.ts';
+export {
+  displayCaseName,
+  parseFullName,
+  standardizeName,
+  surnameCoreKey,
+  type NameCells,
+  type ParsedName,
+} from './standardize-name.ts';
+export { standardizeEmail, standardizeEmails, type StandardEmail } from './standardize-email.ts';
+export {
+  createPhoneStandardizer,
+  type PhoneStandardizer,
+  type PhoneStandardizerOptions,
+  type StandardPhone,
+} from './standardize-phone.ts';
+export { cleanText, foldKey, normalizeCell } from './normalize-text.ts';
+export { createPhoneticEncoder } from './phonetic-key.ts';
+
+// Errors.
+export {
+  DirectoryFormatError,
+  EnrichmentError,
+  EnrichmentOptionsError,
+  InvalidColumnMappingError,
+  NicknameFormatError,
+  UnrecognizedColumnsError,
+} from './errors.ts';

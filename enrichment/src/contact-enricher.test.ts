@@ -1,0 +1,153 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createContactEnricher, ENRICHMENT_COLUMNS } from './contact-enricher.ts';
+import { DirectoryFormatError, UnrecognizedColumnsError } from './errors.ts';
+import { loadDirectoryCsv } from './load-directory.ts';
+import { directoryRecord, testDirectory, testNicknames } from './test-factories.ts';
+
+const directory = testDirectory([
+  directoryRecord({
+    id: 'd1',
+    first_name: 'William',
+    last_name: 'Smith',
+    email: 'will.smith@example.com',
+    phone: '+1 415 555 2671',
+    company: 'Acme',
+    city: 'Boston',
+  }),
+  directoryRecord({
+    id: 'd2',
+    first_name: 'Siobhán',
+    last_name: "O'Brien",
+    email: 'siobhan@obrien.ie',
+    city: 'Dublin',
+  }),
+  directoryRecord({
+    id: 'd3',
+    first_name: 'Anna',
+    last_name: 'van der Berg',
+    phone: '+1 212 555 0187',
+  }),
+  directoryRecord({ id: 'd4', first_name: 'John', last_name: 'Brown', city: 'Austin' }),
+  directoryRecord({ id: 'd5', first_name: 'John', last_name: 'Brown', city: 'Denver' }),
+]);
+
+function enrich(header: string[], row: string[]): Record<string, string> & { reject?: string } {
+  const enricher = createContactEnricher({ inputColumns: header, directory });
+  const out = enricher.enrichRow(row, 1);
+  const record: Record<string, string> & { reject?: string } = Object.fromEntries(
+    enricher.outputColumns.map((c, i) => [c, out.values[i] ?? '']),
+  );
+  if (out.rejectReason !== undefined) record.reject = out.rejectReason;
+  return record;
+}
+
+describe('createContactEnricher', () => {
+  const header = ['Name', 'Email', 'Phone', 'Notes'];
+
+  it('keeps every input column in order, then the enrichment columns', () => {
+    const enricher = createContactEnricher({ inputColumns: header, directory });
+    expect(enricher.outputColumns.slice(0, 4)).toEqual(header);
+    expect(enricher.outputColumns.slice(4)).toEqual(ENRICHMENT_COLUMNS);
+    const out = enricher.enrichRow([' Bill Smith ', '', '', 'keep me'], 1);
+    expect(out.values).toHaveLength(enricher.outputColumns.length);
+    expect(out.values.slice(0, 4)).toEqual(['Bill Smith', '', '', 'keep me']);
+  });
+
+  it('matches on email and reports how', () => {
+    const row = enrich(header, ['SMITH, WILLIAM', 'Will.Smith@Example.com', '', '']);
+    expect(row).toMatchObject({
+      match_status: 'exact',
+      match_id: 'd1',
+      email_status: 'confirmed',
+      phone_status: 'new',
+      phone: '+14155552671',
+    });
+    expect(Number(row.match_score)).toBeGreaterThan(0.99);
+    expect(row.match_reason).toContain('email exact');
+  });
+
+  it('says nickname when the given name matched through the nickname table', () => {
+    const row = enrich(header, ['Bill Smith', '', '(415) 555-2671', '']);
+    expect(row).toMatchObject({
+      match_status: 'nickname',
+      match_id: 'd1',
+      first_name: 'William',
+      first_name_status: 'updated',
+      first_name_previous: 'Bill',
+    });
+  });
+
+  it('matches diacritics and apostrophes loosely but outputs the directory spelling', () => {
+    const row = enrich(header, ['siobhan obrien', 'siobhan@obrien.ie', '', '']);
+    expect(row).toMatchObject({
+      match_id: 'd2',
+      first_name: 'Siobhán',
+      first_name_status: 'confirmed',
+      last_name: "O'Brien",
+    });
+  });
+
+  it('does not pick between two equally good candidates', () => {
+    const row = enrich(header, ['John Brown', '', '', '']);
+    expect(row.match_status).toBe('none');
+    expect(row.match_reason).toMatch(/ambiguous|below/);
+  });
+
+  it('rejects a row with no full name, email or phone, without echoing its data', () => {
+    const row = enrich(header, ['Cher', 'not-an-email', '', 'secret note']);
+    expect(row.match_status).toBe('rejected');
+    expect(row.reject).toBe('no usable full name, email or phone');
+    expect(row.match_reason).not.toContain('Cher');
+  });
+
+  it('rejects a row whose width differs from the header', () => {
+    const row = enrich(header, ['Bill Smith', 'x@y.com']);
+    expect(row.match_status).toBe('rejected');
+    expect(row.reject).toContain('2 fields');
+  });
+
+  it('fails on a header with nothing to match on', () => {
+    expect(() => createContactEnricher({ inputColumns: ['Notes', 'Company'], directory })).toThrow(
+      UnrecognizedColumnsError,
+    );
+  });
+
+  it('renames enrichment columns the upload already has', () => {
+    const enricher = createContactEnricher({
+      inputColumns: ['first_name', 'last_name', 'email'],
+      directory,
+    });
+    expect(enricher.outputColumns).toContain('enriched_first_name');
+    expect(enricher.outputColumns).toContain('first_name_status');
+    expect(new Set(enricher.outputColumns).size).toBe(enricher.outputColumns.length);
+  });
+});
+
+describe('loadDirectoryCsv', () => {
+  it('streams a directory in any column order, with optional updated_at', async () => {
+    const csv =
+      'first_name,id,last_name,email,phone,company,title,city,updated_at\nAnna,a1,Berg,a@b.se,,ACME,,Malmö,2024-01-02\n';
+    const index = await loadDirectoryCsv(Readable.from([csv]), { nicknames: testNicknames() });
+    expect(index.size).toBe(1);
+    expect(index.entries[0]?.id).toBe('a1');
+    expect(index.entries[0]?.contact.updatedAt).toBe(Date.UTC(2024, 0, 2));
+  });
+
+  it('names the missing columns', async () => {
+    const csv = 'id,first_name,last_name\n1,a,b\n';
+    await expect(
+      loadDirectoryCsv(Readable.from([csv]), { nicknames: testNicknames() }),
+    ).rejects.toThrow(DirectoryFormatError);
+    await expect(
+      loadDirectoryCsv(Readable.from([csv]), { nicknames: testNicknames() }),
+    ).rejects.toThrow(/email, phone, company, title, city/);
+  });
+
+  it('refuses duplicate ids', async () => {
+    const csv = 'id,first_name,last_name,email,phone,company,title,city\n1,a,b,,,,,\n1,c,d,,,,,\n';
+    await expect(
+      loadDirectoryCsv(Readable.from([csv]), { nicknames: testNicknames() }),
+    ).rejects.toThrow(/appears twice/);
+  });
+});

@@ -1,0 +1,223 @@
+import { cleanText, foldKey, foldWords } from './normalize-text.ts';
+import type { StandardEmail } from './standardize-email.ts';
+import { standardizeEmails } from './standardize-email.ts';
+import type { ParsedName } from './standardize-name.ts';
+import {
+  displayCaseName,
+  standardizeName,
+  surnameCoreKey,
+  type NameCells,
+} from './standardize-name.ts';
+import type { PhoneStandardizer, StandardPhone } from './standardize-phone.ts';
+
+/** One person, standardized: display values for output plus folded keys for matching. */
+export interface Contact {
+  readonly name: ParsedName;
+  /** Folded given name ("José" → "jose"); '' when absent. */
+  readonly firstKey: string;
+  /** Folded quoted nickname ("Robert 'Bob' Smith" → "bob"); '' when absent. */
+  readonly nicknameKey: string;
+  readonly lastKey: string;
+  /** Surname key without leading particles ("van der Berg" → "berg"). */
+  readonly lastCoreKey: string;
+  readonly emails: readonly StandardEmail[];
+  readonly phones: readonly StandardPhone[];
+  /** The first non-empty email / phone cell, cleaned, kept for output when it is not valid. */
+  readonly emailText: string;
+  readonly phoneText: string;
+  readonly company: string;
+  readonly companyKey: string;
+  readonly title: string;
+  readonly titleKey: string;
+  readonly city: string;
+  readonly cityKey: string;
+  /** Epoch milliseconds of the source's last update, when it says. */
+  readonly updatedAt: number | undefined;
+}
+
+/** Raw cells of one person, as read from an upload row or a directory record. */
+export interface ContactCells {
+  readonly name: NameCells;
+  readonly emails: readonly string[];
+  readonly phones: readonly string[];
+  readonly company?: string | undefined;
+  readonly title?: string | undefined;
+  readonly city?: string | undefined;
+  readonly updatedAt?: string | undefined;
+}
+
+// Legal-form words that say nothing about which company it is ("Acme Inc." = "ACME").
+const COMPANY_NOISE: ReadonlySet<string> = new Set([
+  'the',
+  'inc',
+  'incorporated',
+  'ltd',
+  'limited',
+  'llc',
+  'llp',
+  'lp',
+  'plc',
+  'corp',
+  'corporation',
+  'co',
+  'company',
+  'gmbh',
+  'ag',
+  'sa',
+  'sas',
+  'sarl',
+  'bv',
+  'nv',
+  'pty',
+  'srl',
+  'spa',
+  'oy',
+  'ab',
+  'as',
+  'kk',
+  'group',
+  'holdings',
+]);
+
+/** A display value and its match key. */
+interface KeyedText {
+  readonly text: string;
+  readonly key: string;
+}
+
+/**
+ * Memoizes the company, title and city standardization: these columns repeat heavily across a
+ * contact book, and the hot path should not redo the same Unicode folding for every row.
+ */
+export interface ContactStandardizerOptions {
+  readonly standardizePhone: PhoneStandardizer;
+  /** Distinct values remembered per field before a cache is reset. Default 50,000. */
+  readonly cacheSize?: number;
+}
+
+/** A standardizeContact bound to one phone standardizer, with memoized text fields. */
+export function createContactStandardizer(
+  options: ContactStandardizerOptions,
+): (cells: ContactCells) => Contact {
+  const limit = options.cacheSize ?? 50_000;
+  const memo = (compute: (raw: string) => KeyedText): ((raw: string) => KeyedText) => {
+    const cache = new Map<string, KeyedText>();
+    return (raw) => {
+      const hit = cache.get(raw);
+      if (hit !== undefined) return hit;
+      const value = compute(raw);
+      if (cache.size >= limit) cache.clear();
+      cache.set(raw, value);
+      return value;
+    };
+  };
+  const fields: TextFieldStandardizers = {
+    company: memo(standardizeCompany),
+    title: memo(standardizeTitle),
+    city: memo(standardizeCity),
+  };
+  return (cells) => buildContact(cells, options.standardizePhone, fields);
+}
+
+interface TextFieldStandardizers {
+  readonly company: (raw: string) => KeyedText;
+  readonly title: (raw: string) => KeyedText;
+  readonly city: (raw: string) => KeyedText;
+}
+
+const UNCACHED: TextFieldStandardizers = {
+  company: standardizeCompany,
+  title: standardizeTitle,
+  city: standardizeCity,
+};
+
+function standardizeCompany(raw: string): KeyedText {
+  const text = cleanText(raw);
+  return { text, key: companyKey(text) };
+}
+
+function standardizeTitle(raw: string): KeyedText {
+  const text = cleanText(raw);
+  return { text, key: foldKey(text) };
+}
+
+function standardizeCity(raw: string): KeyedText {
+  const text = displayCaseName(cleanText(raw));
+  return { text, key: foldKey(text) };
+}
+
+/** Standardizes the cells of one person. `standardizePhone` carries the default region. */
+export function standardizeContact(
+  cells: ContactCells,
+  standardizePhone: PhoneStandardizer,
+): Contact {
+  return buildContact(cells, standardizePhone, UNCACHED);
+}
+
+function buildContact(
+  cells: ContactCells,
+  standardizePhone: PhoneStandardizer,
+  fields: TextFieldStandardizers,
+): Contact {
+  const name = standardizeName(cells.name);
+  const emails: StandardEmail[] = [];
+  let emailText = '';
+  for (const cell of cells.emails) {
+    if (cell === '') continue;
+    if (emailText === '') emailText = cleanText(cell);
+    for (const email of standardizeEmails(cell)) {
+      if (!emails.some((e) => e.key === email.key)) emails.push(email);
+    }
+  }
+  const phones: StandardPhone[] = [];
+  let phoneText = '';
+  for (const cell of cells.phones) {
+    if (cell === '') continue;
+    if (phoneText === '') phoneText = cleanText(cell);
+    const phone = standardizePhone(cell);
+    if (phone && !phones.some((p) => p.e164 === phone.e164)) phones.push(phone);
+  }
+  const company = fields.company(cells.company ?? '');
+  const title = fields.title(cells.title ?? '');
+  const city = fields.city(cells.city ?? '');
+  return {
+    name,
+    firstKey: foldKey(name.first),
+    nicknameKey: foldKey(name.nickname),
+    lastKey: foldKey(name.last),
+    lastCoreKey: surnameCoreKey(name.last),
+    emails,
+    phones,
+    emailText,
+    phoneText,
+    company: company.text,
+    companyKey: company.key,
+    title: title.text,
+    titleKey: title.key,
+    city: city.text,
+    cityKey: city.key,
+    updatedAt: parseTimestamp(cells.updatedAt ?? ''),
+  };
+}
+
+/** Company match key: folded words without legal forms ("The ACME Corp." → "acme"). */
+export function companyKey(company: string): string {
+  const words = foldWords(company);
+  const kept = words.filter((w) => !COMPANY_NOISE.has(w));
+  return (kept.length > 0 ? kept : words).join('');
+}
+
+/** Parses ISO dates and epoch seconds/milliseconds; undefined when the text is not a time. */
+export function parseTimestamp(text: string): number | undefined {
+  const value = text.trim();
+  if (value === '') return undefined;
+  if (/^\d{10}$/.test(value)) return Number(value) * 1000;
+  if (/^\d{13}$/.test(value)) return Number(value);
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** True when the contact has both a given name and a surname. */
+export function hasFullName(contact: Contact): boolean {
+  return contact.firstKey !== '' && contact.lastKey !== '';
+}

@@ -1,0 +1,31 @@
+/** Base class for every error the enrichment engine throws, so callers can catch them as one kind. */
+export class EnrichmentError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The upload's header has no column the engine can match on (no name, email or phone). */
+export class UnrecognizedColumnsError extends EnrichmentError {
+  readonly headers: readonly string[];
+  constructor(headers: readonly string[], detail?: string) {
+    const seen = headers.length === 0 ? '(none)' : headers.map((h) => JSON.stringify(h)).join(', ');
+    super(
+      `no usable name, email or phone column${detail ? ` (${detail})` : ''}; headers seen: ${seen}`,
+    );
+    this.headers = headers;
+  }
+}
+
+/** An explicit column mapping names a header the file does not have, or an unknown field. */
+export class InvalidColumnMappingError extends EnrichmentError {}
+
+/** The directory CSV is malformed (missing required columns, bad row). */
+export class DirectoryFormatError extends EnrichmentError {}
+
+/** A nickname CSV is malformed. */
+export class NicknameFormatError extends EnrichmentError {}
+
+/** Options passed to the engine are out of range or inconsistent. */
+export class EnrichmentOptionsError extends EnrichmentError {}

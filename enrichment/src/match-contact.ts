@@ -1,0 +1,221 @@
+import { queryBlockingKeys, type BlockingContext } from './blocking-keys.ts';
+import type { Contact } from './contact.ts';
+import type { DirectoryEntry, DirectoryIndex } from './directory-index.ts';
+import { EnrichmentOptionsError } from './errors.ts';
+import type { NicknameTable } from './nicknames.ts';
+import { createPhoneticEncoder } from './phonetic-key.ts';
+import {
+  COMPARED_FIELDS,
+  DEFAULT_MATCH_MODEL,
+  scoreCandidate,
+  type CandidateScore,
+  type MatchModel,
+  type ScoringContext,
+} from './score-candidate.ts';
+
+export type MatchStatus = 'exact' | 'fuzzy' | 'nickname' | 'none';
+
+/** Thresholds of the match decision. See MATCHING.md for how to tune them. */
+export interface MatchOptions {
+  /** Accept the best candidate only if its match probability is at least this. Default 0.8. */
+  readonly minScore?: number;
+  /** …and its weight beats the runner-up's by at least this many bits. Default 4. */
+  readonly minMarginBits?: number;
+  /**
+   * log2 of the prior odds that a row matches one given entry; turns weights into the
+   * probability reported as match_score. Default -log2(directory size): a row is assumed to be
+   * in the directory, equally likely any entry, so the name, email… evidence must single one out.
+   */
+  readonly priorLog2Odds?: number;
+  /** Blocks bigger than this are skipped (a common name or a shared switchboard). Default 100. */
+  readonly maxBlockSize?: number;
+  /** At most this many candidates are scored per row. Default 300. */
+  readonly maxCandidates?: number;
+  /** Field weights; defaults to DEFAULT_MATCH_MODEL. */
+  readonly model?: MatchModel;
+}
+
+export interface MatchResult {
+  readonly status: MatchStatus;
+  /** The accepted entry, when status is not "none". */
+  readonly entry: DirectoryEntry | undefined;
+  /** Match probability of the accepted entry (0 when none). */
+  readonly score: number;
+  /** Short account of the decision: which fields agreed and how. Never contains row data. */
+  readonly reason: string;
+  /** True when the row's given name and surname were swapped. */
+  readonly swapped: boolean;
+  readonly detail: CandidateScore | undefined;
+}
+
+export interface Matcher {
+  match(contact: Contact): MatchResult;
+  /** Positions of the directory entries blocking would compare with this contact. */
+  candidates(contact: Contact): number[];
+}
+
+/** Creates the blocking + scoring + decision step over one directory. */
+export function createMatcher(
+  directory: DirectoryIndex,
+  options: MatchOptions = {},
+  nicknames: NicknameTable = directory.nicknames,
+): Matcher {
+  const minScore = options.minScore ?? 0.8;
+  const minMargin = options.minMarginBits ?? 4;
+  const prior = options.priorLog2Odds ?? -Math.log2(Math.max(2, directory.size));
+  const maxBlock = options.maxBlockSize ?? 100;
+  const maxCandidates = options.maxCandidates ?? 300;
+  if (!(minScore > 0 && minScore < 1))
+    throw new EnrichmentOptionsError('minScore must be between 0 and 1');
+  if (!(minMargin >= 0)) throw new EnrichmentOptionsError('minMarginBits must be 0 or more');
+  if (!(maxBlock >= 1 && maxCandidates >= 1)) {
+    throw new EnrichmentOptionsError('maxBlockSize and maxCandidates must be at least 1');
+  }
+  const phonetic = createPhoneticEncoder();
+  const blocking: BlockingContext = { nicknames, phonetic };
+  const scoring: ScoringContext = {
+    model: options.model ?? DEFAULT_MATCH_MODEL,
+    nicknames,
+    phonetic,
+    directorySize: directory.size,
+    frequency: (field, key) => directory.frequency(field, key),
+  };
+  // Generation-stamped "seen" marks: deduplicates candidates without allocating a Set per row.
+  const seen = new Uint32Array(directory.size);
+  let generation = 0;
+
+  /** Adds the entries under `keys` not seen yet in this row's generation; returns how many. */
+  function collect(keys: readonly string[], out: number[]): void {
+    for (const key of keys) {
+      if (out.length >= maxCandidates) return;
+      const block = directory.block(key);
+      if (block === undefined) continue;
+      if (typeof block === 'number') {
+        if (seen[block] !== generation) {
+          seen[block] = generation;
+          out.push(block);
+        }
+        continue;
+      }
+      if (block.length > maxBlock) continue;
+      for (const position of block) {
+        if (seen[position] !== generation) {
+          seen[position] = generation;
+          out.push(position);
+        }
+      }
+    }
+  }
+
+  function nextGeneration(): void {
+    generation++;
+    if (generation === 0xffffffff) {
+      seen.fill(0);
+      generation = 1;
+    }
+  }
+
+  function candidates(contact: Contact): number[] {
+    nextGeneration();
+    const out: number[] = [];
+    collect(queryBlockingKeys(contact, blocking, directory.vocabulary, 1), out);
+    collect(queryBlockingKeys(contact, blocking, directory.vocabulary, 2), out);
+    return out.slice(0, maxCandidates);
+  }
+
+  interface Ranking {
+    best: CandidateScore | undefined;
+    bestPosition: number;
+    runnerUp: number;
+  }
+
+  function rank(
+    contact: Contact,
+    positions: readonly number[],
+    from: number,
+    ranking: Ranking,
+  ): void {
+    for (let i = from; i < positions.length; i++) {
+      const position = positions[i] as number;
+      const entry = directory.entries[position];
+      if (entry === undefined) continue;
+      const scored = scoreCandidate(contact, entry.contact, scoring);
+      if (ranking.best === undefined || scored.weight > ranking.best.weight) {
+        if (ranking.best !== undefined) ranking.runnerUp = ranking.best.weight;
+        ranking.best = scored;
+        ranking.bestPosition = position;
+      } else if (scored.weight > ranking.runnerUp) ranking.runnerUp = scored.weight;
+    }
+  }
+
+  function decide(ranking: Ranking, considered: number): MatchResult {
+    const { best } = ranking;
+    const entry = directory.entries[ranking.bestPosition];
+    if (best === undefined || entry === undefined)
+      return noMatch('no directory entry shares a blocking key');
+    const score = toProbability(best.weight + prior);
+    if (score < minScore) {
+      return noMatch(
+        `best of ${considered} candidate(s) scored ${score.toFixed(2)}, below ${minScore}`,
+      );
+    }
+    const margin = best.weight - ranking.runnerUp;
+    if (margin < minMargin) {
+      return noMatch(
+        `ambiguous: runner-up within ${margin.toFixed(1)} bits of the best (need ${minMargin})`,
+      );
+    }
+    return {
+      status: statusOf(best),
+      entry,
+      score,
+      reason: describeLevels(best),
+      swapped: best.swapped,
+      detail: best,
+    };
+  }
+
+  function match(contact: Contact): MatchResult {
+    nextGeneration();
+    const positions: number[] = [];
+    const ranking: Ranking = { best: undefined, bestPosition: -1, runnerUp: -Infinity };
+    collect(queryBlockingKeys(contact, blocking, directory.vocabulary, 1), positions);
+    rank(contact, positions, 0, ranking);
+    const first = decide(ranking, positions.length);
+    if (first.status !== 'none') return first;
+    // Nothing acceptable from the cheap keys: widen to swapped names and phonetic blocks.
+    const before = positions.length;
+    collect(queryBlockingKeys(contact, blocking, directory.vocabulary, 2), positions);
+    if (positions.length === before) return first;
+    rank(contact, positions, before, ranking);
+    return decide(ranking, positions.length);
+  }
+
+  return { match, candidates };
+}
+
+function statusOf(score: CandidateScore): MatchStatus {
+  if (score.swapped) return 'fuzzy';
+  const { first_name: first, last_name: last } = score.levels;
+  const lastExact = last === 'exact' || last === 'missing';
+  if (first === 'nickname' && lastExact) return 'nickname';
+  if ((first === 'exact' || first === 'missing') && lastExact) return 'exact';
+  return 'fuzzy';
+}
+
+function describeLevels(score: CandidateScore): string {
+  const parts: string[] = [];
+  for (const field of COMPARED_FIELDS) {
+    const level = score.levels[field];
+    if (level !== 'missing') parts.push(`${field} ${level}`);
+  }
+  return (score.swapped ? 'names swapped; ' : '') + parts.join(', ');
+}
+
+function toProbability(log2Odds: number): number {
+  return 1 / (1 + 2 ** -log2Odds);
+}
+
+function noMatch(reason: string): MatchResult {
+  return { status: 'none', entry: undefined, score: 0, reason, swapped: false, detail: undefined };
+}

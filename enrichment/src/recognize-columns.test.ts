@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidColumnMappingError, UnrecognizedColumnsError } from './errors.ts';
+import { recognizeColumns, type ColumnMapping } from './recognize-columns.ts';
+
+/** Resolves the mapping back to header names, which reads better in assertions than indexes. */
+function named(
+  headers: readonly string[],
+  mapping: ColumnMapping,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [field, index] of Object.entries(mapping.single)) out[field] = headers[index] ?? '?';
+  if (mapping.emails.length > 0) out.email = mapping.emails.map((i) => headers[i] ?? '?');
+  if (mapping.phones.length > 0) out.phone = mapping.phones.map((i) => headers[i] ?? '?');
+  return out;
+}
+
+describe('recognizeColumns', () => {
+  it('reads a Google Contacts export', () => {
+    const headers = [
+      'First Name',
+      'Middle Name',
+      'Last Name',
+      'Phonetic First Name',
+      'Name Prefix',
+      'Name Suffix',
+      'Nickname',
+      'Organization Name',
+      'Organization Title',
+      'Organization Department',
+      'Birthday',
+      'Labels',
+      'E-mail 1 - Label',
+      'E-mail 1 - Value',
+      'E-mail 2 - Label',
+      'E-mail 2 - Value',
+      'Phone 1 - Label',
+      'Phone 1 - Value',
+      'Address 1 - City',
+    ];
+    expect(named(headers, recognizeColumns(headers))).toEqual({
+      first_name: 'First Name',
+      middle_name: 'Middle Name',
+      last_name: 'Last Name',
+      prefix: 'Name Prefix',
+      suffix: 'Name Suffix',
+      nickname: 'Nickname',
+      company: 'Organization Name',
+      title: 'Organization Title',
+      city: 'Address 1 - City',
+      email: ['E-mail 1 - Value', 'E-mail 2 - Value'],
+      phone: ['Phone 1 - Value'],
+    });
+  });
+
+  it('reads an old-format Google export with a Name column', () => {
+    const headers = [
+      'Name',
+      'Given Name',
+      'Family Name',
+      'E-mail 1 - Type',
+      'E-mail 1 - Value',
+      'Organization 1 - Name',
+    ];
+    expect(named(headers, recognizeColumns(headers))).toEqual({
+      full_name: 'Name',
+      first_name: 'Given Name',
+      last_name: 'Family Name',
+      company: 'Organization 1 - Name',
+      email: ['E-mail 1 - Value'],
+    });
+  });
+
+  it('reads an Outlook export, where "Title" is the honorific', () => {
+    const headers = [
+      'Title',
+      'First Name',
+      'Middle Name',
+      'Last Name',
+      'Suffix',
+      'Company',
+      'Department',
+      'Job Title',
+      'Business City',
+      'Business Fax',
+      'Business Phone',
+      'Mobile Phone',
+      'E-mail Address',
+      'E-mail Type',
+      'E-mail Display Name',
+      'E-mail 2 Address',
+    ];
+    expect(named(headers, recognizeColumns(headers))).toEqual({
+      prefix: 'Title',
+      first_name: 'First Name',
+      middle_name: 'Middle Name',
+      last_name: 'Last Name',
+      suffix: 'Suffix',
+      company: 'Company',
+      title: 'Job Title',
+      city: 'Business City',
+      phone: ['Business Phone', 'Mobile Phone'],
+      email: ['E-mail Address', 'E-mail 2 Address'],
+    });
+  });
+
+  it('reads a Mailchimp audience export', () => {
+    const headers = [
+      'Email Address',
+      'First Name',
+      'Last Name',
+      'Address',
+      'Phone Number',
+      'MEMBER_RATING',
+      'OPTIN_TIME',
+      'LAST_CHANGED',
+    ];
+    expect(named(headers, recognizeColumns(headers))).toEqual({
+      email: ['Email Address'],
+      first_name: 'First Name',
+      last_name: 'Last Name',
+      phone: ['Phone Number'],
+      updated_at: 'LAST_CHANGED',
+    });
+  });
+
+  it('reads vCard-derived headers', () => {
+    const headers = [
+      'FN',
+      'EMAIL;TYPE=INTERNET',
+      'TEL;TYPE=CELL',
+      'ORG',
+      'City (home)',
+      'Job title',
+    ];
+    expect(named(headers, recognizeColumns(headers))).toEqual({
+      full_name: 'FN',
+      email: ['EMAIL;TYPE=INTERNET'],
+      phone: ['TEL;TYPE=CELL'],
+      company: 'ORG',
+      city: 'City (home)',
+      title: 'Job title',
+    });
+  });
+
+  it('reads plain, snake_case and camelCase headers alike', () => {
+    for (const headers of [
+      ['First Name', 'Last Name', 'Email', 'Phone', 'Company', 'Title', 'City'],
+      ['first_name', 'last_name', 'email', 'phone', 'company', 'title', 'city'],
+      ['firstName', 'lastName', 'email', 'phone', 'company', 'title', 'city'],
+    ]) {
+      const mapping = recognizeColumns(headers);
+      expect(mapping.single).toEqual({
+        first_name: 0,
+        last_name: 1,
+        company: 4,
+        title: 5,
+        city: 6,
+      });
+      expect(mapping.emails).toEqual([2]);
+      expect(mapping.phones).toEqual([3]);
+    }
+  });
+
+  it('accepts a single Full Name column and leaves unknown columns unmapped', () => {
+    const mapping = recognizeColumns(['Full Name', 'Favourite colour', 'Notes']);
+    expect(mapping).toEqual({ single: { full_name: 0 }, emails: [], phones: [] });
+  });
+
+  it('fails with the headers it saw when nothing is usable', () => {
+    const headers = ['Company', 'Notes', 'Favourite colour'];
+    expect(() => recognizeColumns(headers)).toThrow(UnrecognizedColumnsError);
+    expect(() => recognizeColumns(headers)).toThrow(/"Company", "Notes", "Favourite colour"/);
+  });
+
+  it('lets an explicit mapping override recognition', () => {
+    const headers = ['Given', 'Surname', 'Mail A', 'Mail B', 'Email'];
+    const mapping = recognizeColumns(headers, { first_name: 'given', email: ['Mail A', 'Mail B'] });
+    expect(named(headers, mapping)).toEqual({
+      first_name: 'Given',
+      last_name: 'Surname',
+      email: ['Mail A', 'Mail B'],
+    });
+  });
+
+  it('rejects a mapping that names a missing header or an unknown field', () => {
+    expect(() => recognizeColumns(['Name'], { email: 'Mail' })).toThrow(InvalidColumnMappingError);
+    expect(() => recognizeColumns(['Name'], { shoe_size: 'Name' } as never)).toThrow(
+      /unknown field/,
+    );
+  });
+});
