@@ -1,15 +1,12 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import {
-  createAwsClients,
+  connectToAws,
   createLogger,
   JobStore,
   loadConfig,
   MessagePublisher,
   ObjectStore,
-  provisionResources,
-  resolveQueueUrls,
-  resourceDefinitions,
 } from '@contacts/shared';
 import { createApp } from './app.ts';
 import { createReadinessProbe } from './http/readiness.ts';
@@ -22,11 +19,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, name: 'api' });
   if (config.api.apiKeys.length === 0)
     logger.warn('API_KEYS is empty: every request will be refused');
-  const clients = createAwsClients(config.aws);
-  const definitions = resourceDefinitions(config.resources, config.queues);
-  const queueUrls = config.provisionResources
-    ? await provisionResources({ ...clients, logger }, definitions)
-    : await resolveQueueUrls(clients.sqs, definitions);
+  const { clients, queueUrls } = await connectToAws(config, logger);
   const { bucket, jobsTable } = config.resources;
   const jobs = new JobService({
     jobs: new JobStore({ client: clients.dynamodb, table: jobsTable }),

@@ -4,14 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { createApp, createReadinessProbe, JobService, UrlSigner } from '@contacts/api';
 import { startEmulators, type Emulators } from '@contacts/local';
 import {
-  createAwsClients,
+  connectToAws,
   createLogger,
   JobStore,
   loadConfig,
   MessagePublisher,
   ObjectStore,
-  provisionResources,
-  resourceDefinitions,
   type AppConfig,
   type AwsClients,
   type QueueUrls,
@@ -56,11 +54,7 @@ export async function startHarness(options: {
     ...options.env,
   });
   const logger = createLogger({ level: config.logLevel, name: options.prefix });
-  const clients = createAwsClients(config.aws);
-  const queueUrls = await provisionResources(
-    { ...clients, logger },
-    resourceDefinitions(config.resources, config.queues),
-  );
+  const { clients, queueUrls } = await connectToAws(config, logger, { provision: true });
   const jobs = new JobStore({ client: clients.dynamodb, table: config.resources.jobsTable });
   const objects = new ObjectStore({ s3: clients.s3, bucket: config.resources.bucket });
   const service = new JobService({

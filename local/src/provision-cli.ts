@@ -1,20 +1,10 @@
-import {
-  createAwsClients,
-  createLogger,
-  loadConfig,
-  provisionResources,
-  resourceDefinitions,
-} from '@contacts/shared';
+import { connectToAws, createLogger, loadConfig } from '@contacts/shared';
 
 /** `npm run provision`: creates the bucket, queues and tables on the configured endpoints. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel, name: 'provision' });
-  const clients = createAwsClients(config.aws);
-  const urls = await provisionResources(
-    { ...clients, logger },
-    resourceDefinitions(config.resources, config.queues),
-  );
+  const { clients, queueUrls: urls } = await connectToAws(config, logger, { provision: true });
   clients.destroy();
   console.log(
     JSON.stringify(

@@ -1,12 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import {
-  createAwsClients,
-  createLogger,
-  loadConfig,
-  provisionResources,
-  resourceDefinitions,
-} from '@contacts/shared';
+import { connectToAws, createLogger, loadConfig } from '@contacts/shared';
 import { startEmulators, type Emulators } from './emulators.ts';
 import { LOCAL_TENANT, localApiKey } from './local-api-key.ts';
 
@@ -28,11 +22,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   };
   const local = loadConfig(env);
-  const clients = createAwsClients(local.aws);
-  await provisionResources(
-    { ...clients, logger },
-    resourceDefinitions(local.resources, local.queues),
-  );
+  const { clients } = await connectToAws(local, logger, { provision: true });
   clients.destroy();
 
   const children = [

@@ -1,10 +1,4 @@
-import {
-  createAwsClients,
-  createLogger,
-  loadConfig,
-  provisionResources,
-  resourceDefinitions,
-} from '@contacts/shared';
+import { connectToAws, createLogger, loadConfig } from '@contacts/shared';
 import { startEmulators } from './emulators.ts';
 
 /**
@@ -17,11 +11,7 @@ async function main(): Promise<void> {
   const { host, s3SqsPort, dynamodbPort, dataDir } = config.emulators;
   const emulators = await startEmulators({ host, s3SqsPort, dynamodbPort, dataDir });
   const local = loadConfig({ ...process.env, ...emulators.env });
-  const clients = createAwsClients(local.aws);
-  await provisionResources(
-    { ...clients, logger },
-    resourceDefinitions(local.resources, local.queues),
-  );
+  const { clients } = await connectToAws(local, logger, { provision: true });
   clients.destroy();
   console.log(`Emulators ready (data in ${dataDir}). Point the services here with:`);
   for (const [name, value] of Object.entries(emulators.env))

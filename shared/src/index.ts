@@ -63,3 +63,4 @@ export {
 export { isNotFound, MULTIPART_PART_BYTES, ObjectStore } from './storage/object-store.ts';
 export { MessagePublisher } from './queue/message-publisher.ts';
 export { formatCsvRow } from './csv-format.ts';
+export { connectToAws, type AwsConnection } from './bootstrap.ts';

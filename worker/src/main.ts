@@ -1,22 +1,11 @@
-import {
-  createAwsClients,
-  createLogger,
-  loadConfig,
-  provisionResources,
-  resolveQueueUrls,
-  resourceDefinitions,
-} from '@contacts/shared';
+import { connectToAws, createLogger, loadConfig } from '@contacts/shared';
 import { createWorker } from './worker.ts';
 
 /** Composition root of the worker process: configuration, clients, consumers, signals. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
-  const clients = createAwsClients(config.aws);
-  const definitions = resourceDefinitions(config.resources, config.queues);
-  const queueUrls = config.provisionResources
-    ? await provisionResources({ ...clients, logger }, definitions)
-    : await resolveQueueUrls(clients.sqs, definitions);
+  const { clients, queueUrls } = await connectToAws(config, logger);
   const worker = createWorker({
     config: config.worker,
     queues: config.queues,
