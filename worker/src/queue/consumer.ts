@@ -96,13 +96,16 @@ export class QueueConsumer {
    * Stops polling, waits up to `deadlineMs` for in-flight messages, then releases the rest
    * (visibility 0) so another worker picks them up at once. Safe to call more than once.
    *
-   * The current long poll is left to finish rather than aborted: a receive abandoned mid-poll
-   * can still be handed a message by SQS, which then stays hidden for a whole visibility
-   * timeout. It is aborted only if it outlives the deadline.
+   * While messages are in flight, the current long poll is left to finish rather than aborted:
+   * a receive abandoned mid-poll can still be handed a message by SQS, which then stays hidden
+   * for a whole visibility timeout. It is aborted at once when idle, or at the deadline.
    */
   async stop(deadlineMs: number): Promise<void> {
     this.#stopping = true;
     this.#slotFreed?.();
+    // Idle: nothing to drain, so end the poll now instead of waiting out WaitTimeSeconds (a
+    // message handed to the abandoned poll only reappears a visibility timeout later).
+    if (this.#inFlight.size === 0) this.#pollAbort.abort();
     const timer = new Promise<'timeout'>((resolve) =>
       setTimeout(() => {
         resolve('timeout');
