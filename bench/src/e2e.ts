@@ -21,6 +21,8 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '100000' },
     'chunk-rows': { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '4' },
+    /** Caps the worker's V8 heap, to show how little memory the work itself needs. */
+    'worker-heap-mb': { type: 'string' },
   },
 });
 const rows = Number(values.rows);
@@ -37,7 +39,7 @@ const harness = await startHarness({ prefix: 'bench-e2e', env: { LOG_LEVEL: 'sil
 const server: Server = harness.app.listen(0, '127.0.0.1');
 await once(server, 'listening');
 const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const worker = spawnWorker(harness.emulators.env, values.concurrency);
+const worker = spawnWorker(harness.emulators.env, values.concurrency, values['worker-heap-mb']);
 try {
   const started = performance.now();
   const jobId = await upload(api, file, chunkRows);
@@ -94,9 +96,14 @@ async function fastCsvThroughput(path: string): Promise<number> {
   return (count - 1) / ((performance.now() - started) / 1000);
 }
 
-function spawnWorker(env: Record<string, string>, concurrency: string | undefined) {
+function spawnWorker(
+  env: Record<string, string>,
+  concurrency: string | undefined,
+  heapMb: string | undefined,
+) {
   const entry = fileURLToPath(new URL('../../worker/src/main.ts', import.meta.url));
-  return spawn(process.execPath, ['--conditions=source', entry], {
+  const heap = heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`];
+  return spawn(process.execPath, [...heap, '--conditions=source', entry], {
     env: {
       ...process.env,
       ...env,

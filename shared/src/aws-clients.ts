@@ -19,7 +19,14 @@ export function createAwsClients(aws: AwsConfig): AwsClients {
     maxAttempts: 4,
     ...(aws.credentials === undefined ? {} : { credentials: { ...aws.credentials } }),
   };
-  const s3Options = { ...base, forcePathStyle: aws.s3ForcePathStyle };
+  const s3Options = {
+    ...base,
+    forcePathStyle: aws.s3ForcePathStyle,
+    // Checksums only where S3 requires them: the default also checksums every streamed
+    // GetObject and UploadPart, which costs CPU and is not supported by every S3-compatible store.
+    requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+    responseChecksumValidation: 'WHEN_REQUIRED' as const,
+  };
   const s3 = new S3Client({ ...s3Options, ...endpoint(aws.endpoints.s3) });
   const s3Public =
     aws.s3PublicEndpoint === undefined
