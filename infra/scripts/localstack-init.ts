@@ -1,4 +1,6 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { loadSeedNicknames } from '@contacts/enrichment';
+import { nicknameItems } from '@contacts/shared';
 import { INIT_HOOK_PATH, renderInitHook } from '../src/localstack-init-hook.ts';
 import { localstackResources } from '../src/localstack-resources.ts';
 import { repoPath } from '../src/repo-paths.ts';
@@ -9,7 +11,7 @@ import { repoPath } from '../src/repo-paths.ts';
  */
 async function main(): Promise<void> {
   const path = repoPath(INIT_HOOK_PATH);
-  const expected = renderInitHook(localstackResources());
+  const expected = renderInitHook(localstackResources(), nicknameItems(await loadSeedNicknames()));
   if (process.argv.includes('--check')) {
     const actual = await readFile(path, 'utf8').catch(() => '');
     if (actual !== expected) {

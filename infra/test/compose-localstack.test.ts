@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSeedNicknames } from '@contacts/enrichment';
+import { nicknameItems } from '@contacts/shared';
 import {
   DLQ_RETENTION_SECONDS,
   loadConfig,
@@ -123,8 +125,13 @@ describe(`the LocalStack init hook (${INIT_HOOK_PATH})`, () => {
   it('is generated from the resource definitions of the services’ configuration', async () => {
     const committed = await readFile(repoPath(INIT_HOOK_PATH), 'utf8');
     const compose = loadCompose();
+    const nicknames = nicknameItems(await loadSeedNicknames());
+    expect(nicknames.length).toBeGreaterThan(500);
     for (const name of APP_SERVICES) {
-      const expected = renderInitHook(localstackResources(environmentOf(service(compose, name))));
+      const expected = renderInitHook(
+        localstackResources(environmentOf(service(compose, name))),
+        nicknames,
+      );
       expect(committed, `stale: run npm run localstack:init (${name})`).toBe(expected);
     }
   });
@@ -208,6 +215,20 @@ describe(`the LocalStack init hook (${INIT_HOOK_PATH})`, () => {
           .map((t) => [t.name, `Enabled=true,AttributeName=${t.ttlAttribute ?? ''}`]),
       );
     });
+
+    it('seeds the empty nicknames table with every seed nickname, in batches of 25', async () => {
+      const writes = callsOf('dynamodb', 'batch-write-item').map(
+        (a) => JSON.parse(option(a, '--request-items')) as Record<string, unknown[]>,
+      );
+      expect(writes.length).toBeGreaterThan(0);
+      const seed = nicknameItems(await loadSeedNicknames());
+      const written = writes.flatMap((w) => w['contacts-nicknames'] ?? []);
+      expect(written).toHaveLength(seed.length);
+      expect(writes.every((w) => (w['contacts-nicknames'] ?? []).length <= 25)).toBe(true);
+      expect(written[0]).toEqual({
+        PutRequest: { Item: { name: { S: seed[0]!.name }, nicknames: { SS: seed[0]!.nicknames } } },
+      });
+    });
   });
 });
 
@@ -230,6 +251,7 @@ const value = (name) => args[args.indexOf(name) + 1];
 const [service, command] = args;
 if (service === 's3api' && command === 'head-bucket') process.exit(254);
 if (service === 'dynamodb' && command === 'describe-table') process.exit(254);
+if (service === 'dynamodb' && command === 'scan') console.log('0');
 if (command === 'get-queue-url') console.log(${JSON.stringify(stubQueueUrl(''))} + value('--queue-name'));
 if (command === 'get-queue-attributes') {
   console.log(${JSON.stringify(stubQueueArn(''))} + value('--queue-url').split('/').pop());

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { connectToAws, createLogger, loadConfig } from '@contacts/shared';
+import { seedNicknames } from './seed-nicknames.ts';
 import { startEmulators, type Emulators } from './emulators.ts';
 import { LOCAL_TENANT, localApiKey } from './local-api-key.ts';
 
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   };
   const local = loadConfig(env);
   const { clients } = await connectToAws(local, logger, { provision: true });
+  await seedNicknames(clients.dynamodb, local.resources.nicknamesTable, logger);
   clients.destroy();
 
   const children = [

@@ -1,4 +1,5 @@
 import { connectToAws, createLogger, loadConfig } from '@contacts/shared';
+import { seedNicknames } from './seed-nicknames.ts';
 import { startEmulators } from './emulators.ts';
 
 /**
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   const emulators = await startEmulators({ host, s3SqsPort, dynamodbPort, dataDir });
   const local = loadConfig({ ...process.env, ...emulators.env });
   const { clients } = await connectToAws(local, logger, { provision: true });
+  await seedNicknames(clients.dynamodb, local.resources.nicknamesTable, logger);
   clients.destroy();
   console.log(`Emulators ready (data in ${dataDir}). Point the services here with:`);
   for (const [name, value] of Object.entries(emulators.env))

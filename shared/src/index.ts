@@ -64,3 +64,10 @@ export { isNotFound, MULTIPART_PART_BYTES, ObjectStore } from './storage/object-
 export { MessagePublisher } from './queue/message-publisher.ts';
 export { formatCsvRow } from './csv-format.ts';
 export { connectToAws, type AwsConnection } from './bootstrap.ts';
+export {
+  nicknameItems,
+  nicknamePairs,
+  type NicknameItem,
+  type NicknamePairLike,
+} from './nicknames/nickname-items.ts';
+export { NicknameStore } from './nicknames/nickname-store.ts';
