@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeToPath } from 'fast-csv';
-import { loadSeedNicknames } from '@contacts/enrichment';
+import { DIRECTORY_COLUMNS, loadSeedNicknames } from '@contacts/enrichment';
 import { generateBenchmark } from './gen-benchmark.ts';
 
 const { values: args } = parseArgs({
@@ -30,17 +30,7 @@ const bench = generateBenchmark({
   nicknamePairs: await loadSeedNicknames(),
 });
 await mkdir(args.out, { recursive: true });
-const columns = [
-  'id',
-  'first_name',
-  'last_name',
-  'email',
-  'phone',
-  'company',
-  'title',
-  'city',
-  'updated_at',
-] as const;
+const columns = [...DIRECTORY_COLUMNS, 'updated_at'] as const;
 const write = (file: string, rows: (readonly string[])[]): Promise<void> =>
   new Promise((resolve, reject) => {
     writeToPath(join(args.out, file), rows as string[][], { includeEndRowDelimiter: true })

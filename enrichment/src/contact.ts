@@ -11,6 +11,22 @@ import {
 import type { PhoneStandardizer, StandardPhone } from './standardize-phone.ts';
 
 /** One person, standardized: display values for output plus folded keys for matching. */
+/** The contact fields the engine standardizes, compares and labels, in output order. */
+export const CONTACT_FIELDS = [
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'company',
+  'title',
+  'city',
+] as const;
+
+export type ContactField = (typeof CONTACT_FIELDS)[number];
+
+/** Columns of a reference directory CSV (`updated_at` is optional). */
+export const DIRECTORY_COLUMNS = ['id', ...CONTACT_FIELDS] as const;
+
 export interface Contact {
   readonly name: ParsedName;
   /** Folded given name ("José" → "jose"); '' when absent. */

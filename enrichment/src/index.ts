@@ -92,6 +92,9 @@ export {
   type Contact,
   type ContactCells,
   type ContactStandardizerOptions,
+  CONTACT_FIELDS,
+  DIRECTORY_COLUMNS,
+  type ContactField,
 } from './contact.ts';
 export {
   displayCaseName,

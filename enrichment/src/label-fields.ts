@@ -1,19 +1,10 @@
-import type { Contact } from './contact.ts';
+import { CONTACT_FIELDS, type Contact, type ContactField } from './contact.ts';
 
 /** How an output field relates to the directory. */
 export type FieldStatus = 'confirmed' | 'new' | 'updated' | 'unverified';
 
-export type EnrichedField =
-  'first_name' | 'last_name' | 'email' | 'phone' | 'company' | 'title' | 'city';
-export const ENRICHED_FIELDS: readonly EnrichedField[] = [
-  'first_name',
-  'last_name',
-  'email',
-  'phone',
-  'company',
-  'title',
-  'city',
-];
+export type EnrichedField = ContactField;
+export const ENRICHED_FIELDS: readonly EnrichedField[] = CONTACT_FIELDS;
 
 export interface FieldLabel {
   readonly field: EnrichedField;

@@ -7,18 +7,10 @@ import {
   type DirectoryIndexOptions,
   type DirectoryRecord,
 } from './directory-index.ts';
+import { DIRECTORY_COLUMNS } from './contact.ts';
 import { DirectoryFormatError } from './errors.ts';
 
-const REQUIRED = [
-  'id',
-  'first_name',
-  'last_name',
-  'email',
-  'phone',
-  'company',
-  'title',
-  'city',
-] as const;
+const REQUIRED = DIRECTORY_COLUMNS;
 
 /**
  * Streams directory records out of a CSV (`id,first_name,last_name,email,phone,company,title,city`

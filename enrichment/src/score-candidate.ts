@@ -1,4 +1,4 @@
-import type { Contact } from './contact.ts';
+import { CONTACT_FIELDS, type Contact, type ContactField } from './contact.ts';
 import type { FrequencyField } from './directory-index.ts';
 import { jaroWinklerKeys } from './jaro-winkler.ts';
 import type { NicknameTable } from './nicknames.ts';
@@ -21,17 +21,8 @@ export type ComparisonLevel =
   | 'different'
   | 'missing';
 
-export type ComparedField =
-  'first_name' | 'last_name' | 'email' | 'phone' | 'company' | 'title' | 'city';
-export const COMPARED_FIELDS: readonly ComparedField[] = [
-  'first_name',
-  'last_name',
-  'email',
-  'phone',
-  'company',
-  'title',
-  'city',
-];
+export type ComparedField = ContactField;
+export const COMPARED_FIELDS: readonly ComparedField[] = CONTACT_FIELDS;
 
 export type FieldLevels = Record<ComparedField, ComparisonLevel>;
 
