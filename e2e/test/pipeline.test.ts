@@ -1,5 +1,5 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { parseString } from '@fast-csv/parse';
+import { parseCsvText } from '@contacts/worker';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -44,22 +44,10 @@ async function download(url: string): Promise<string> {
   return res.text();
 }
 
-function parseCsv(text: string): Promise<string[][]> {
-  return new Promise((resolve, reject) => {
-    const rows: string[][] = [];
-    parseString<string[], string[]>(text, { headers: false })
-      .on('data', (row: string[]) => rows.push(row))
-      .on('error', reject)
-      .on('end', () => {
-        resolve(rows);
-      });
-  });
-}
-
 /** Every input row appears once, in order, with its original values, then the match columns. */
 async function expectOutputMatchesInput(input: string, output: string): Promise<void> {
-  const [inHeader, ...inRows] = await parseCsv(input);
-  const [outHeader, ...outRows] = await parseCsv(output);
+  const [inHeader, ...inRows] = await parseCsvText(input);
+  const [outHeader, ...outRows] = await parseCsvText(output);
   expect(outHeader?.slice(0, inHeader!.length)).toEqual(inHeader);
   expect(outHeader).toContain('match_status');
   expect(outRows).toHaveLength(inRows.length);
@@ -157,7 +145,7 @@ describe('the whole path', () => {
     });
     const output = await download(job.result.url);
     await expectOutputMatchesInput(input, output);
-    const rows = await parseCsv(output);
+    const rows = await parseCsvText(output);
     // The Notes column carries the row number: a direct check of order and uniqueness.
     const numbers = rows.slice(1).map((row) => Number(/^row (\d+)/.exec(row[5]!)?.[1]));
     expect(numbers).toEqual(Array.from({ length: 10_000 }, (_, i) => i + 1));

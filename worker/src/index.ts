@@ -5,3 +5,4 @@ export {
   type EnricherProvider,
 } from './enricher-provider.ts';
 export { QueueConsumer, type DeliveryContext, type MessageHandler } from './queue/consumer.ts';
+export { parseCsvText } from './csv/parse-csv-text.ts';

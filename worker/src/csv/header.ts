@@ -1,5 +1,5 @@
-import { parseString } from '@fast-csv/parse';
 import { InputFileError } from '@contacts/shared';
+import { parseCsvText } from './parse-csv-text.ts';
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
@@ -10,15 +10,7 @@ export function bomLength(bytes: Uint8Array): number {
 
 /** Parses the header record into trimmed column names. */
 export async function parseHeader(record: Buffer): Promise<string[]> {
-  const rows = await new Promise<string[][]>((resolve, reject) => {
-    const found: string[][] = [];
-    parseString<string[], string[]>(record.toString('utf8'), { headers: false })
-      .on('data', (row: string[]) => found.push(row))
-      .on('error', reject)
-      .on('end', () => {
-        resolve(found);
-      });
-  }).catch((error: unknown) => {
+  const rows = await parseCsvText(record.toString('utf8')).catch((error: unknown) => {
     throw new InputFileError('header_invalid', 'the header row is not valid CSV', { cause: error });
   });
   const columns = (rows[0] ?? []).map((name) => name.trim());

@@ -1,0 +1,14 @@
+import { parseString } from '@fast-csv/parse';
+
+/** Parses a whole CSV text held in memory into records (small inputs: headers, tests). */
+export function parseCsvText(text: string): Promise<string[][]> {
+  return new Promise((resolve, reject) => {
+    const rows: string[][] = [];
+    parseString<string[], string[]>(text, { headers: false })
+      .on('data', (row: string[]) => rows.push(row))
+      .on('error', reject)
+      .on('end', () => {
+        resolve(rows);
+      });
+  });
+}
