@@ -4,6 +4,8 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '@contacts/shared';
+import { directoryRoutes } from './directories/directory-routes.ts';
+import type { DirectoryService } from './directories/directory-service.ts';
 import { ApiKeyAuthenticator } from './http/auth.ts';
 import { notFoundHandler, problemHandler } from './http/problem.ts';
 import type { ReadinessReport } from './http/readiness.ts';
@@ -12,6 +14,7 @@ import type { JobService } from './jobs/job-service.ts';
 
 export interface AppDeps {
   readonly jobs: JobService;
+  readonly directories: DirectoryService;
   readonly apiKeys: readonly { readonly tenantId: string; readonly key: string }[];
   readonly readiness: () => Promise<ReadinessReport>;
   readonly logger: Logger;
@@ -58,6 +61,7 @@ export function createApp(deps: AppDeps): Express {
   const v1 = express.Router();
   v1.use(new ApiKeyAuthenticator(deps.apiKeys).middleware());
   v1.use(jobRoutes(deps.jobs));
+  v1.use(directoryRoutes(deps.directories));
   app.use('/v1', v1);
 
   app.use(notFoundHandler);

@@ -1,17 +1,8 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import {
-  connectToAws,
-  createLogger,
-  JobStore,
-  loadConfig,
-  MessagePublisher,
-  ObjectStore,
-} from '@contacts/shared';
+import { connectToAws, createLogger, loadConfig } from '@contacts/shared';
 import { createApp } from './app.ts';
-import { createReadinessProbe } from './http/readiness.ts';
-import { JobService } from './jobs/job-service.ts';
-import { UrlSigner } from './jobs/uploads.ts';
+import { createAppDeps } from './app-deps.ts';
 
 /** Composition root of the API process. */
 async function main(): Promise<void> {
@@ -20,25 +11,7 @@ async function main(): Promise<void> {
   if (config.api.apiKeys.length === 0)
     logger.warn('API_KEYS is empty: every request will be refused');
   const { clients, queueUrls } = await connectToAws(config, logger);
-  const { bucket, jobsTable } = config.resources;
-  const jobs = new JobService({
-    jobs: new JobStore({ client: clients.dynamodb, table: jobsTable }),
-    objects: new ObjectStore({ s3: clients.s3, bucket }),
-    publisher: new MessagePublisher({
-      sqs: clients.sqs,
-      controlQueueUrl: queueUrls.control,
-      chunkQueueUrl: queueUrls.chunk,
-    }),
-    signer: new UrlSigner({ s3: clients.s3Public, bucket }),
-    config: config.api,
-  });
-  const readiness = createReadinessProbe({
-    ...clients,
-    bucket,
-    queueUrl: queueUrls.control,
-    table: jobsTable,
-  });
-  const app = createApp({ jobs, apiKeys: config.api.apiKeys, readiness, logger });
+  const app = createApp(createAppDeps({ config, clients, queueUrls, logger }));
   const server = app.listen(config.api.port, config.api.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

@@ -1,14 +1,13 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp, createReadinessProbe, JobService, UrlSigner } from '@contacts/api';
-import { startEmulators, type Emulators } from '@contacts/local';
+import { createApp, createAppDeps } from '@contacts/api';
+import { seedNicknames, startEmulators, type Emulators } from '@contacts/local';
 import {
   connectToAws,
   createLogger,
   JobStore,
   loadConfig,
-  MessagePublisher,
   ObjectStore,
   type AppConfig,
   type AwsClients,
@@ -55,26 +54,10 @@ export async function startHarness(options: {
   });
   const logger = createLogger({ level: config.logLevel, name: options.prefix });
   const { clients, queueUrls } = await connectToAws(config, logger, { provision: true });
+  await seedNicknames(clients.dynamodb, config.resources.nicknamesTable, logger);
   const jobs = new JobStore({ client: clients.dynamodb, table: config.resources.jobsTable });
   const objects = new ObjectStore({ s3: clients.s3, bucket: config.resources.bucket });
-  const service = new JobService({
-    jobs,
-    objects,
-    publisher: new MessagePublisher({
-      sqs: clients.sqs,
-      controlQueueUrl: queueUrls.control,
-      chunkQueueUrl: queueUrls.chunk,
-    }),
-    signer: new UrlSigner({ s3: clients.s3Public, bucket: config.resources.bucket }),
-    config: config.api,
-  });
-  const readiness = createReadinessProbe({
-    ...clients,
-    bucket: config.resources.bucket,
-    queueUrl: queueUrls.control,
-    table: config.resources.jobsTable,
-  });
-  const app = createApp({ jobs: service, apiKeys: config.api.apiKeys, readiness, logger });
+  const app = createApp(createAppDeps({ config, clients, queueUrls, logger }));
   const workers: Worker[] = [];
   const servers: Server[] = [];
   return {

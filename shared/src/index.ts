@@ -60,7 +60,12 @@ export {
   type ResourceDefinitions,
   type TableDefinition,
 } from './resources.ts';
-export { isNotFound, MULTIPART_PART_BYTES, ObjectStore } from './storage/object-store.ts';
+export {
+  isNotFound,
+  MULTIPART_PART_BYTES,
+  ObjectStore,
+  type ObjectInfo,
+} from './storage/object-store.ts';
 export { MessagePublisher } from './queue/message-publisher.ts';
 export { formatCsvRow } from './csv-format.ts';
 export { connectToAws, type AwsConnection } from './bootstrap.ts';

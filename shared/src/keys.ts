@@ -17,6 +17,9 @@ export const objectKeys = {
   rejectsPart: (job: JobKeyRef, index: number): string =>
     `work/${job.tenantId}/${job.id}/rejects/${pad(index)}.csv`,
   workPrefix: (job: JobKeyRef): string => `work/${job.tenantId}/${job.id}/`,
+  /** A reference directory; written once per id, so its ETag names its version. */
+  directory: (directory: JobKeyRef): string =>
+    `directories/${directory.tenantId}/${directory.id}/directory.csv`,
   result: (job: JobKeyRef): string => `results/${job.tenantId}/${job.id}/enriched.csv`,
   rejects: (job: JobKeyRef): string => `results/${job.tenantId}/${job.id}/rejects.csv`,
 };

@@ -4,6 +4,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   JobStore,
   MessagePublisher,
+  NicknameStore,
   ObjectStore,
   type Logger,
   type QueueSettings,
@@ -11,7 +12,8 @@ import {
   type ResourceNames,
   type WorkerConfig,
 } from '@contacts/shared';
-import { passthroughEnricherProvider, type EnricherProvider } from './enricher-provider.ts';
+import { directoryEnricherProvider } from './directory-enrichers.ts';
+import type { EnricherProvider } from './enricher-provider.ts';
 import {
   chunkQueueHandler,
   controlQueueHandler,
@@ -58,15 +60,25 @@ export interface Worker {
 /** Wires the control and chunk consumers to the pipeline steps. */
 export function createWorker(deps: WorkerDeps): Worker {
   const visibility = deps.queues.visibilityTimeoutSeconds;
+  const objects = new ObjectStore({ s3: deps.clients.s3, bucket: deps.resources.bucket });
   const pipeline: PipelineDeps = {
     jobs: new JobStore({ client: deps.clients.dynamodb, table: deps.resources.jobsTable }),
-    objects: new ObjectStore({ s3: deps.clients.s3, bucket: deps.resources.bucket }),
+    objects,
     publisher: new MessagePublisher({
       sqs: deps.clients.sqs,
       controlQueueUrl: deps.queueUrls.control,
       chunkQueueUrl: deps.queueUrls.chunk,
     }),
-    enrichers: deps.enrichers ?? passthroughEnricherProvider,
+    enrichers:
+      deps.enrichers ??
+      directoryEnricherProvider({
+        objects,
+        nicknames: new NicknameStore({
+          client: deps.clients.dynamodb,
+          table: deps.resources.nicknamesTable,
+        }),
+        logger: deps.logger,
+      }),
     logger: deps.logger,
     // A little shorter than the message's visibility: when a holder dies, its lease has expired
     // by the time SQS shows the message to another worker.

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { HttpProblem } from './problem.ts';
 
 export interface Tenant {
@@ -50,4 +50,9 @@ export class ApiKeyAuthenticator {
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
+}
+
+/** The tenant the auth middleware resolved for this request. */
+export function tenantOf(res: Response): Tenant {
+  return res.locals.tenant as Tenant;
 }

@@ -12,7 +12,12 @@ import {
 import { HttpProblem } from '../http/problem.ts';
 import type { CreateJobBody, DirectUploadQuery } from './job-requests.ts';
 import { jobView, type ResultLinks } from './job-view.ts';
-import { limitBytes, TooLargeError, type UploadInstructions, type UrlSigner } from './uploads.ts';
+import {
+  storeUpload,
+  tooLargeProblem,
+  type UploadInstructions,
+  type UrlSigner,
+} from './uploads.ts';
 
 export interface JobServiceDeps {
   readonly jobs: JobStore;
@@ -40,9 +45,9 @@ export class JobService {
   ): Promise<{ job: Job; upload: UploadInstructions }> {
     const { config, signer } = this.#deps;
     if (request.fileSize !== undefined && request.fileSize > config.maxUploadBytes) {
-      throw tooLarge(config.maxUploadBytes);
+      throw tooLargeProblem(config.maxUploadBytes);
     }
-    const job = await this.#newJob(tenantId, request.fileName, request.chunkRows);
+    const job = await this.#newJob(tenantId, request);
     const upload =
       request.uploadMethod === 'PUT'
         ? await signer.presignedPut(job.sourceKey, config.uploadUrlTtlSeconds, request.fileSize)
@@ -56,21 +61,19 @@ export class JobService {
 
   /** Streams a file sent to the API into S3 (multipart, constant memory) and starts its job. */
   async uploadAndStart(tenantId: string, query: DirectUploadQuery, body: Readable): Promise<Job> {
-    const job = await this.#newJob(tenantId, query.fileName, query.chunkRows);
-    const limited = limitBytes(body, this.#deps.config.maxUploadBytes);
+    if (query.directoryId !== undefined) await this.#requireDirectory(tenantId, query.directoryId);
+    const job = await this.#newJob(tenantId, query);
+    const limit = this.#deps.config.maxUploadBytes;
     try {
-      await this.#deps.objects.upload(job.sourceKey, limited);
+      await storeUpload(this.#deps.objects, job.sourceKey, body, limit);
     } catch (error) {
-      const tooBig = error instanceof TooLargeError || causeIs(error, TooLargeError);
+      const tooBig = error instanceof HttpProblem && error.status === 413;
       await this.#deps.jobs
         .fail(job.id, {
           code: tooBig ? 'file_too_large' : 'upload_failed',
-          message: tooBig
-            ? `the file exceeds ${this.#deps.config.maxUploadBytes} bytes`
-            : 'the upload did not complete',
+          message: tooBig ? `the file exceeds ${limit} bytes` : 'the upload did not complete',
         })
         .catch(() => false);
-      if (tooBig) throw tooLarge(this.#deps.config.maxUploadBytes);
       throw error;
     }
     return this.start(tenantId, job.id);
@@ -84,6 +87,9 @@ export class JobService {
       throw new JobStateConflictError(`job ${jobId} is ${job.status}; it can only be started once`);
     }
     let queued = job;
+    if (job.options.directoryId !== undefined) {
+      await this.#requireDirectory(tenantId, job.options.directoryId);
+    }
     if (job.status === 'awaiting_upload') {
       const object = await objects.head(job.sourceKey);
       if (!object) {
@@ -98,7 +104,7 @@ export class JobService {
           code: 'file_too_large',
           message: `the file exceeds ${config.maxUploadBytes} bytes`,
         });
-        throw tooLarge(config.maxUploadBytes);
+        throw tooLargeProblem(config.maxUploadBytes);
       }
       queued = await jobs.transition(job.id, {
         from: ['awaiting_upload'],
@@ -136,7 +142,24 @@ export class JobService {
     };
   }
 
-  async #newJob(tenantId: string, fileName: string, chunkRows: number | undefined): Promise<Job> {
+  async #requireDirectory(tenantId: string, directoryId: string): Promise<void> {
+    const found = await this.#deps.objects.head(
+      objectKeys.directory({ tenantId, id: directoryId }),
+    );
+    if (!found) {
+      throw new HttpProblem(
+        409,
+        'directory_missing',
+        `directory ${directoryId} has not been uploaded`,
+      );
+    }
+  }
+
+  async #newJob(
+    tenantId: string,
+    request: { fileName: string; chunkRows?: number | undefined; directoryId?: string | undefined },
+  ): Promise<Job> {
+    const { fileName, chunkRows, directoryId } = request;
     const id = randomUUID();
     const now = new Date(this.#now()).toISOString();
     const job: Job = {
@@ -147,7 +170,10 @@ export class JobService {
       updatedAt: now,
       fileName,
       sourceKey: objectKeys.upload({ tenantId, id }),
-      options: { chunkRows: chunkRows ?? this.#deps.config.defaultChunkRows },
+      options: {
+        chunkRows: chunkRows ?? this.#deps.config.defaultChunkRows,
+        ...(directoryId === undefined ? {} : { directoryId }),
+      },
       rowsProcessed: 0,
       rowsRejected: 0,
       chunksDone: 0,
@@ -155,24 +181,4 @@ export class JobService {
     await this.#deps.jobs.create(job);
     return job;
   }
-}
-
-function tooLarge(limit: number): HttpProblem {
-  return new HttpProblem(
-    413,
-    'file_too_large',
-    `the file is larger than the limit of ${limit} bytes`,
-    {
-      extensions: { limitBytes: limit },
-    },
-  );
-}
-
-function causeIs(error: unknown, type: abstract new (...args: never[]) => Error): boolean {
-  let current: unknown = error;
-  while (current instanceof Error) {
-    if (current instanceof type) return true;
-    current = (current as Error).cause;
-  }
-  return false;
 }

@@ -2,6 +2,8 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ObjectStore } from '@contacts/shared';
+import { HttpProblem } from '../http/problem.ts';
 
 export interface UploadInstructions {
   readonly method: 'POST' | 'PUT';
@@ -115,4 +117,43 @@ export function limitBytes(source: Readable, limit: number): Transform & { bytes
   source.on('error', (error) => transform.destroy(error));
   source.pipe(transform);
   return Object.assign(transform, { bytes: () => seen });
+}
+
+/**
+ * Streams a request body into one S3 object (multipart, constant memory), refusing it with a
+ * 413 problem that names the limit as soon as it grows past `limit` bytes.
+ */
+export async function storeUpload(
+  objects: ObjectStore,
+  key: string,
+  body: Readable,
+  limit: number,
+): Promise<void> {
+  try {
+    await objects.upload(key, limitBytes(body, limit));
+  } catch (error) {
+    if (error instanceof TooLargeError || causeIs(error, TooLargeError))
+      throw tooLargeProblem(limit);
+    throw error;
+  }
+}
+
+export function tooLargeProblem(limit: number): HttpProblem {
+  return new HttpProblem(
+    413,
+    'file_too_large',
+    `the file is larger than the limit of ${limit} bytes`,
+    {
+      extensions: { limitBytes: limit },
+    },
+  );
+}
+
+function causeIs(error: unknown, type: abstract new (...args: never[]) => Error): boolean {
+  let current: unknown = error;
+  while (current instanceof Error) {
+    if (current instanceof type) return true;
+    current = (current as Error).cause;
+  }
+  return false;
 }

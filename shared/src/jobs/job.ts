@@ -21,6 +21,8 @@ export function isFinal(status: JobStatus): boolean {
 export interface JobOptions {
   /** Data rows per chunk message. */
   readonly chunkRows: number;
+  /** Reference directory to match against; without one rows are only standardized. */
+  readonly directoryId?: string;
 }
 
 export interface JobError {

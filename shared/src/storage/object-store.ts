@@ -13,6 +13,13 @@ import { awsErrorName, awsHttpStatus, DependencyError } from '../errors.ts';
 /** S3 multipart parts must be at least 5 MiB (except the last); larger parts mean fewer calls. */
 export const MULTIPART_PART_BYTES = 8 * 1024 * 1024;
 
+export interface ObjectInfo {
+  readonly size: number;
+  /** Changes whenever the content does: a cache key for derived data. */
+  readonly etag: string;
+  readonly lastModified: string;
+}
+
 /** The object operations the service needs, over one bucket. */
 export class ObjectStore {
   readonly #s3: S3Client;
@@ -46,10 +53,14 @@ export class ObjectStore {
     }
   }
 
-  async head(key: string): Promise<{ size: number } | undefined> {
+  async head(key: string): Promise<ObjectInfo | undefined> {
     try {
       const output = await this.#s3.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
-      return { size: output.ContentLength ?? 0 };
+      return {
+        size: output.ContentLength ?? 0,
+        etag: output.ETag ?? '',
+        lastModified: (output.LastModified ?? new Date(0)).toISOString(),
+      };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw new DependencyError(`S3 head of ${key} failed`, { cause: error });

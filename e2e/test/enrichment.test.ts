@@ -1,0 +1,131 @@
+import { parseCsvText } from '@contacts/worker';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, TENANT_A, TENANT_B, waitFor, type Harness } from '../src/index.ts';
+
+const auth = (tenant: { key: string }) => ({ Authorization: `Bearer ${tenant.key}` });
+let harness: Harness;
+
+const DIRECTORY = [
+  'id,first_name,last_name,email,phone,company,title,city,updated_at',
+  'p-100,Robert,Smith,robert.smith@example.com,+14155550132,Globex,CTO,San Francisco,2026-06-01',
+  'p-200,Margaret,Okafor,maggie.okafor@example.org,+442079460958,Initech,Analyst,London,2026-05-01',
+  'p-300,Jan,van der Berg,jan@vdberg.nl,+31201234567,Hooli,Designer,Amsterdam,2026-04-01',
+].join('\n');
+
+beforeAll(async () => {
+  harness = await startHarness({ prefix: 'e2e-enrichment' });
+  harness.startWorker();
+});
+
+afterAll(async () => {
+  await harness.close();
+});
+
+async function uploadDirectory(): Promise<string> {
+  const res = await request(harness.app)
+    .post('/v1/directories')
+    .set(auth(TENANT_A))
+    .set('Content-Type', 'text/csv')
+    .send(DIRECTORY);
+  expect(res.status).toBe(201);
+  expect(res.body).toMatchObject({ status: 'ready', sizeBytes: Buffer.byteLength(DIRECTORY) });
+  return res.body.id as string;
+}
+
+async function finished(id: string): Promise<Record<string, any>> {
+  return waitFor(
+    async () => {
+      const res = await request(harness.app).get(`/v1/jobs/${id}`).set(auth(TENANT_A));
+      return ['completed', 'failed'].includes(res.body.status)
+        ? (res.body as Record<string, any>)
+        : undefined;
+    },
+    { timeoutMs: 45_000, what: `job ${id}` },
+  );
+}
+
+describe('jobs that name a directory are matched and labelled', () => {
+  it('matches exact, nickname and stranger rows, labels fields and rejects unusable rows', async () => {
+    const directoryId = await uploadDirectory();
+    const contacts = [
+      'First Name,Last Name,Email,Phone,Company,Notes',
+      'Robert,Smith,ROBERT.SMITH@example.com,(415) 555-0132,Acme,first',
+      'Maggie,Okafor,,+44 20 7946 0958,,second',
+      'Zed,Nobody,zed@nowhere.test,,,third',
+      ',,,,Some Co,fourth',
+    ].join('\n');
+    const res = await request(harness.app)
+      .post(`/v1/jobs?fileName=crm.csv&directoryId=${directoryId}`)
+      .set(auth(TENANT_A))
+      .set('Content-Type', 'text/csv')
+      .send(contacts);
+    expect(res.status).toBe(202);
+    expect(res.body.options.directoryId).toBe(directoryId);
+    const job = await finished(res.body.id);
+    expect(job.status).toBe('completed');
+    expect(job.progress).toMatchObject({ rowsTotal: 4, rowsProcessed: 4, rowsRejected: 1 });
+
+    const [header, ...rows] = await parseCsvText(await (await fetch(job.result.url)).text());
+    const column = (name: string) => header!.indexOf(name);
+    const cell = (row: number, name: string) => rows[row]![column(name)];
+    expect(header!.slice(0, 6)).toEqual([
+      'First Name',
+      'Last Name',
+      'Email',
+      'Phone',
+      'Company',
+      'Notes',
+    ]);
+    expect(rows.map((row) => row[5])).toEqual(['first', 'second', 'third', 'fourth']);
+
+    expect(cell(0, 'match_id')).toBe('p-100');
+    expect(['exact', 'fuzzy']).toContain(cell(0, 'match_status'));
+    expect(cell(0, 'company')).toBe('Globex');
+    expect(cell(0, 'company_status')).toBe('updated');
+    expect(cell(0, 'company_previous')).toBe('Acme');
+    expect(cell(0, 'email_status')).toBe('confirmed');
+
+    expect(cell(1, 'match_id')).toBe('p-200');
+    expect(cell(1, 'match_status')).toBe('nickname');
+    expect(cell(1, 'email')).toBe('maggie.okafor@example.org');
+    expect(cell(1, 'email_status')).toBe('new');
+
+    expect(cell(2, 'match_status')).toBe('none');
+    expect(cell(2, 'match_id')).toBe('');
+    expect(cell(3, 'match_status')).toBe('rejected');
+    const rejects = await (await fetch(job.result.rejectsUrl)).text();
+    expect(rejects).toMatch(/^row_number,reason\n4,/);
+  });
+
+  it('keeps directories per tenant and refuses jobs naming a missing directory', async () => {
+    const directoryId = await uploadDirectory();
+    expect(
+      (await request(harness.app).get(`/v1/directories/${directoryId}`).set(auth(TENANT_A))).status,
+    ).toBe(200);
+    const other = await request(harness.app)
+      .get(`/v1/directories/${directoryId}`)
+      .set(auth(TENANT_B));
+    expect(other.status).toBe(404);
+    const borrowed = await request(harness.app)
+      .post(`/v1/jobs?directoryId=${directoryId}`)
+      .set(auth(TENANT_B))
+      .set('Content-Type', 'text/csv')
+      .send('Email\na@b.c\n');
+    expect(borrowed.status).toBe(409);
+    expect(borrowed.body.type).toBe('/problems/directory_missing');
+  });
+
+  it('fails a job whose file has no usable column, naming the headers it saw', async () => {
+    const directoryId = await uploadDirectory();
+    const res = await request(harness.app)
+      .post(`/v1/jobs?directoryId=${directoryId}`)
+      .set(auth(TENANT_A))
+      .set('Content-Type', 'text/csv')
+      .send('colour,size\nred,9\n');
+    const job = await finished(res.body.id);
+    expect(job.status).toBe('failed');
+    expect(job.error.code).toBe('columns_unrecognized');
+    expect(job.error.message).toMatch(/"colour", "size"/);
+  });
+});
