@@ -21,6 +21,8 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '100000' },
     'chunk-rows': { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '4' },
+    /** Match against a directory of this many people (the first rows of the file are in it). */
+    directory: { type: 'string', default: '0' },
     /** Caps the worker's V8 heap, to show how little memory the work itself needs. */
     'worker-heap-mb': { type: 'string' },
   },
@@ -32,6 +34,9 @@ mkdirSync(outDir, { recursive: true });
 
 const file = `${outDir}contacts-${rows}.csv`;
 await generate(file, rows);
+const directorySize = Number(values.directory);
+const directoryFile = `${outDir}directory-${directorySize}.csv`;
+if (directorySize > 0) await generateDirectory(directoryFile, directorySize);
 const bytes = statSync(file).size;
 const ceiling = await fastCsvThroughput(file);
 
@@ -41,14 +46,15 @@ await once(server, 'listening');
 const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const worker = spawnWorker(harness.emulators.env, values.concurrency, values['worker-heap-mb']);
 try {
+  const directoryId = directorySize > 0 ? await uploadDirectory(api, directoryFile) : undefined;
   const started = performance.now();
-  const jobId = await upload(api, file, chunkRows);
+  const jobId = await upload(api, file, chunkRows, directoryId);
   const job = await waitForCompletion(api, jobId);
   const seconds = (performance.now() - started) / 1000;
   const peakRssMb = peakRss(worker.pid!) / 1024;
   const outputRows = await countOutputRows(job.result.url);
   report({ rows, bytes, seconds, job, peakRssMb, ceiling, outputRows });
-  if (outputRows !== rows) process.exitCode = 1;
+  if (outputRows.rows !== rows) process.exitCode = 1;
 } finally {
   worker.kill('SIGTERM');
   await once(worker, 'exit');
@@ -117,8 +123,14 @@ function spawnWorker(
   });
 }
 
-async function upload(apiUrl: string, path: string, chunk: number): Promise<string> {
-  const res = await fetch(`${apiUrl}/v1/jobs?fileName=bench.csv&chunkRows=${chunk}`, {
+async function upload(
+  apiUrl: string,
+  path: string,
+  chunk: number,
+  directoryId: string | undefined,
+): Promise<string> {
+  const directory = directoryId === undefined ? '' : `&directoryId=${directoryId}`;
+  const res = await fetch(`${apiUrl}/v1/jobs?fileName=bench.csv&chunkRows=${chunk}${directory}`, {
     method: 'POST',
     headers: { Authorization: 'Bearer key-a-0123456789abcdef', 'Content-Type': 'text/csv' },
     body: Readable.toWeb(createReadStream(path)) as ReadableStream,
@@ -126,6 +138,41 @@ async function upload(apiUrl: string, path: string, chunk: number): Promise<stri
   });
   const body = (await res.json()) as { id: string };
   if (res.status !== 202) throw new Error(`upload failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.id;
+}
+
+/** The people of the first `count` rows of the contact file, as a reference directory. */
+async function generateDirectory(path: string, count: number): Promise<void> {
+  const random = seededRandom(7);
+  function* lines(): Generator<string> {
+    yield csvLine(['id', 'first_name', 'last_name', 'email', 'phone', 'company', 'title', 'city']);
+    for (let n = 1; n <= count; n++) {
+      const [first = '', last = '', email = '', phone = ''] = contactRow(n, random, true);
+      yield csvLine([
+        `p-${n}`,
+        first,
+        last,
+        email,
+        phone,
+        `Newco ${n % 50}`,
+        'Manager',
+        'Springfield',
+      ]);
+    }
+  }
+  await pipeline(Readable.from(lines()), createWriteStream(path));
+}
+
+async function uploadDirectory(apiUrl: string, path: string): Promise<string> {
+  const res = await fetch(`${apiUrl}/v1/directories`, {
+    method: 'POST',
+    headers: { Authorization: 'Bearer key-a-0123456789abcdef', 'Content-Type': 'text/csv' },
+    body: Readable.toWeb(createReadStream(path)) as ReadableStream,
+    duplex: 'half',
+  });
+  const body = (await res.json()) as { id: string };
+  if (res.status !== 201)
+    throw new Error(`directory upload failed: ${res.status} ${JSON.stringify(body)}`);
   return body.id;
 }
 
@@ -154,21 +201,26 @@ function peakRss(pid: number): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
 }
 
-async function countOutputRows(url: string): Promise<number> {
+/** Output rows, and how many of them matched a directory person. */
+async function countOutputRows(url: string): Promise<{ rows: number; matched: number }> {
   const res = await fetch(url);
-  let count = 0;
+  let rows = -1;
+  let matched = 0;
+  let statusColumn = -1;
   await pipeline(
     Readable.fromWeb(res.body as never),
     parse({ headers: false }),
     new Writable({
       objectMode: true,
-      write(_row, _encoding, callback) {
-        count++;
+      write(row: string[], _encoding, callback) {
+        if (rows === -1) statusColumn = row.indexOf('match_status');
+        else if (!['none', 'rejected'].includes(row[statusColumn] ?? 'none')) matched++;
+        rows++;
         callback();
       },
     }),
   );
-  return count - 1;
+  return { rows, matched };
 }
 
 function report(figures: {
@@ -178,7 +230,7 @@ function report(figures: {
   job: CompletedJob;
   peakRssMb: number;
   ceiling: number;
-  outputRows: number;
+  outputRows: { rows: number; matched: number };
 }): void {
   const throughput = figures.rows / figures.seconds;
   const lines: [string, string][] = [
@@ -187,6 +239,12 @@ function report(figures: {
     ['seconds (upload → completed)', figures.seconds.toFixed(2)],
     ['rows/s end to end', Math.round(throughput).toLocaleString('en-US')],
     ['chunks', String(figures.job.progress.chunksTotal)],
+    [
+      'directory',
+      directorySize > 0
+        ? `${directorySize.toLocaleString('en-US')} people (matching on)`
+        : 'none (pass-through)',
+    ],
     ['worker peak RSS', `${figures.peakRssMb.toFixed(0)} MiB`],
     [
       'fast-csv parse+format (ceiling)',
@@ -195,7 +253,7 @@ function report(figures: {
     ['end to end / ceiling', `${((throughput / figures.ceiling) * 100).toFixed(0)} %`],
     [
       'output rows',
-      `${figures.outputRows.toLocaleString('en-US')} (${figures.outputRows === figures.rows ? 'all present' : 'MISMATCH'})`,
+      `${figures.outputRows.rows.toLocaleString('en-US')} (${figures.outputRows.rows === figures.rows ? 'all present' : 'MISMATCH'}), ${figures.outputRows.matched.toLocaleString('en-US')} matched`,
     ],
   ];
   for (const [name, value] of lines) console.log(`${name.padEnd(34)}${value}`);
