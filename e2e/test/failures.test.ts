@@ -121,4 +121,18 @@ describe('failures end jobs with a reason, never stuck', () => {
       'row_number,reason\n2,"row has 1 fields, header has 2"\n3,"row has 3 fields, header has 2"\n',
     );
   });
+
+  it('neutralizes spreadsheet formulas in the output', async () => {
+    const job = await finalState(
+      await submit(
+        'Name,Note,Phone\nAnn,=HYPERLINK("http://evil"),+1 415 555 0132\n',
+        'formula.csv',
+      ),
+    );
+    expect(job.status).toBe('completed');
+    const output = await (await fetch(job.result.url)).text();
+    expect(output.split('\n')[1]).toBe(
+      `Ann,"'=HYPERLINK(""http://evil"")",+1 415 555 0132,none,,0,`,
+    );
+  });
 });

@@ -18,3 +18,12 @@ describe('formatCsvRow', () => {
     expect(await parseOne(line)).toEqual(values);
   });
 });
+
+describe('neutralizeFormula', () => {
+  it('prefixes cells a spreadsheet would evaluate and leaves numbers and phones alone', async () => {
+    const dangerous = ['=HYPERLINK("http://x","y")', '@SUM(A1)', '+cmd|x', '-2+3', '\tTAB', '\rCR'];
+    const safe = ['+1 415 555 0132', '-3.5', '+44 (20) 7946-0958', 'a=b', 'plain', ''];
+    const row = formatCsvRow([...dangerous, ...safe]);
+    expect(await parseOne(row)).toEqual([...dangerous.map((v) => `'${v}`), ...safe]);
+  });
+});

@@ -67,7 +67,7 @@ export {
   type ObjectInfo,
 } from './storage/object-store.ts';
 export { MessagePublisher } from './queue/message-publisher.ts';
-export { formatCsvRow } from './csv-format.ts';
+export { formatCsvRow, neutralizeFormula } from './csv-format.ts';
 export { connectToAws, type AwsConnection } from './bootstrap.ts';
 export {
   nicknameItems,
