@@ -38,6 +38,7 @@ export function createAppDeps(options: {
     }),
     directories: new DirectoryService({ objects, signer, config: config.api }),
     apiKeys: config.api.apiKeys,
+    rateLimit: config.api.rateLimit,
     readiness: createReadinessProbe({
       ...clients,
       bucket,

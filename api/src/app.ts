@@ -8,6 +8,7 @@ import { directoryRoutes } from './directories/directory-routes.ts';
 import type { DirectoryService } from './directories/directory-service.ts';
 import { ApiKeyAuthenticator } from './http/auth.ts';
 import { notFoundHandler, problemHandler } from './http/problem.ts';
+import { RateLimiter } from './http/rate-limit.ts';
 import type { ReadinessReport } from './http/readiness.ts';
 import { jobRoutes } from './jobs/job-routes.ts';
 import type { JobService } from './jobs/job-service.ts';
@@ -16,6 +17,7 @@ export interface AppDeps {
   readonly jobs: JobService;
   readonly directories: DirectoryService;
   readonly apiKeys: readonly { readonly tenantId: string; readonly key: string }[];
+  readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   readonly readiness: () => Promise<ReadinessReport>;
   readonly logger: Logger;
 }
@@ -60,6 +62,7 @@ export function createApp(deps: AppDeps): Express {
 
   const v1 = express.Router();
   v1.use(new ApiKeyAuthenticator(deps.apiKeys).middleware());
+  v1.use(new RateLimiter(deps.rateLimit).middleware());
   v1.use(jobRoutes(deps.jobs));
   v1.use(directoryRoutes(deps.directories));
   app.use('/v1', v1);

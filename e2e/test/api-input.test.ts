@@ -6,7 +6,10 @@ const auth = { Authorization: `Bearer ${TENANT_A.key}` };
 let harness: Harness;
 
 beforeAll(async () => {
-  harness = await startHarness({ prefix: 'e2e-api-input', env: { MAX_UPLOAD_BYTES: '1000' } });
+  harness = await startHarness({
+    prefix: 'e2e-api-input',
+    env: { MAX_UPLOAD_BYTES: '1000', RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '40' },
+  });
 });
 
 afterAll(async () => {
@@ -93,5 +96,19 @@ describe('bad requests get a specific 4xx problem, never a 500', () => {
     const ready = await request(harness.app).get('/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toEqual({ s3: 'ok', sqs: 'ok', dynamodb: 'ok' });
+  });
+
+  it('limits each API key, answering 429 with Retry-After', async () => {
+    const answers = [];
+    for (let i = 0; i < 45; i++)
+      answers.push(await request(harness.app).get('/v1/jobs/x').set(auth));
+    const limited = answers.filter((res) => res.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expectProblem(limited[0]!, 429, 'rate_limited');
+    expect(Number(limited[0]!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const other = await request(harness.app)
+      .get('/v1/jobs/x')
+      .set({ Authorization: 'Bearer key-b-0123456789abcdef' });
+    expect(other.status).toBe(400);
   });
 });

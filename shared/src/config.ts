@@ -74,6 +74,9 @@ const envSchema = z.object({
   UPLOAD_URL_TTL_SECONDS: positiveInt.max(7 * 24 * 3600).default(900),
   RESULT_URL_TTL_SECONDS: positiveInt.max(7 * 24 * 3600).default(3600),
   DEFAULT_CHUNK_ROWS: positiveInt.max(100_000).default(5000),
+  /** Sustained requests per second per API key, and the burst above it. */
+  RATE_LIMIT_PER_SECOND: positiveInt.default(50),
+  RATE_LIMIT_BURST: positiveInt.default(100),
 
   CHUNK_CONCURRENCY: positiveInt.max(64).default(4),
   CONTROL_CONCURRENCY: positiveInt.max(16).default(2),
@@ -124,6 +127,7 @@ export interface ApiConfig {
   readonly uploadUrlTtlSeconds: number;
   readonly resultUrlTtlSeconds: number;
   readonly defaultChunkRows: number;
+  readonly rateLimit: { readonly perSecond: number; readonly burst: number };
 }
 
 export interface WorkerConfig {
@@ -228,6 +232,7 @@ function fromEnv(env: Env): AppConfig {
       uploadUrlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
       resultUrlTtlSeconds: env.RESULT_URL_TTL_SECONDS,
       defaultChunkRows: env.DEFAULT_CHUNK_ROWS,
+      rateLimit: { perSecond: env.RATE_LIMIT_PER_SECOND, burst: env.RATE_LIMIT_BURST },
     },
     worker: {
       ...optional('ecsAgentUri', env.ECS_AGENT_URI),
