@@ -37,6 +37,38 @@ const ROLE_LOCAL_PARTS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Receives blocking keys as their parts, in the order they are generated, so the matcher can look
+ * blocks up without building and hashing a key string per key. The string forms (for tests and
+ * DirectoryIndex.block) are the prefix letter followed by the parts joined with "|".
+ */
+export interface BlockingKeySink {
+  /** `e`: an email match key. */
+  email(key: string): void;
+  /** `p`: an E.164 phone number. */
+  phone(e164: string): void;
+  /** `u`: an email local part. */
+  localPart(local: string): void;
+  /** `n`: a canonical given name and a surname (core). */
+  name(canon: string, last: string): void;
+  /** `m`: a Double Metaphone code of the surname and a canonical given name. */
+  phonetic(code: string, canon: string): void;
+  /** `i`: the first initial (one UTF-16 unit) and the surname (core). */
+  initial(initial: string, last: string): void;
+}
+
+/** A sink that appends each key's string form to `keys`. */
+export function keyStringSink(keys: string[]): BlockingKeySink {
+  return {
+    email: (key) => keys.push(`e${key}`),
+    phone: (e164) => keys.push(`p${e164}`),
+    localPart: (local) => keys.push(`u${local}`),
+    name: (canon, last) => keys.push(`n${canon}|${last}`),
+    phonetic: (code, canon) => keys.push(`m${code}|${canon}`),
+    initial: (initial, last) => keys.push(`i${initial}|${last}`),
+  };
+}
+
+/**
  * Keys a directory entry is filed under:
  * - `e` email match key and `p` E.164 phone: identifiers;
  * - `u` email local part: the same mailbox name at another provider;
@@ -46,18 +78,29 @@ const ROLE_LOCAL_PARTS: ReadonlySet<string> = new Set([
  */
 export function directoryBlockingKeys(contact: Contact, context: BlockingContext): string[] {
   const keys: string[] = [];
-  addIdentifierKeys(keys, contact);
+  visitDirectoryBlockingKeys(contact, context, keyStringSink(keys));
+  return keys;
+}
+
+/** directoryBlockingKeys, handing each key to `sink` instead of building strings. */
+export function visitDirectoryBlockingKeys(
+  contact: Contact,
+  context: BlockingContext,
+  sink: BlockingKeySink,
+): void {
+  for (const email of contact.emails) sink.email(email.key);
+  visitLocalParts(contact, sink);
+  for (const phone of contact.phones) sink.phone(phone.e164);
   const first = contact.firstKey;
   const last = contact.lastCoreKey;
   if (first !== '' && last !== '') {
     const codes = context.phonetic(last);
     for (const canon of context.nicknames.canonicalKeys(first)) {
-      keys.push(`n${canon}|${last}`);
-      for (const code of codes) keys.push(`m${code}|${canon}`);
+      sink.name(canon, last);
+      for (const code of codes) sink.phonetic(code, canon);
     }
-    keys.push(`i${first.charAt(0)}|${last}`);
+    sink.initial(first.charAt(0), last);
   }
-  return keys;
 }
 
 /**
@@ -74,52 +117,62 @@ export function queryBlockingKeys(
   pass: 1 | 2,
 ): string[] {
   const keys: string[] = [];
+  visitQueryBlockingKeys(contact, context, vocabulary, pass, keyStringSink(keys));
+  return keys;
+}
+
+/** queryBlockingKeys, handing each key to `sink` (in the same order) instead of building strings. */
+export function visitQueryBlockingKeys(
+  contact: Contact,
+  context: BlockingContext,
+  vocabulary: BlockingVocabulary | undefined,
+  pass: 1 | 2,
+  sink: BlockingKeySink,
+): void {
   const first = contact.firstKey;
   const last = contact.lastCoreKey;
   if (pass === 1) {
-    for (const email of contact.emails) keys.push(`e${email.key}`);
-    for (const phone of contact.phones) keys.push(`p${phone.e164}`);
-    if (first === '' || last === '') return keys;
+    for (const email of contact.emails) sink.email(email.key);
+    for (const phone of contact.phones) sink.phone(phone.e164);
+    if (first === '' || last === '') return;
     if (first.length === 1) {
-      keys.push(`i${first}|${last}`);
-      return keys;
+      sink.initial(first, last);
+      return;
     }
-    addNameKeys(keys, first, last, context);
-    if (contact.nicknameKey !== '') addNameKeys(keys, contact.nicknameKey, last, context);
+    visitNameKeys(sink, first, last, context);
+    if (contact.nicknameKey !== '') visitNameKeys(sink, contact.nicknameKey, last, context);
     // Typo correction only for names the directory does not know: a known name is looked up as
     // written, and pass 2's phonetic keys cover a typo that happens to spell another real name.
     if (vocabulary) {
       if (!vocabulary.hasLastName(last)) {
-        for (const near of vocabulary.lastNames.near(last)) addNameKeys(keys, first, near, context);
+        for (const near of vocabulary.lastNames.near(last))
+          visitNameKeys(sink, first, near, context);
       }
       if (!vocabulary.hasFirstName(first)) {
         for (const near of vocabulary.firstNames.near(first))
-          addNameKeys(keys, near, last, context);
+          visitNameKeys(sink, near, last, context);
       }
     }
-    return keys;
+    return;
   }
-  addLocalPartKeys(keys, contact);
-  if (first === '' || last === '') return keys;
-  addNameKeys(keys, last, first, context);
+  visitLocalParts(contact, sink);
+  if (first === '' || last === '') return;
+  visitNameKeys(sink, last, first, context);
   const canons = context.nicknames.canonicalKeys(first);
-  for (const code of context.phonetic(last))
-    for (const canon of canons) keys.push(`m${code}|${canon}`);
-  return keys;
+  for (const code of context.phonetic(last)) for (const canon of canons) sink.phonetic(code, canon);
 }
 
-function addIdentifierKeys(keys: string[], contact: Contact): void {
-  for (const email of contact.emails) keys.push(`e${email.key}`);
-  addLocalPartKeys(keys, contact);
-  for (const phone of contact.phones) keys.push(`p${phone.e164}`);
-}
-
-function addLocalPartKeys(keys: string[], contact: Contact): void {
+function visitLocalParts(contact: Contact, sink: BlockingKeySink): void {
   for (const email of contact.emails) {
-    if (email.local.length >= 5 && !ROLE_LOCAL_PARTS.has(email.local)) keys.push(`u${email.local}`);
+    if (email.local.length >= 5 && !ROLE_LOCAL_PARTS.has(email.local)) sink.localPart(email.local);
   }
 }
 
-function addNameKeys(keys: string[], first: string, last: string, context: BlockingContext): void {
-  for (const canon of context.nicknames.canonicalKeys(first)) keys.push(`n${canon}|${last}`);
+function visitNameKeys(
+  sink: BlockingKeySink,
+  first: string,
+  last: string,
+  context: BlockingContext,
+): void {
+  for (const canon of context.nicknames.canonicalKeys(first)) sink.name(canon, last);
 }

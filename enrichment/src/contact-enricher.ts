@@ -62,7 +62,10 @@ export function createContactEnricher(init: ContactEnricherInit): ContactEnriche
     defaultRegion: options.defaultRegion ?? directory.defaultRegion,
     knownNumbers: directory.knownPhones,
   });
-  const standardizeContact = createContactStandardizer({ standardizePhone });
+  const standardizeContact = createContactStandardizer({
+    standardizePhone,
+    internKey: directory.internKey,
+  });
   const matcher = createMatcher(directory, options, init.nicknames ?? directory.nicknames);
   const width = inputColumns.length;
   const outputColumns = [...inputColumns, ...enrichmentColumnNames(inputColumns)];
@@ -104,26 +107,41 @@ export function createContactEnricher(init: ContactEnricherInit): ContactEnriche
     mapping,
     analyzeRow,
     enrichRow(fields: readonly string[]): EnrichedRow {
-      const values: string[] = new Array<string>(width);
+      // Sized once: growing the array column by column reallocates it several times per row.
+      const values: string[] = new Array<string>(width + ENRICHMENT_COLUMNS.length);
       for (let i = 0; i < width; i++) values[i] = normalizeCell(fields[i] ?? '');
+      let at = width;
       if (fields.length !== width) {
         const reason = `row has ${fields.length} fields, header has ${width}`;
-        values.push('rejected', '', '0', reason);
-        for (let i = 0; i < ENRICHED_FIELDS.length; i++) values.push('', 'unverified', '');
+        values[at++] = 'rejected';
+        values[at++] = '';
+        values[at++] = '0';
+        values[at++] = reason;
+        for (let i = 0; i < ENRICHED_FIELDS.length; i++) {
+          values[at++] = '';
+          values[at++] = 'unverified';
+          values[at++] = '';
+        }
         return { values, rejectReason: reason };
       }
       const { contact, match } = analyzeRow(fields);
       const labels = labelFields(contact, match?.entry?.contact);
-      if (match === undefined) values.push('rejected', '', '0', REJECT_UNUSABLE);
-      else {
-        values.push(
-          match.status,
-          match.entry?.id ?? '',
-          match.entry === undefined ? '0' : match.score.toFixed(4),
-          match.reason,
-        );
+      if (match === undefined) {
+        values[at++] = 'rejected';
+        values[at++] = '';
+        values[at++] = '0';
+        values[at++] = REJECT_UNUSABLE;
+      } else {
+        values[at++] = match.status;
+        values[at++] = match.entry?.id ?? '';
+        values[at++] = match.entry === undefined ? '0' : match.score.toFixed(4);
+        values[at++] = match.reason;
       }
-      for (const label of labels) values.push(label.value, label.status, label.previous);
+      for (const label of labels) {
+        values[at++] = label.value;
+        values[at++] = label.status;
+        values[at++] = label.previous;
+      }
       return match === undefined ? { values, rejectReason: REJECT_UNUSABLE } : { values };
     },
   };

@@ -1,13 +1,9 @@
 import { cleanText, foldKey, foldWords } from './normalize-text.ts';
 import type { StandardEmail } from './standardize-email.ts';
 import { standardizeEmails } from './standardize-email.ts';
+import { createNameStandardizer, keyedName, type KeyedName } from './memoize-names.ts';
 import type { ParsedName } from './standardize-name.ts';
-import {
-  displayCaseName,
-  standardizeName,
-  surnameCoreKey,
-  type NameCells,
-} from './standardize-name.ts';
+import { displayCaseName, type NameCells } from './standardize-name.ts';
 import type { PhoneStandardizer, StandardPhone } from './standardize-phone.ts';
 
 /** One person, standardized: display values for output plus folded keys for matching. */
@@ -102,13 +98,15 @@ interface KeyedText {
 }
 
 /**
- * Memoizes the company, title and city standardization: these columns repeat heavily across a
- * contact book, and the hot path should not redo the same Unicode folding for every row.
+ * Memoizes the name, company, title and city standardization: these columns repeat heavily across
+ * a contact book, and the hot path should not redo the same Unicode folding for every row.
  */
 export interface ContactStandardizerOptions {
   readonly standardizePhone: PhoneStandardizer;
   /** Distinct values remembered per field before a cache is reset. Default 50,000. */
   readonly cacheSize?: number;
+  /** Maps a key to an equal string that lookups compare faster (DirectoryIndex.internKey). */
+  readonly internKey?: (key: string) => string;
 }
 
 /** A standardizeContact bound to one phone standardizer, with memoized text fields. */
@@ -116,18 +114,21 @@ export function createContactStandardizer(
   options: ContactStandardizerOptions,
 ): (cells: ContactCells) => Contact {
   const limit = options.cacheSize ?? 50_000;
+  const intern = options.internKey ?? ((key: string): string => key);
   const memo = (compute: (raw: string) => KeyedText): ((raw: string) => KeyedText) => {
     const cache = new Map<string, KeyedText>();
     return (raw) => {
       const hit = cache.get(raw);
       if (hit !== undefined) return hit;
-      const value = compute(raw);
+      const computed = compute(raw);
+      const value = { text: computed.text, key: intern(computed.key) };
       if (cache.size >= limit) cache.clear();
       cache.set(raw, value);
       return value;
     };
   };
   const fields: TextFieldStandardizers = {
+    name: createNameStandardizer(limit, intern),
     company: memo(standardizeCompany),
     title: memo(standardizeTitle),
     city: memo(standardizeCity),
@@ -136,12 +137,14 @@ export function createContactStandardizer(
 }
 
 interface TextFieldStandardizers {
+  readonly name: (cells: NameCells) => KeyedName;
   readonly company: (raw: string) => KeyedText;
   readonly title: (raw: string) => KeyedText;
   readonly city: (raw: string) => KeyedText;
 }
 
 const UNCACHED: TextFieldStandardizers = {
+  name: keyedName,
   company: standardizeCompany,
   title: standardizeTitle,
   city: standardizeCity,
@@ -175,7 +178,7 @@ function buildContact(
   standardizePhone: PhoneStandardizer,
   fields: TextFieldStandardizers,
 ): Contact {
-  const name = standardizeName(cells.name);
+  const name = fields.name(cells.name);
   const emails: StandardEmail[] = [];
   let emailText = '';
   for (const cell of cells.emails) {
@@ -197,11 +200,11 @@ function buildContact(
   const title = fields.title(cells.title ?? '');
   const city = fields.city(cells.city ?? '');
   return {
-    name,
-    firstKey: foldKey(name.first),
-    nicknameKey: foldKey(name.nickname),
-    lastKey: foldKey(name.last),
-    lastCoreKey: surnameCoreKey(name.last),
+    name: name.name,
+    firstKey: name.firstKey,
+    nicknameKey: name.nicknameKey,
+    lastKey: name.lastKey,
+    lastCoreKey: name.lastCoreKey,
     emails,
     phones,
     emailText,

@@ -1,5 +1,6 @@
+import { createBlockIndex, type BlockIndex } from './block-index.ts';
 import {
-  directoryBlockingKeys,
+  visitDirectoryBlockingKeys,
   type BlockingContext,
   type BlockingVocabulary,
 } from './blocking-keys.ts';
@@ -46,8 +47,16 @@ export interface DirectoryIndex {
   readonly vocabulary: BlockingVocabulary;
   /** Entry positions filed under a blocking key (see directoryBlockingKeys), or undefined. */
   block(key: string): number | readonly number[] | undefined;
+  /** The same blocks, looked up by key parts (see visitQueryBlockingKeys): the matcher's path. */
+  readonly blocks: BlockIndex;
   /** How many entries carry this folded value in the given field. */
   frequency(field: FrequencyField, key: string): number;
+  /**
+   * The directory's own string for a name, company, title or city key equal to `key`, or `key`
+   * itself. Entries share one string per distinct key, so an upload key passed through this
+   * compares with them (and finds them in Maps) by identity, without reading their characters.
+   */
+  readonly internKey: (key: string) => string;
 }
 
 export interface DirectoryIndexOptions {
@@ -72,11 +81,16 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
   };
   const entries: DirectoryEntry[] = [];
   const ids = new Set<string>();
-  // A block holding one entry stores the bare position: most email and phone keys are unique,
-  // and this halves the index's memory.
-  const blocks = new Map<string, number | number[]>();
+  const blocks = createBlockIndex();
   const knownPhones = new Set<string>();
   const lastCores = new Set<string>();
+  const keyPool = new Map<string, string>();
+  const intern = (key: string): string => {
+    const pooled = keyPool.get(key);
+    if (pooled !== undefined) return pooled;
+    keyPool.set(key, key);
+    return key;
+  };
   const counts: Record<FrequencyField, Map<string, number>> = {
     first: new Map(),
     last: new Map(),
@@ -94,7 +108,7 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
         throw new DirectoryFormatError(`directory record ${entries.length + 1} has no id`);
       if (ids.has(id)) throw new DirectoryFormatError(`directory id "${id}" appears twice`);
       ids.add(id);
-      const contact = standardizeContact(
+      const standardized = standardizeContact(
         {
           name: { first: record.first_name, last: record.last_name },
           emails: [record.email],
@@ -106,15 +120,21 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
         },
         standardizePhone,
       );
+      const contact: Contact = {
+        ...standardized,
+        firstKey: intern(standardized.firstKey),
+        nicknameKey: intern(standardized.nicknameKey),
+        lastKey: intern(standardized.lastKey),
+        lastCoreKey: intern(standardized.lastCoreKey),
+        companyKey: intern(standardized.companyKey),
+        titleKey: intern(standardized.titleKey),
+        cityKey: intern(standardized.cityKey),
+      };
       const position = entries.length;
       entries.push({ id, contact });
       for (const phone of contact.phones) knownPhones.add(phone.e164);
-      for (const key of new Set(directoryBlockingKeys(contact, context))) {
-        const block = blocks.get(key);
-        if (block === undefined) blocks.set(key, position);
-        else if (typeof block === 'number') blocks.set(key, [block, position]);
-        else block.push(position);
-      }
+      blocks.filing.position = position;
+      visitDirectoryBlockingKeys(contact, context, blocks.filing);
       if (contact.lastCoreKey !== '') lastCores.add(contact.lastCoreKey);
       increment(counts.first, contact.firstKey);
       increment(counts.last, contact.lastKey);
@@ -136,8 +156,10 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
           hasFirstName: (key) => counts.first.has(key),
           hasLastName: (key) => lastCores.has(key),
         },
-        block: (key) => blocks.get(key),
+        block: (key) => blocks.byKeyString(key),
+        blocks,
         frequency: (field, key) => counts[field].get(key) ?? 0,
+        internKey: (key) => keyPool.get(key) ?? key,
       };
     },
   };

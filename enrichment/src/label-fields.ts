@@ -15,12 +15,6 @@ export interface FieldLabel {
   readonly previous: string;
 }
 
-interface FieldView {
-  readonly value: string;
-  /** Match keys of the value (several for multi-column emails/phones). */
-  readonly keys: readonly string[];
-}
-
 /**
  * Labels each enriched field of a row against its matched directory entry:
  * - `confirmed`: both have it and they agree after normalization (the directory's form is output);
@@ -36,45 +30,60 @@ export function labelFields(input: Contact, entry: Contact | undefined): FieldLa
     entry.updatedAt !== undefined &&
     input.updatedAt > entry.updatedAt;
   return ENRICHED_FIELDS.map((field) => {
-    const mine = view(input, field);
-    if (entry === undefined)
-      return { field, value: mine.value, status: 'unverified', previous: '' };
-    const theirs = view(entry, field);
-    if (theirs.value === '')
-      return { field, value: mine.value, status: 'unverified', previous: '' };
-    if (mine.value === '') return { field, value: theirs.value, status: 'new', previous: '' };
-    if (theirs.keys.some((k) => mine.keys.includes(k))) {
-      return { field, value: theirs.value, status: 'confirmed', previous: '' };
+    const mine = valueOf(input, field);
+    if (entry === undefined) return { field, value: mine, status: 'unverified', previous: '' };
+    const theirs = valueOf(entry, field);
+    if (theirs === '') return { field, value: mine, status: 'unverified', previous: '' };
+    if (mine === '') return { field, value: theirs, status: 'new', previous: '' };
+    if (sharesKey(input, entry, field)) {
+      return { field, value: theirs, status: 'confirmed', previous: '' };
     }
-    if (inputNewer) return { field, value: mine.value, status: 'unverified', previous: '' };
-    return { field, value: theirs.value, status: 'updated', previous: mine.value };
+    if (inputNewer) return { field, value: mine, status: 'unverified', previous: '' };
+    return { field, value: theirs, status: 'updated', previous: mine };
   });
 }
 
-function view(contact: Contact, field: EnrichedField): FieldView {
+// Value and key accessors per field, written out rather than building a view object with a key
+// array per field: this runs seven times for every row.
+
+function valueOf(contact: Contact, field: EnrichedField): string {
   switch (field) {
     case 'first_name':
-      return { value: contact.name.first, keys: [contact.firstKey] };
+      return contact.name.first;
     case 'last_name':
-      return { value: contact.name.last, keys: [contact.lastKey] };
-    case 'email': {
-      const first = contact.emails[0];
-      // An invalid address is still the row's value: show it, but it can confirm nothing.
-      return first
-        ? { value: first.value, keys: contact.emails.map((e) => e.key) }
-        : { value: contact.emailText, keys: [] };
-    }
-    case 'phone': {
-      const first = contact.phones[0];
-      return first
-        ? { value: first.value, keys: contact.phones.map((p) => p.e164) }
-        : { value: contact.phoneText, keys: [] };
-    }
+      return contact.name.last;
+    // An invalid address or number is still the row's value: show it, but it confirms nothing.
+    case 'email':
+      return contact.emails[0]?.value ?? contact.emailText;
+    case 'phone':
+      return contact.phones[0]?.value ?? contact.phoneText;
     case 'company':
-      return { value: contact.company, keys: [contact.companyKey] };
+      return contact.company;
     case 'title':
-      return { value: contact.title, keys: [contact.titleKey] };
+      return contact.title;
     case 'city':
-      return { value: contact.city, keys: [contact.cityKey] };
+      return contact.city;
+  }
+}
+
+/** True when the two contacts agree on the field after normalization (any of several emails/phones). */
+function sharesKey(a: Contact, b: Contact, field: EnrichedField): boolean {
+  switch (field) {
+    case 'first_name':
+      return a.firstKey === b.firstKey;
+    case 'last_name':
+      return a.lastKey === b.lastKey;
+    case 'email':
+      for (const x of a.emails) for (const y of b.emails) if (x.key === y.key) return true;
+      return false;
+    case 'phone':
+      for (const x of a.phones) for (const y of b.phones) if (x.e164 === y.e164) return true;
+      return false;
+    case 'company':
+      return a.companyKey === b.companyKey;
+    case 'title':
+      return a.titleKey === b.titleKey;
+    case 'city':
+      return a.cityKey === b.cityKey;
   }
 }

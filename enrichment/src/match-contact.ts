@@ -1,4 +1,9 @@
-import { queryBlockingKeys, type BlockingContext } from './blocking-keys.ts';
+import type { Block } from './block-index.ts';
+import {
+  visitQueryBlockingKeys,
+  type BlockingContext,
+  type BlockingKeySink,
+} from './blocking-keys.ts';
 import type { Contact } from './contact.ts';
 import type { DirectoryEntry, DirectoryIndex } from './directory-index.ts';
 import { EnrichmentOptionsError } from './errors.ts';
@@ -84,27 +89,55 @@ export function createMatcher(
   const seen = new Uint32Array(directory.size);
   let generation = 0;
 
-  /** Adds the entries under `keys` not seen yet in this row's generation; returns how many. */
-  function collect(keys: readonly string[], out: number[]): void {
-    for (const key of keys) {
-      if (out.length >= maxCandidates) return;
-      const block = directory.block(key);
-      if (block === undefined) continue;
-      if (typeof block === 'number') {
-        if (seen[block] !== generation) {
-          seen[block] = generation;
-          out.push(block);
-        }
-        continue;
+  // The row's candidate list that `collector` appends to; set before each visit.
+  let out: number[] = [];
+
+  /** Adds the entries of `block` not seen yet in this row's generation. */
+  function collect(block: Block | undefined): void {
+    if (block === undefined || out.length >= maxCandidates) return;
+    if (typeof block === 'number') {
+      if (seen[block] !== generation) {
+        seen[block] = generation;
+        out.push(block);
       }
-      if (block.length > maxBlock) continue;
-      for (const position of block) {
-        if (seen[position] !== generation) {
-          seen[position] = generation;
-          out.push(position);
-        }
+      return;
+    }
+    if (block.length > maxBlock) return;
+    for (const position of block) {
+      if (seen[position] !== generation) {
+        seen[position] = generation;
+        out.push(position);
       }
     }
+  }
+
+  const blocks = directory.blocks;
+  const collector: BlockingKeySink = {
+    email: (key) => {
+      collect(blocks.email(key));
+    },
+    phone: (e164) => {
+      collect(blocks.phone(e164));
+    },
+    localPart: (local) => {
+      collect(blocks.localPart(local));
+    },
+    name: (canon, last) => {
+      collect(blocks.name(canon, last));
+    },
+    phonetic: (code, canon) => {
+      collect(blocks.phonetic(code, canon));
+    },
+    initial: (initial, last) => {
+      collect(blocks.initial(initial, last));
+    },
+  };
+
+  /** Appends to `positions` the entries under the contact's keys of one pass, unseen so far. */
+  function collectPass(contact: Contact, pass: 1 | 2, positions: number[]): void {
+    out = positions;
+    visitQueryBlockingKeys(contact, blocking, directory.vocabulary, pass, collector);
+    out = [];
   }
 
   function nextGeneration(): void {
@@ -117,10 +150,10 @@ export function createMatcher(
 
   function candidates(contact: Contact): number[] {
     nextGeneration();
-    const out: number[] = [];
-    collect(queryBlockingKeys(contact, blocking, directory.vocabulary, 1), out);
-    collect(queryBlockingKeys(contact, blocking, directory.vocabulary, 2), out);
-    return out.slice(0, maxCandidates);
+    const positions: number[] = [];
+    collectPass(contact, 1, positions);
+    collectPass(contact, 2, positions);
+    return positions.slice(0, maxCandidates);
   }
 
   interface Ranking {
@@ -179,13 +212,13 @@ export function createMatcher(
     nextGeneration();
     const positions: number[] = [];
     const ranking: Ranking = { best: undefined, bestPosition: -1, runnerUp: -Infinity };
-    collect(queryBlockingKeys(contact, blocking, directory.vocabulary, 1), positions);
+    collectPass(contact, 1, positions);
     rank(contact, positions, 0, ranking);
     const first = decide(ranking, positions.length);
     if (first.status !== 'none') return first;
     // Nothing acceptable from the cheap keys: widen to swapped names and phonetic blocks.
     const before = positions.length;
-    collect(queryBlockingKeys(contact, blocking, directory.vocabulary, 2), positions);
+    collectPass(contact, 2, positions);
     if (positions.length === before) return first;
     rank(contact, positions, before, ranking);
     return decide(ranking, positions.length);

@@ -12,6 +12,8 @@ export interface NameNeighbours {
 // Below this length one edit changes too much of the name to be evidence, and deletion variants
 // of two-letter names would tie together half the vocabulary.
 const MIN_LENGTH = 4;
+// Words whose neighbours are remembered before the memo is reset.
+const MEMO_SIZE = 50_000;
 
 export function buildNameNeighbours(vocabulary: Iterable<string>): NameNeighbours {
   const byVariant = new Map<string, string[]>();
@@ -26,21 +28,35 @@ export function buildNameNeighbours(vocabulary: Iterable<string>): NameNeighbour
     for (const variant of deletions(word)) add(variant, word);
   }
   const empty: readonly string[] = [];
+  // Upload names missing from the vocabulary repeat a lot (nicknames such as "Bill" when the
+  // directory says "William", foreign given names), so each word's neighbours are remembered.
+  const memo = new Map<string, readonly string[]>();
+
+  function search(word: string): readonly string[] {
+    let found: string[] | undefined;
+    const collect = (list: readonly string[] | undefined): void => {
+      if (list === undefined) return;
+      for (const w of list) {
+        if (w === word) continue;
+        found ??= [];
+        if (!found.includes(w)) found.push(w);
+      }
+    };
+    collect(byVariant.get(word));
+    for (const variant of deletions(word)) collect(byVariant.get(variant));
+    return found ?? empty;
+  }
+
   return {
     near(word: string): readonly string[] {
       if (word.length < MIN_LENGTH - 1) return empty;
-      let found: string[] | undefined;
-      const collect = (list: readonly string[] | undefined): void => {
-        if (list === undefined) return;
-        for (const w of list) {
-          if (w === word) continue;
-          found ??= [];
-          if (!found.includes(w)) found.push(w);
-        }
-      };
-      collect(byVariant.get(word));
-      for (const variant of deletions(word)) collect(byVariant.get(variant));
-      return found ?? empty;
+      let found = memo.get(word);
+      if (found === undefined) {
+        found = search(word);
+        if (memo.size >= MEMO_SIZE) memo.clear();
+        memo.set(word, found);
+      }
+      return found;
     },
   };
 }

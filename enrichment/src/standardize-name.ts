@@ -74,13 +74,47 @@ export function parseFullName(text: string): ParsedName {
 export function standardizeName(cells: NameCells): ParsedName {
   const first = cleanText(cells.first ?? '');
   const last = cleanText(cells.last ?? '');
-  if (first === '' && last === '') {
-    return mergeExplicit(parseFullName(cells.full ?? ''), cells);
+  if (!readsSeparateNameCells(first, last)) {
+    // No separate cells to read: parse the full-name cell, or the one column that holds a whole
+    // name ("John Smith" in First Name).
+    const whole = first === '' && last === '' ? (cells.full ?? '') : first === '' ? last : first;
+    return mergeExplicit(parseFullName(whole), cells);
   }
-  // Everything in one of the two columns: treat it as a full name ("John Smith" in First Name).
-  if (last === '' && /\s|,/.test(first)) return mergeExplicit(parseFullName(first), cells);
-  if (first === '' && /,/.test(last)) return mergeExplicit(parseFullName(last), cells);
 
+  const given = parseGivenNameCell(first);
+  const surname = parseSurnameCell(last);
+  return mergeExplicit(
+    {
+      prefix: given.prefix,
+      first: given.first,
+      middle: given.middle,
+      last: surname.last,
+      suffix: surname.suffix,
+      nickname: given.nickname,
+    },
+    cells,
+  );
+}
+
+/** What a separate given-name cell contributes to a name, display-cased. */
+export interface GivenNameParts {
+  readonly prefix: string;
+  readonly first: string;
+  readonly middle: string;
+  readonly nickname: string;
+}
+
+/** What a separate surname cell contributes to a name, display-cased. */
+export interface SurnameParts {
+  readonly last: string;
+  readonly suffix: string;
+}
+
+/**
+ * Parses a cleaned given-name cell ("Dr. John A.", "Robert 'Bob'"). Independent of the surname
+ * cell, so callers can memoize it per distinct cell value.
+ */
+export function parseGivenNameCell(first: string): GivenNameParts {
   let nickname = '';
   let firstText = first;
   const quoted = NICKNAME_PATTERN.exec(firstText);
@@ -100,22 +134,33 @@ export function standardizeName(cells: NameCells): ParsedName {
   while (firstTokens.length > 1 && isInitial(firstTokens[firstTokens.length - 1] ?? '')) {
     middle = joinWord(stripDots(firstTokens.pop() ?? ''), middle);
   }
+  return {
+    prefix: displayCaseName(prefix),
+    first: displayCaseName(firstTokens.map(cleanInitial).join(' ')),
+    middle: displayCaseName(middle),
+    nickname: displayCaseName(nickname),
+  };
+}
+
+/** Parses a cleaned surname cell ("SMITH JR."); memoizable like parseGivenNameCell. */
+export function parseSurnameCell(last: string): SurnameParts {
   const lastTokens = tokens(last.replace(/,/g, ' '));
   let suffix = '';
   while (lastTokens.length > 1 && isSuffix(lastTokens[lastTokens.length - 1] ?? '')) {
     suffix = joinWord(stripDots(lastTokens.pop() ?? ''), suffix);
   }
-  return mergeExplicit(
-    withCase({
-      prefix,
-      first: firstTokens.map(cleanInitial).join(' '),
-      middle,
-      last: lastTokens.join(' '),
-      suffix,
-      nickname,
-    }),
-    cells,
-  );
+  return { last: displayCaseLast(lastTokens.join(' ')), suffix };
+}
+
+/**
+ * True when standardizeName reads the first and last cells separately (parseGivenNameCell and
+ * parseSurnameCell), rather than parsing one of them, or the full-name cell, as a whole name.
+ * Both arguments are cleaned cells.
+ */
+export function readsSeparateNameCells(first: string, last: string): boolean {
+  if (first === '' && last === '') return false;
+  if (last === '' && /\s|,/.test(first)) return false;
+  return !(first === '' && /,/.test(last));
 }
 
 /** The surname key without its particles ("van der Berg" → "berg"), for dropped particles. */
@@ -157,20 +202,22 @@ function isSingleCase(value: string): boolean {
 }
 
 function withCase(name: ParsedName): ParsedName {
-  // A surname keeps its leading particle lower case only when the name was single-case;
-  // "Van Halen" written that way stays as written.
-  const last =
-    isSingleCase(name.last) && name.last.includes(' ')
-      ? displayCaseSurname(name.last)
-      : displayCaseName(name.last);
   return {
     prefix: displayCaseName(name.prefix),
     first: displayCaseName(name.first),
     middle: displayCaseName(name.middle),
-    last,
+    last: displayCaseLast(name.last),
     suffix: name.suffix,
     nickname: displayCaseName(name.nickname),
   };
+}
+
+function displayCaseLast(last: string): string {
+  // A surname keeps its leading particle lower case only when the name was single-case;
+  // "Van Halen" written that way stays as written.
+  return isSingleCase(last) && last.includes(' ')
+    ? displayCaseSurname(last)
+    : displayCaseName(last);
 }
 
 function displayCaseSurname(last: string): string {
