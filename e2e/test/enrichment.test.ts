@@ -128,4 +128,49 @@ describe('jobs that name a directory are matched and labelled', () => {
     expect(job.error.code).toBe('columns_unrecognized');
     expect(job.error.message).toMatch(/"colour", "size"/);
   });
+
+  it('standardizes and validates jobs without a directory', async () => {
+    const res = await request(harness.app)
+      .post('/v1/jobs?fileName=plain.csv')
+      .set(auth(TENANT_A))
+      .set('Content-Type', 'text/csv')
+      .send('Name,E-mail Address\n"SMITH, JOHN A",John.Smith@Example.com\n,\n');
+    const job = await finished(res.body.id);
+    expect(job.status).toBe('completed');
+    expect(job.progress).toMatchObject({ rowsTotal: 2, rowsRejected: 1 });
+    const [header, ...rows] = await parseCsvText(await (await fetch(job.result.url)).text());
+    const cell = (row: number, name: string) => rows[row]![header!.indexOf(name)];
+    expect(cell(0, 'match_status')).toBe('none');
+    expect(cell(0, 'first_name')).toBe('John');
+    expect(cell(0, 'last_name')).toBe('Smith');
+    expect(cell(0, 'email_status')).toBe('unverified');
+    expect(cell(1, 'match_status')).toBe('rejected');
+  });
+
+  it('takes an explicit column mapping as a job option', async () => {
+    const file = 'col_a,col_b,col_c\nAnn,Lee,ann@lee.test\n';
+    const send = (query: string) =>
+      request(harness.app)
+        .post(`/v1/jobs?${query}`)
+        .set(auth(TENANT_A))
+        .set('Content-Type', 'text/csv')
+        .send(file);
+    const unmapped = await finished((await send('fileName=a.csv')).body.id);
+    expect(unmapped.error.code).toBe('columns_unrecognized');
+    const mapping = encodeURIComponent(
+      JSON.stringify({ first_name: 'col_a', last_name: 'col_b', email: 'col_c' }),
+    );
+    const mapped = await finished((await send(`fileName=b.csv&columnMapping=${mapping}`)).body.id);
+    expect(mapped.status).toBe('completed');
+    expect(mapped.options.columnMapping).toEqual({
+      first_name: 'col_a',
+      last_name: 'col_b',
+      email: 'col_c',
+    });
+    const unknown = encodeURIComponent(JSON.stringify({ shoe_size: 'col_a' }));
+    const wrong = await finished((await send(`fileName=c.csv&columnMapping=${unknown}`)).body.id);
+    expect(wrong.error.code).toBe('column_mapping_invalid');
+    const notJson = await send('fileName=d.csv&columnMapping=%7Bnope');
+    expect(notJson.status).toBe(400);
+  });
 });

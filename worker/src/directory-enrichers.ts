@@ -1,11 +1,13 @@
 import {
+  buildDirectoryIndex,
   createContactEnricher,
   createNicknameTable,
-  createPassthroughEnricher,
   DirectoryFormatError,
   EnrichmentError,
+  InvalidColumnMappingError,
   loadDirectoryCsv,
   type DirectoryIndex,
+  type ExplicitColumnMapping,
   type NicknameTable,
 } from '@contacts/enrichment';
 import {
@@ -28,8 +30,8 @@ export interface DirectoryEnricherDeps {
 }
 
 /**
- * Enrichers for jobs: the matching engine for jobs that name a directory, the pass-through
- * step for the rest. Directory indexes are built once per directory version (its ETag) and
+ * Enrichers for jobs: the matching engine against the job's directory, or against none (rows
+ * are still standardized, validated and labelled) when the job names no directory. Directory indexes are built once per directory version (its ETag) and
  * nickname table, then shared by every chunk and job that uses them.
  */
 export function directoryEnricherProvider(deps: DirectoryEnricherDeps): EnricherProvider {
@@ -59,26 +61,47 @@ export function directoryEnricherProvider(deps: DirectoryEnricherDeps): Enricher
     return index;
   };
 
+  // Jobs without a directory are still standardized and validated, against no one.
+  const emptyDirectories = new WeakMap<NicknameTable, DirectoryIndex>();
+  const emptyDirectory = (nicknames: NicknameTable): DirectoryIndex => {
+    let index = emptyDirectories.get(nicknames);
+    if (!index) emptyDirectories.set(nicknames, (index = buildDirectoryIndex([], { nicknames })));
+    return index;
+  };
+
   return cachedEnricherProvider(async (job) => {
-    const { directoryId } = job.options;
-    if (directoryId === undefined) return createPassthroughEnricher(job.columns);
-    const key = objectKeys.directory({ tenantId: job.tenantId, id: directoryId });
-    const info = await deps.objects.head(key);
-    if (!info)
-      throw new InputFileError('directory_missing', `directory ${directoryId} does not exist`);
+    const { directoryId, columnMapping } = job.options;
     const nicknames = await nicknameTable();
     try {
-      const directory = await directoryIndex(key, info.etag, nicknames);
-      return createContactEnricher({ inputColumns: job.columns, directory, nicknames });
+      let directory: DirectoryIndex;
+      if (directoryId === undefined) directory = emptyDirectory(nicknames);
+      else {
+        const key = objectKeys.directory({ tenantId: job.tenantId, id: directoryId });
+        const info = await deps.objects.head(key);
+        if (!info) {
+          throw new InputFileError('directory_missing', `directory ${directoryId} does not exist`);
+        }
+        directory = await directoryIndex(key, info.etag, nicknames);
+      }
+      // The field names were only checked for shape by the API; the engine checks them for real.
+      const options =
+        columnMapping === undefined
+          ? {}
+          : { columnMapping: columnMapping as ExplicitColumnMapping };
+      return createContactEnricher({ inputColumns: job.columns, directory, nicknames, options });
     } catch (error) {
       if (error instanceof DirectoryFormatError) {
         throw new InputFileError(
           'directory_invalid',
-          `directory ${directoryId}: ${error.message}`,
+          `directory ${directoryId ?? ''}: ${error.message}`,
           { cause: error },
         );
       }
-      // The upload's header has no usable name, email or phone column (the message lists them).
+      // No usable name, email or phone column (the message lists the headers seen), or a
+      // column mapping naming unknown fields or headers.
+      if (error instanceof InvalidColumnMappingError) {
+        throw new InputFileError('column_mapping_invalid', error.message, { cause: error });
+      }
       if (error instanceof EnrichmentError) {
         throw new InputFileError('columns_unrecognized', error.message, { cause: error });
       }

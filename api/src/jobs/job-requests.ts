@@ -10,6 +10,14 @@ export const fileName = z
 
 const chunkRows = z.coerce.number().int().min(1).max(100_000);
 const directoryId = z.uuid({ message: 'directory ids are UUIDs' });
+const headerName = z.string().min(1).max(256);
+/** Field → header name(s); the worker checks the field names and that the headers exist. */
+const columnMapping = z
+  .record(
+    z.string().regex(/^[a-z_]{1,32}$/, 'field names are snake_case'),
+    z.union([headerName, z.array(headerName).min(1).max(10)]),
+  )
+  .refine((mapping) => Object.keys(mapping).length <= 20, 'at most 20 fields');
 
 /** Body of `POST /v1/jobs` as JSON (presigned upload flow). */
 export const createJobBody = z
@@ -18,6 +26,7 @@ export const createJobBody = z
     chunkRows: chunkRows.optional(),
     /** Reference directory to match against (from POST /v1/directories). */
     directoryId: directoryId.optional(),
+    columnMapping: columnMapping.optional(),
     /** POST (default) lets S3 enforce the size limit itself; PUT suits simple HTTP clients. */
     uploadMethod: z.enum(['POST', 'PUT']).default('POST'),
     /** With PUT, the exact size in bytes; S3 then refuses any other length. */
@@ -31,6 +40,20 @@ export const directUploadQuery = z
     fileName: fileName.default('contacts.csv'),
     chunkRows: chunkRows.optional(),
     directoryId: directoryId.optional(),
+    /** The same mapping as in the JSON flow, as URL-encoded JSON. */
+    columnMapping: z
+      .string()
+      .max(4096)
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'columnMapping must be JSON' });
+          return z.NEVER;
+        }
+      })
+      .pipe(columnMapping)
+      .optional(),
   })
   .strict();
 

@@ -157,9 +157,14 @@ export class JobService {
 
   async #newJob(
     tenantId: string,
-    request: { fileName: string; chunkRows?: number | undefined; directoryId?: string | undefined },
+    request: {
+      fileName: string;
+      chunkRows?: number | undefined;
+      directoryId?: string | undefined;
+      columnMapping?: Record<string, string | string[]> | undefined;
+    },
   ): Promise<Job> {
-    const { fileName, chunkRows, directoryId } = request;
+    const { fileName, chunkRows, directoryId, columnMapping } = request;
     const id = randomUUID();
     const now = new Date(this.#now()).toISOString();
     const job: Job = {
@@ -173,6 +178,7 @@ export class JobService {
       options: {
         chunkRows: chunkRows ?? this.#deps.config.defaultChunkRows,
         ...(directoryId === undefined ? {} : { directoryId }),
+        ...(columnMapping === undefined ? {} : { columnMapping }),
       },
       rowsProcessed: 0,
       rowsRejected: 0,

@@ -23,6 +23,8 @@ export interface JobOptions {
   readonly chunkRows: number;
   /** Reference directory to match against; without one rows are only standardized. */
   readonly directoryId?: string;
+  /** Header name(s) per contact field, overriding header recognition (`{"email": "Mail"}`). */
+  readonly columnMapping?: Readonly<Record<string, string | readonly string[]>>;
 }
 
 export interface JobError {
