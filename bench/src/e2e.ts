@@ -21,6 +21,8 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '100000' },
     'chunk-rows': { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '4' },
+    /** Worker processes (the service scales out by adding workers). */
+    workers: { type: 'string', default: '1' },
     /** Match against a directory of this many people (the first rows of the file are in it). */
     directory: { type: 'string', default: '0' },
     /** Caps the worker's V8 heap, to show how little memory the work itself needs. */
@@ -44,20 +46,22 @@ const harness = await startHarness({ prefix: 'bench-e2e', env: { LOG_LEVEL: 'sil
 const server: Server = harness.app.listen(0, '127.0.0.1');
 await once(server, 'listening');
 const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const worker = spawnWorker(harness.emulators.env, values.concurrency, values['worker-heap-mb']);
+const workers = Array.from({ length: Number(values.workers) }, () =>
+  spawnWorker(harness.emulators.env, values.concurrency, values['worker-heap-mb']),
+);
 try {
   const directoryId = directorySize > 0 ? await uploadDirectory(api, directoryFile) : undefined;
   const started = performance.now();
   const jobId = await upload(api, file, chunkRows, directoryId);
   const job = await waitForCompletion(api, jobId);
   const seconds = (performance.now() - started) / 1000;
-  const peakRssMb = peakRss(worker.pid!) / 1024;
+  const peakRssMb = Math.max(...workers.map((w) => peakRss(w.pid!))) / 1024;
   const outputRows = await countOutputRows(job.result.url);
   report({ rows, bytes, seconds, job, peakRssMb, ceiling, outputRows });
   if (outputRows.rows !== rows) process.exitCode = 1;
 } finally {
-  worker.kill('SIGTERM');
-  await once(worker, 'exit');
+  for (const worker of workers) worker.kill('SIGTERM');
+  await Promise.all(workers.map((worker) => once(worker, 'exit')));
   server.close();
   await harness.close();
 }
@@ -243,9 +247,10 @@ function report(figures: {
       'directory',
       directorySize > 0
         ? `${directorySize.toLocaleString('en-US')} people (matching on)`
-        : 'none (pass-through)',
+        : 'none (standardize and validate only)',
     ],
-    ['worker peak RSS', `${figures.peakRssMb.toFixed(0)} MiB`],
+    ['workers', values.workers],
+    ['worker peak RSS (largest)', `${figures.peakRssMb.toFixed(0)} MiB`],
     [
       'fast-csv parse+format (ceiling)',
       `${Math.round(figures.ceiling).toLocaleString('en-US')} rows/s`,
