@@ -90,6 +90,7 @@ Contact enricher is running (embedded default: no AWS account, no Docker).
 Try it (in another terminal, from this folder):
 
   npm run submit -- samples/contacts.csv
+  npm run submit -- samples/contacts.csv --directory samples/directory.csv   (with matching)
 
 or with curl:
 

@@ -7,7 +7,8 @@ import { loadConfig } from '@contacts/shared';
 import { localApiKey } from './local-api-key.ts';
 
 /**
- * `npm run submit -- FILE [--out FILE] [--chunk-rows N]`: sends a CSV to the running API,
+ * `npm run submit -- FILE [--directory FILE] [--out FILE] [--chunk-rows N]`: sends a CSV (and
+ * optionally a reference directory to match against) to the running API,
  * follows the job and downloads the result. Defaults to the embedded default's URL and key.
  */
 async function main(): Promise<void> {
@@ -16,33 +17,29 @@ async function main(): Promise<void> {
     options: {
       out: { type: 'string' },
       'chunk-rows': { type: 'string' },
+      directory: { type: 'string' },
       api: { type: 'string' },
       key: { type: 'string' },
     },
   });
   const file = positionals[0];
   if (file === undefined)
-    throw new Error('usage: npm run submit -- FILE [--out FILE] [--chunk-rows N]');
+    throw new Error(
+      'usage: npm run submit -- FILE [--directory FILE] [--out FILE] [--chunk-rows N]',
+    );
   const config = loadConfig(process.env);
   const api = values.api ?? `http://${config.api.host}:${config.api.port}`;
   const key = values.key ?? process.env.API_KEY ?? localApiKey(config.emulators.dataDir);
   const headers = { Authorization: `Bearer ${key}` };
   const query = new URLSearchParams({ fileName: basename(file) });
   if (values['chunk-rows'] !== undefined) query.set('chunkRows', values['chunk-rows']);
+  if (values.directory !== undefined) {
+    query.set('directoryId', await uploadFile(`${api}/v1/directories`, values.directory, headers));
+    console.log(`directory ${values.directory} uploaded`);
+  }
 
   const started = Date.now();
-  const created = await fetch(`${api}/v1/jobs?${query.toString()}`, {
-    method: 'POST',
-    headers: {
-      ...headers,
-      'Content-Type': 'text/csv',
-      'Content-Length': String(statSync(file).size),
-    },
-    body: Readable.toWeb(createReadStream(file)) as ReadableStream,
-    duplex: 'half',
-  });
-  const job = (await created.json()) as JobView;
-  if (!created.ok) throw new Error(`upload refused (${created.status}): ${JSON.stringify(job)}`);
+  const job = { id: await uploadFile(`${api}/v1/jobs?${query.toString()}`, file, headers) };
   console.log(`job ${job.id} created`);
 
   let last = '';
@@ -66,6 +63,28 @@ async function main(): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/** Streams a file to a create endpoint and returns the new resource's id. */
+async function uploadFile(
+  url: string,
+  file: string,
+  headers: Record<string, string>,
+): Promise<string> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      ...headers,
+      'Content-Type': 'text/csv',
+      'Content-Length': String(statSync(file).size),
+    },
+    body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+    duplex: 'half',
+  });
+  const body = (await res.json()) as { id?: string };
+  if (!res.ok || body.id === undefined)
+    throw new Error(`upload of ${file} refused (${res.status}): ${JSON.stringify(body)}`);
+  return body.id;
 }
 
 interface JobView {
