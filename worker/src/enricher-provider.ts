@@ -1,4 +1,4 @@
-import { createPassthroughEnricher, type JobEnricher } from '@contacts/enrichment';
+import type { JobEnricher } from '@contacts/enrichment';
 import { InputFileError, type Job } from '@contacts/shared';
 
 /** Gives the enricher for a job; the engine behind it is chosen by the composition root. */
@@ -26,8 +26,3 @@ export function cachedEnricherProvider(
     return created;
   };
 }
-
-/** The engine used when a job names no reference directory. */
-export const passthroughEnricherProvider: EnricherProvider = cachedEnricherProvider((job) =>
-  Promise.resolve(createPassthroughEnricher(job.columns)),
-);
