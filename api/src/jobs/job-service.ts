@@ -64,8 +64,9 @@ export class JobService {
     if (query.directoryId !== undefined) await this.#requireDirectory(tenantId, query.directoryId);
     const job = await this.#newJob(tenantId, query);
     const limit = this.#deps.config.maxUploadBytes;
+    let stored: { size: number };
     try {
-      await storeUpload(this.#deps.objects, job.sourceKey, body, limit);
+      stored = await storeUpload(this.#deps.objects, job.sourceKey, body, limit);
     } catch (error) {
       const tooBig = error instanceof HttpProblem && error.status === 413;
       await this.#deps.jobs
@@ -76,7 +77,7 @@ export class JobService {
         .catch(() => false);
       throw error;
     }
-    return this.start(tenantId, job.id);
+    return this.#queue(job, stored.size);
   }
 
   /** Queues the split of an uploaded file. Repeating it is safe: a queued job is re-sent. */
@@ -86,7 +87,6 @@ export class JobService {
     if (job.status !== 'awaiting_upload' && job.status !== 'queued') {
       throw new JobStateConflictError(`job ${jobId} is ${job.status}; it can only be started once`);
     }
-    let queued = job;
     if (job.options.directoryId !== undefined) {
       await this.#requireDirectory(tenantId, job.options.directoryId);
     }
@@ -106,13 +106,26 @@ export class JobService {
         });
         throw tooLargeProblem(config.maxUploadBytes);
       }
-      queued = await jobs.transition(job.id, {
-        from: ['awaiting_upload'],
-        to: 'queued',
-        set: { sourceBytes: object.size },
-      });
+      return this.#queue(job, object.size);
     }
+    // Already queued: a retried start re-sends the split (split is idempotent).
     await publisher.sendControl({ type: 'job.split', v: 1, jobId: job.id, tenantId });
+    return job;
+  }
+
+  /** Moves an uploaded job to queued and sends its split message. */
+  async #queue(job: Job, sourceBytes: number): Promise<Job> {
+    const queued = await this.#deps.jobs.transition(job.id, {
+      from: ['awaiting_upload'],
+      to: 'queued',
+      set: { sourceBytes },
+    });
+    await this.#deps.publisher.sendControl({
+      type: 'job.split',
+      v: 1,
+      jobId: job.id,
+      tenantId: job.tenantId,
+    });
     return queued;
   }
 

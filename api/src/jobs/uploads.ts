@@ -121,16 +121,18 @@ export function limitBytes(source: Readable, limit: number): Transform & { bytes
 
 /**
  * Streams a request body into one S3 object (multipart, constant memory), refusing it with a
- * 413 problem that names the limit as soon as it grows past `limit` bytes.
+ * 413 problem that names the limit as soon as it grows past `limit` bytes. Returns its size.
  */
 export async function storeUpload(
   objects: ObjectStore,
   key: string,
   body: Readable,
   limit: number,
-): Promise<void> {
+): Promise<{ size: number }> {
+  const limited = limitBytes(body, limit);
   try {
-    await objects.upload(key, limitBytes(body, limit));
+    await objects.upload(key, limited);
+    return { size: limited.bytes() };
   } catch (error) {
     if (error instanceof TooLargeError || causeIs(error, TooLargeError))
       throw tooLargeProblem(limit);
