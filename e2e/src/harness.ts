@@ -70,9 +70,7 @@ export async function startHarness(options: {
     emulators,
     startWorker(workerOptions = {}) {
       const worker = createWorker({
-        config: config.worker,
-        queues: config.queues,
-        resources: config.resources,
+        config,
         queueUrls,
         clients,
         logger,

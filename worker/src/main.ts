@@ -7,9 +7,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
   const { clients, queueUrls } = await connectToAws(config, logger);
   const worker = createWorker({
-    config: config.worker,
-    queues: config.queues,
-    resources: config.resources,
+    config,
     queueUrls,
     clients,
     logger,

@@ -7,10 +7,8 @@ import {
   NicknameStore,
   ObjectStore,
   type Logger,
-  type QueueSettings,
   type QueueUrls,
-  type ResourceNames,
-  type WorkerConfig,
+  type AppConfig,
 } from '@contacts/shared';
 import { directoryEnricherProvider } from './directory-enrichers.ts';
 import type { EnricherProvider } from './enricher-provider.ts';
@@ -24,9 +22,8 @@ import { QueueConsumer } from './queue/consumer.ts';
 import { TaskProtection } from './queue/task-protection.ts';
 
 export interface WorkerDeps {
-  readonly config: WorkerConfig;
-  readonly queues: QueueSettings;
-  readonly resources: ResourceNames;
+  /** The worker reads its own section, the queue settings and the resource names. */
+  readonly config: AppConfig;
   readonly queueUrls: QueueUrls;
   readonly clients: {
     readonly s3: S3Client;
@@ -39,7 +36,7 @@ export interface WorkerDeps {
 
 /** Combines the consumers' busy states into one switch for ECS task protection. */
 function busyTracker(deps: WorkerDeps): { consumerBusy: (busy: boolean) => void } {
-  const agentUri = deps.config.ecsAgentUri;
+  const agentUri = deps.config.worker.ecsAgentUri;
   if (agentUri === undefined) return { consumerBusy: () => undefined };
   const protection = new TaskProtection({ agentUri, logger: deps.logger });
   let busyConsumers = 0;
@@ -59,10 +56,10 @@ export interface Worker {
 
 /** Wires the control and chunk consumers to the pipeline steps. */
 export function createWorker(deps: WorkerDeps): Worker {
-  const visibility = deps.queues.visibilityTimeoutSeconds;
-  const objects = new ObjectStore({ s3: deps.clients.s3, bucket: deps.resources.bucket });
+  const visibility = deps.config.queues.visibilityTimeoutSeconds;
+  const objects = new ObjectStore({ s3: deps.clients.s3, bucket: deps.config.resources.bucket });
   const pipeline: PipelineDeps = {
-    jobs: new JobStore({ client: deps.clients.dynamodb, table: deps.resources.jobsTable }),
+    jobs: new JobStore({ client: deps.clients.dynamodb, table: deps.config.resources.jobsTable }),
     objects,
     publisher: new MessagePublisher({
       sqs: deps.clients.sqs,
@@ -75,7 +72,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         objects,
         nicknames: new NicknameStore({
           client: deps.clients.dynamodb,
-          table: deps.resources.nicknamesTable,
+          table: deps.config.resources.nicknamesTable,
         }),
         logger: deps.logger,
       }),
@@ -88,9 +85,9 @@ export function createWorker(deps: WorkerDeps): Worker {
   const common = {
     onBusyChange: busy.consumerBusy,
     sqs: deps.clients.sqs,
-    waitTimeSeconds: deps.config.pollWaitSeconds,
+    waitTimeSeconds: deps.config.worker.pollWaitSeconds,
     visibilityTimeoutSeconds: visibility,
-    maxReceiveCount: deps.queues.maxReceiveCount,
+    maxReceiveCount: deps.config.queues.maxReceiveCount,
     classify: classifyFailure,
   };
   const consumers = [
@@ -100,7 +97,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       queueUrl: deps.queueUrls.control,
       deadLetterQueueUrl: deps.queueUrls.controlDlq,
       handler: controlQueueHandler(pipeline),
-      concurrency: deps.config.controlConcurrency,
+      concurrency: deps.config.worker.controlConcurrency,
       logger: deps.logger.child({ consumer: 'control' }),
     }),
     new QueueConsumer({
@@ -109,7 +106,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       queueUrl: deps.queueUrls.chunk,
       deadLetterQueueUrl: deps.queueUrls.chunkDlq,
       handler: chunkQueueHandler(pipeline),
-      concurrency: deps.config.chunkConcurrency,
+      concurrency: deps.config.worker.chunkConcurrency,
       logger: deps.logger.child({ consumer: 'chunks' }),
     }),
   ];
@@ -121,7 +118,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     },
     stop() {
       stopping ??= (async () => {
-        const deadlineMs = deps.config.shutdownDeadlineSeconds * 1000;
+        const deadlineMs = deps.config.worker.shutdownDeadlineSeconds * 1000;
         const results = await Promise.allSettled(consumers.map((c) => c.stop(deadlineMs)));
         for (const result of results) {
           if (result.status === 'rejected')
