@@ -94,38 +94,31 @@ export class QueueConsumer {
 
   /**
    * Stops polling, waits up to `deadlineMs` for in-flight messages, then releases the rest
-   * (visibility 0) so another worker picks them up at once. Safe to call more than once.
-   *
-   * While messages are in flight, the current long poll is left to finish rather than aborted:
-   * a receive abandoned mid-poll can still be handed a message by SQS, which then stays hidden
-   * for a whole visibility timeout. It is aborted at once when idle, or at the deadline.
+   * (visibility 0) so another worker picks them up at once, and ends the current long poll.
+   * Safe to call more than once.
    */
   async stop(deadlineMs: number): Promise<void> {
     this.#stopping = true;
     this.#slotFreed?.();
-    // Idle: nothing to drain, so end the poll now instead of waiting out WaitTimeSeconds (a
-    // message handed to the abandoned poll only reappears a visibility timeout later).
-    if (this.#inFlight.size === 0) this.#pollAbort.abort();
     const timer = new Promise<'timeout'>((resolve) =>
       setTimeout(() => {
         resolve('timeout');
       }, deadlineMs).unref(),
     );
-    const drained = Promise.allSettled([
-      this.#running?.catch(() => undefined),
-      ...[...this.#inFlight].map((flight) => flight.done),
-    ]);
-    if ((await Promise.race([drained, timer])) !== 'timeout') return;
+    const inFlight = Promise.allSettled([...this.#inFlight].map((flight) => flight.done));
+    const outcome = await Promise.race([inFlight, timer]);
+    // Only now: a message handed to an abandoned poll stays hidden for a visibility timeout, so
+    // the poll runs while work drains (it may still return messages, which are handed back).
     this.#pollAbort.abort();
-    const left = [...this.#inFlight];
-    if (left.length > 0) {
+    if (outcome === 'timeout') {
+      const left = [...this.#inFlight];
       this.#options.logger.warn(
         { queue: this.#options.name, count: left.length },
         'releasing in-flight messages',
       );
+      for (const flight of left) flight.abort.abort();
+      await Promise.allSettled(left.map((flight) => this.#setVisibility(flight.message, 0)));
     }
-    for (const flight of left) flight.abort.abort();
-    await Promise.allSettled(left.map((flight) => this.#setVisibility(flight.message, 0)));
     await this.#running?.catch(() => undefined);
   }
 
