@@ -119,4 +119,25 @@ describe('JobStore', () => {
     });
     expect(early.claimed).toBe(false);
   });
+
+  it('cancels an unfinished job, after which chunks, leases and merges are refused', async () => {
+    const job = await newJob({ status: 'splitting', leaseHolder: 's', leaseUntil: clock + 60_000 });
+    const cancelled = await store.cancel(job.id);
+    expect(cancelled).toMatchObject({ status: 'cancelled' });
+    expect(cancelled?.leaseHolder).toBeUndefined();
+    expect(await store.renewLease(job.id, 's', 1000)).toBe(false);
+    const counted = await store.recordChunkDone(job.id, { index: 0, rows: 5, rejected: 0 });
+    expect(counted.applied).toBe(false);
+    expect(counted.job).toMatchObject({ status: 'cancelled', chunksDone: 0, rowsProcessed: 0 });
+    await expect(
+      store.updateUnderLease(job.id, { status: 'splitting', holder: 's' }, { chunksTotal: 1 }),
+    ).rejects.toMatchObject({ status: 'cancelled' });
+    expect(await store.fail(job.id, { code: 'x', message: 'y' })).toBe(false);
+  });
+
+  it('does not cancel a job that already ended', async () => {
+    const job = await newJob({ status: 'completed' });
+    expect(await store.cancel(job.id)).toBeUndefined();
+    expect((await store.get(job.id))?.status).toBe('completed');
+  });
 });

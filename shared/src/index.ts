@@ -27,6 +27,7 @@ export {
   JOB_STATUSES,
   type Job,
   type JobError,
+  exceedsRejectTolerance,
   type JobOptions,
   type JobStatus,
 } from './jobs/job.ts';

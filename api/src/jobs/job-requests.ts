@@ -9,6 +9,11 @@ export const fileName = z
   .refine((name) => name !== '.' && name !== '..', 'must be a file name');
 
 const chunkRows = z.coerce.number().int().min(1).max(100_000);
+/** Percent of rows that may be rejected before the job fails (0 = none, 100 = any). */
+const toleratedRejectPercent = z.coerce
+  .number()
+  .min(0, 'must be between 0 and 100')
+  .max(100, 'must be between 0 and 100');
 const directoryId = z.uuid({ message: 'directory ids are UUIDs' });
 const headerName = z.string().min(1).max(256);
 /** Field → header name(s); the worker checks the field names and that the headers exist. */
@@ -27,6 +32,7 @@ export const createJobBody = z
     /** Reference directory to match against (from POST /v1/directories). */
     directoryId: directoryId.optional(),
     columnMapping: columnMapping.optional(),
+    toleratedRejectPercent: toleratedRejectPercent.optional(),
     /** POST (default) lets S3 enforce the size limit itself; PUT suits simple HTTP clients. */
     uploadMethod: z.enum(['POST', 'PUT']).default('POST'),
     /** With PUT, the exact size in bytes; S3 then refuses any other length. */
@@ -54,6 +60,7 @@ export const directUploadQuery = z
       })
       .pipe(columnMapping)
       .optional(),
+    toleratedRejectPercent: toleratedRejectPercent.optional(),
   })
   .strict();
 

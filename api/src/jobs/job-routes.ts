@@ -32,6 +32,12 @@ export function jobRoutes(service: JobService): Router {
     res.status(202).json(await service.view(job));
   });
 
+  router.post('/jobs/:id/cancel', async (req, res) => {
+    const { id } = jobIdParam.parse(req.params);
+    const job = await service.cancel(tenantOf(res).tenantId, id);
+    res.json(await service.view(job));
+  });
+
   router.get('/jobs/:id', async (req, res) => {
     const { id } = jobIdParam.parse(req.params);
     const job = await service.get(tenantOf(res).tenantId, id);

@@ -129,27 +129,53 @@ export class JobService {
     return queued;
   }
 
+  /**
+   * Cancels an unfinished job. Repeating it is safe; a job that already completed or failed
+   * stays as it is (409). Work objects go now; parts a running chunk writes later are removed
+   * by that chunk, and anything missed expires with the work/ lifecycle rule.
+   */
+  async cancel(tenantId: string, jobId: string): Promise<Job> {
+    const { jobs, objects } = this.#deps;
+    const job = await jobs.getForTenant(tenantId, jobId);
+    if (job.status === 'cancelled') return job;
+    const cancelled = await jobs.cancel(job.id);
+    if (cancelled === undefined) {
+      const current = await jobs.getForTenant(tenantId, jobId);
+      if (current.status === 'cancelled') return current;
+      throw new JobStateConflictError(
+        `job ${jobId} is ${current.status}; only unfinished jobs can be cancelled`,
+      );
+    }
+    await objects.deletePrefix(objectKeys.workPrefix(cancelled)).catch(() => 0);
+    return cancelled;
+  }
+
   async get(tenantId: string, jobId: string): Promise<Job> {
     return this.#deps.jobs.getForTenant(tenantId, jobId);
   }
 
-  /** The public view, with fresh download links once the job completed. */
+  /**
+   * The public view, with fresh download links once the job completed; a job failed for too
+   * many rejected rows links its rejects file, so the reasons can be read.
+   */
   async view(job: Job): Promise<Record<string, unknown>> {
-    return jobView(job, job.status === 'completed' ? await this.#resultLinks(job) : undefined);
+    const linked = job.status === 'completed' || job.status === 'failed';
+    return jobView(job, linked ? await this.#resultLinks(job) : undefined);
   }
 
   async #resultLinks(job: Job): Promise<ResultLinks | undefined> {
-    if (job.resultKey === undefined) return undefined;
+    if (job.resultKey === undefined && job.rejectsKey === undefined) return undefined;
     const { signer, config } = this.#deps;
     const ttl = config.resultUrlTtlSeconds;
     const base = job.fileName.replace(/\.[^.]*$/, '') || 'contacts';
-    const url = await signer.download(job.resultKey, `${base}-enriched.csv`, ttl);
-    const rejectsUrl =
-      job.rejectsKey === undefined
-        ? undefined
-        : await signer.download(job.rejectsKey, `${base}-rejects.csv`, ttl);
+    const link = (key: string | undefined, suffix: string): Promise<string> | undefined =>
+      key === undefined ? undefined : signer.download(key, `${base}-${suffix}.csv`, ttl);
+    const [url, rejectsUrl] = await Promise.all([
+      link(job.resultKey, 'enriched'),
+      link(job.rejectsKey, 'rejects'),
+    ]);
     return {
-      url,
+      ...(url === undefined ? {} : { url }),
       expiresAt: signer.expiresAt(ttl),
       ...(rejectsUrl === undefined ? {} : { rejectsUrl }),
     };
@@ -175,9 +201,10 @@ export class JobService {
       chunkRows?: number | undefined;
       directoryId?: string | undefined;
       columnMapping?: Record<string, string | string[]> | undefined;
+      toleratedRejectPercent?: number | undefined;
     },
   ): Promise<Job> {
-    const { fileName, chunkRows, directoryId, columnMapping } = request;
+    const { fileName, chunkRows, directoryId, columnMapping, toleratedRejectPercent } = request;
     const id = randomUUID();
     const now = new Date(this.#now()).toISOString();
     const job: Job = {
@@ -192,6 +219,7 @@ export class JobService {
         chunkRows: chunkRows ?? this.#deps.config.defaultChunkRows,
         ...(directoryId === undefined ? {} : { directoryId }),
         ...(columnMapping === undefined ? {} : { columnMapping }),
+        ...(toleratedRejectPercent === undefined ? {} : { toleratedRejectPercent }),
       },
       rowsProcessed: 0,
       rowsRejected: 0,

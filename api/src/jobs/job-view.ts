@@ -1,7 +1,8 @@
 import type { Job } from '@contacts/shared';
 
 export interface ResultLinks {
-  readonly url: string;
+  /** Absent when the job failed for too many rejected rows: then only the rejects are linked. */
+  readonly url?: string;
   readonly expiresAt: string;
   readonly rejectsUrl?: string;
 }

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyError, JobNotFoundError, JobStateConflictError } from '../errors.ts';
-import type { Job, JobError, JobStatus } from './job.ts';
+import { FINAL_STATUSES, type Job, type JobError, type JobStatus } from './job.ts';
 
 const FINISHED_JOB_RETENTION_SECONDS = 30 * 24 * 3600;
 
@@ -162,13 +162,27 @@ export class JobStore {
 
   /** Ends a job as failed unless it already reached a final state; returns whether it did. */
   async fail(id: string, error: JobError): Promise<boolean> {
-    const update = new UpdateBuilder(this.#now())
-      .set('status', 'failed')
-      .set('error', error)
-      .remove('leaseHolder')
-      .remove('leaseUntil');
-    const condition = `attribute_exists(id) AND NOT (${update.statusIn(['completed', 'failed', 'cancelled'])})`;
-    return (await this.#conditionalUpdate(id, update, condition)) !== undefined;
+    return (await this.#finish(id, 'failed', { error })) !== undefined;
+  }
+
+  /**
+   * Cancels a job unless it already reached a final state (then: undefined). Workers notice
+   * through the status: queued chunks skip, counts and stage leases are refused.
+   */
+  async cancel(id: string): Promise<Job | undefined> {
+    return this.#finish(id, 'cancelled', {});
+  }
+
+  async #finish(
+    id: string,
+    status: 'failed' | 'cancelled',
+    set: Record<string, unknown>,
+  ): Promise<Job | undefined> {
+    const update = new UpdateBuilder(this.#now()).set('status', status);
+    for (const [name, value] of Object.entries(set)) update.set(name, value);
+    update.remove('leaseHolder').remove('leaseUntil');
+    const condition = `attribute_exists(id) AND NOT (${update.statusIn(FINAL_STATUSES)})`;
+    return this.#conditionalUpdate(id, update, condition);
   }
 
   async #conditionalUpdate(

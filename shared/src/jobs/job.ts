@@ -25,6 +25,12 @@ export interface JobOptions {
   readonly directoryId?: string;
   /** Header name(s) per contact field, overriding header recognition (`{"email": "Mail"}`). */
   readonly columnMapping?: Readonly<Record<string, string | readonly string[]>>;
+  /**
+   * The largest share of rejected rows, in percent, the job accepts (like Step Functions'
+   * ToleratedFailurePercentage). Over it the job fails with the counts and no result; unset
+   * means any share is accepted.
+   */
+  readonly toleratedRejectPercent?: number;
 }
 
 export interface JobError {
@@ -60,4 +66,11 @@ export interface Job {
 /** True once every chunk reported done and split has counted them. */
 export function allChunksDone(job: Job): boolean {
   return job.chunksTotal !== undefined && job.chunksDone >= job.chunksTotal;
+}
+
+/** True when the job rejected a larger share of its rows than its options tolerate. */
+export function exceedsRejectTolerance(job: Job): boolean {
+  const tolerated = job.options.toleratedRejectPercent;
+  if (tolerated === undefined || job.rowsProcessed === 0) return false;
+  return (job.rowsRejected / job.rowsProcessed) * 100 > tolerated;
 }

@@ -120,6 +120,17 @@ export class ObjectStore {
     }
   }
 
+  /** Deletes up to 1,000 objects in one call; keys that do not exist are no error. */
+  async deleteKeys(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.#s3.send(
+      new DeleteObjectsCommand({
+        Bucket: this.#bucket,
+        Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+      }),
+    );
+  }
+
   /** Deletes every object under `prefix`; returns how many. */
   async deletePrefix(prefix: string): Promise<number> {
     let deleted = 0;
@@ -132,18 +143,9 @@ export class ObjectStore {
           ContinuationToken: token,
         }),
       );
-      const keys = (page.Contents ?? []).flatMap((o) =>
-        o.Key === undefined ? [] : [{ Key: o.Key }],
-      );
-      if (keys.length > 0) {
-        await this.#s3.send(
-          new DeleteObjectsCommand({
-            Bucket: this.#bucket,
-            Delete: { Objects: keys, Quiet: true },
-          }),
-        );
-        deleted += keys.length;
-      }
+      const keys = (page.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [o.Key]));
+      await this.deleteKeys(keys);
+      deleted += keys.length;
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
     return deleted;

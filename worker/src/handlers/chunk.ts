@@ -1,4 +1,4 @@
-import { allChunksDone, objectKeys, type ChunkMessage, type Job } from '@contacts/shared';
+import { allChunksDone, isFinal, objectKeys, type ChunkMessage, type Job } from '@contacts/shared';
 import { enrichRows } from '../csv/enrich-rows.ts';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
@@ -33,6 +33,12 @@ export async function handleChunk(
     rows: result.rows,
     rejected: result.rejected,
   });
+  if (!done.applied && done.job !== undefined && isFinal(done.job.status)) {
+    // Cancelled (or failed) while this chunk ran: its part must not outlive the job's work.
+    await discardParts(deps, job, message.index);
+    context.logger.info({ status: done.job.status }, 'chunk discarded: job ended meanwhile');
+    return;
+  }
   if (!done.applied) context.logger.info('chunk was already counted (duplicate delivery)');
   // Re-checked on a duplicate too: a worker that died between counting the last chunk and
   // sending the merge leaves that send to the redelivered message. Merge is idempotent.
@@ -44,4 +50,8 @@ export async function handleChunk(
       tenantId: job.tenantId,
     });
   }
+}
+
+async function discardParts(deps: PipelineDeps, job: Job, index: number): Promise<void> {
+  await deps.objects.deleteKeys([objectKeys.part(job, index), objectKeys.rejectsPart(job, index)]);
 }

@@ -1,6 +1,14 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { once } from 'node:events';
-import { formatCsvRow, objectKeys, type Job, type MergeMessage } from '@contacts/shared';
+import {
+  exceedsRejectTolerance,
+  formatCsvRow,
+  JobStateConflictError,
+  objectKeys,
+  type Job,
+  type JobError,
+  type MergeMessage,
+} from '@contacts/shared';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 
@@ -9,9 +17,10 @@ export const REJECTS_COLUMNS = ['row_number', 'reason'];
 /**
  * Merge: streams the header and then every part, in chunk order, into one multipart upload
  * (small parts are combined into 8 MiB upload parts, never copied one by one), does the same
- * for rejects, marks the job completed and deletes the work objects. Holds the merge lease, so
- * a duplicate merge message never runs alongside; a redelivery after a crash starts over and
- * overwrites the same keys.
+ * for rejects, marks the job completed and deletes the work objects. A job that rejected more
+ * rows than its options tolerate gets only its rejects file and fails with the counts. Holds the
+ * merge lease, so a duplicate merge message never runs alongside; a redelivery after a crash
+ * starts over and overwrites the same keys.
  */
 export async function handleMerge(
   deps: PipelineDeps,
@@ -33,28 +42,29 @@ export async function handleMerge(
     await deps.jobs.renewLease(message.jobId, context.messageId, deps.leaseMs);
   });
   const job = claim.job;
-  const enricher = await deps.enrichers(job);
-  const resultKey = objectKeys.result(job);
-  await concatenate(deps, resultKey, formatCsvRow(enricher.outputColumns), context, {
-    parts: partKeys(job, objectKeys.part),
-    partsOptional: false,
-  });
-  let rejectsKey: string | undefined;
-  if (job.rowsRejected > 0) {
-    rejectsKey = objectKeys.rejects(job);
-    // Only chunks that rejected rows wrote a rejects part.
-    await concatenate(deps, rejectsKey, formatCsvRow(REJECTS_COLUMNS), context, {
-      parts: partKeys(job, objectKeys.rejectsPart),
-      partsOptional: true,
-    });
+  const lease = { status: 'merging' as const, holder: context.messageId };
+  const overTolerance = exceedsRejectTolerance(job);
+  const written: { resultKey?: string; rejectsKey?: string } = {};
+  try {
+    if (!overTolerance) written.resultKey = await mergeResult(deps, job, context);
+    if (job.rowsRejected > 0) written.rejectsKey = await mergeRejects(deps, job, context);
+    await deps.jobs.updateUnderLease(
+      job.id,
+      lease,
+      { ...written, ...(overTolerance ? { error: toleranceError(job) } : {}) },
+      { to: overTolerance ? 'failed' : 'completed', releaseLease: true },
+    );
+  } catch (error) {
+    // Cancelled while merging: what we wrote must not be published. (Not when another delivery
+    // took the lease over: it writes the same keys, and they may be its result by now.)
+    if (error instanceof JobStateConflictError && error.status === 'cancelled') {
+      await deps.objects.deleteKeys(Object.values(written));
+    }
+    throw error;
   }
-  await deps.jobs.updateUnderLease(
-    job.id,
-    { status: 'merging', holder: context.messageId },
-    { resultKey, ...(rejectsKey === undefined ? {} : { rejectsKey }) },
-    { to: 'completed', releaseLease: true },
-  );
-  context.logger.info({ rows: job.rowsProcessed, rejected: job.rowsRejected }, 'job completed');
+  if (overTolerance) context.logger.warn({ error: toleranceError(job) }, 'job failed');
+  else
+    context.logger.info({ rows: job.rowsProcessed, rejected: job.rowsRejected }, 'job completed');
   // After completion, so a crash here can only leave garbage (expired by lifecycle), never a
   // job whose parts are gone before its result exists.
   const deleted = await deps.objects
@@ -67,6 +77,44 @@ export async function handleMerge(
       return 0;
     });
   context.logger.debug({ deleted }, 'work objects deleted');
+}
+
+async function mergeResult(
+  deps: PipelineDeps,
+  job: Job,
+  context: DeliveryContext,
+): Promise<string> {
+  const enricher = await deps.enrichers(job);
+  const key = objectKeys.result(job);
+  await concatenate(deps, key, formatCsvRow(enricher.outputColumns), context, {
+    parts: partKeys(job, objectKeys.part),
+    partsOptional: false,
+  });
+  return key;
+}
+
+/** Only chunks that rejected rows wrote a rejects part. */
+async function mergeRejects(
+  deps: PipelineDeps,
+  job: Job,
+  context: DeliveryContext,
+): Promise<string> {
+  const key = objectKeys.rejects(job);
+  await concatenate(deps, key, formatCsvRow(REJECTS_COLUMNS), context, {
+    parts: partKeys(job, objectKeys.rejectsPart),
+    partsOptional: true,
+  });
+  return key;
+}
+
+function toleranceError(job: Job): JobError {
+  const share = ((job.rowsRejected / job.rowsProcessed) * 100).toFixed(1);
+  return {
+    code: 'too_many_rejected_rows',
+    message:
+      `${job.rowsRejected} of ${job.rowsProcessed} rows (${share}%) were rejected; the job ` +
+      `tolerates at most ${job.options.toleratedRejectPercent}%. The rejects file lists each row and why.`,
+  };
 }
 
 function partKeys(job: Job, keyOf: (job: Job, index: number) => string): string[] {

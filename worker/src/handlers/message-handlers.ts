@@ -3,6 +3,7 @@ import {
   chunkMessage,
   controlMessage,
   InputFileError,
+  JobStateConflictError,
   type JobStore,
   type Logger,
 } from '@contacts/shared';
@@ -20,10 +21,15 @@ export class PoisonMessageError extends AppError {
   }
 }
 
-/** Bad input files fail their job at once; unreadable messages go straight to the DLQ. */
+/**
+ * Bad input files fail their job at once; unreadable messages go straight to the DLQ; a step
+ * whose job was cancelled, or whose stage lease another delivery took over, is dropped: retrying
+ * it can only be refused again, and failing the job would be wrong.
+ */
 export function classifyFailure(error: unknown): FailureDisposition {
   if (error instanceof PoisonMessageError) return 'dead-letter';
   if (error instanceof InputFileError) return 'settle';
+  if (error instanceof JobStateConflictError) return 'discard';
   return 'retry';
 }
 

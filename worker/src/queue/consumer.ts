@@ -41,8 +41,9 @@ export interface ConsumerOptions {
   readonly logger: Logger;
   /**
    * What a failure means: `retry` (the default) returns the message after a backoff; `settle`
-   * deletes it after the handler's cleanup (the job already failed with the reason); `dead-letter`
-   * moves it to `deadLetterQueueUrl` at once (a body no handler can ever read).
+   * deletes it after the handler's cleanup (the job already failed with the reason); `discard`
+   * deletes it without cleanup (its work is moot: the job was cancelled or moved on);
+   * `dead-letter` moves it to `deadLetterQueueUrl` at once (a body no handler can ever read).
    */
   readonly classify?: (error: unknown) => FailureDisposition;
   readonly deadLetterQueueUrl?: string;
@@ -50,7 +51,7 @@ export interface ConsumerOptions {
   readonly onBusyChange?: (busy: boolean) => void;
 }
 
-export type FailureDisposition = 'retry' | 'settle' | 'dead-letter';
+export type FailureDisposition = 'retry' | 'settle' | 'discard' | 'dead-letter';
 
 interface InFlight {
   readonly message: Message;
@@ -206,6 +207,11 @@ export class QueueConsumer {
 
   async #handleFailure(message: Message, error: unknown, context: DeliveryContext): Promise<void> {
     const disposition = this.#options.classify?.(error) ?? 'retry';
+    if (disposition === 'discard') {
+      context.logger.info({ reason: describeError(error) }, 'message discarded: its job moved on');
+      await this.#delete(message);
+      return;
+    }
     const permanent = disposition !== 'retry';
     context.logger.error({ err: error, disposition }, 'message handler failed');
     if (permanent || context.isLastAttempt) {
@@ -315,6 +321,10 @@ async function retry<T>(operation: () => Promise<T>, attempts = 3): Promise<T> {
       await sleep(backoffDelayMs(attempt, 200));
     }
   }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
