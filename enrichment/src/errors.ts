@@ -10,7 +10,7 @@ export class EnrichmentError extends Error {
 export class UnrecognizedColumnsError extends EnrichmentError {
   readonly headers: readonly string[];
   constructor(headers: readonly string[], detail?: string) {
-    const seen = headers.length === 0 ? '(none)' : headers.map((h) => JSON.stringify(h)).join(', ');
+    const seen = headers.length === 0 ? '(none)' : listHeaders(headers);
     super(
       `no usable name, email or phone column${detail ? ` (${detail})` : ''}; headers seen: ${seen}`,
     );
@@ -29,3 +29,14 @@ export class NicknameFormatError extends EnrichmentError {}
 
 /** Options passed to the engine are out of range or inconsistent. */
 export class EnrichmentOptionsError extends EnrichmentError {}
+
+/** The message lands on the job record (a 400 KB DynamoDB item): a very wide header is cut short. */
+const MAX_LISTED_HEADERS = 50;
+
+function listHeaders(headers: readonly string[]): string {
+  const listed = headers
+    .slice(0, MAX_LISTED_HEADERS)
+    .map((h) => JSON.stringify(h.length > 64 ? `${h.slice(0, 64)}…` : h));
+  const more = headers.length - listed.length;
+  return more > 0 ? `${listed.join(', ')} and ${more} more` : listed.join(', ');
+}

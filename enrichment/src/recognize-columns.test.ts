@@ -172,6 +172,21 @@ describe('recognizeColumns', () => {
     expect(() => recognizeColumns(headers)).toThrow(/"Company", "Notes", "Favourite colour"/);
   });
 
+  it('lists at most 50 headers, each cut at 64 characters, so the reason fits on the job record', () => {
+    const headers = Array.from({ length: 10_000 }, (_, i) => `column ${i} ${'x'.repeat(100)}`);
+    const error = (() => {
+      try {
+        recognizeColumns(headers);
+      } catch (caught) {
+        return caught as Error;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(UnrecognizedColumnsError);
+    expect(error?.message).toMatch(/"column 49 x{54}…" and 9950 more$/);
+    expect(error?.message.length).toBeLessThan(4000);
+  });
+
   it('lets an explicit mapping override recognition', () => {
     const headers = ['Given', 'Surname', 'Mail A', 'Mail B', 'Email'];
     const mapping = recognizeColumns(headers, { first_name: 'given', email: ['Mail A', 'Mail B'] });

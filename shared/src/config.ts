@@ -80,6 +80,11 @@ const envSchema = z.object({
 
   CHUNK_CONCURRENCY: positiveInt.max(64).default(4),
   CONTROL_CONCURRENCY: positiveInt.max(16).default(2),
+  /**
+   * Largest data row a chunk reads, in bytes (4 MiB). A longer row is rejected unread, so one
+   * hostile line cannot take a worker's memory; a 1 MB field still fits.
+   */
+  MAX_ROW_BYTES: positiveInt.default(4 * 1024 * 1024),
   POLL_WAIT_SECONDS: z.coerce.number().int().min(0).max(20).default(20),
   VISIBILITY_TIMEOUT_SECONDS: positiveInt.max(43_200).default(60),
   MAX_RECEIVE_COUNT: positiveInt.max(1000).default(5),
@@ -135,6 +140,8 @@ export interface WorkerConfig {
   readonly ecsAgentUri?: string;
   readonly chunkConcurrency: number;
   readonly controlConcurrency: number;
+  /** Data rows longer than this are rejected without being read. */
+  readonly maxRowBytes: number;
   readonly pollWaitSeconds: number;
   readonly shutdownDeadlineSeconds: number;
 }
@@ -238,6 +245,7 @@ function fromEnv(env: Env): AppConfig {
       ...optional('ecsAgentUri', env.ECS_AGENT_URI),
       chunkConcurrency: env.CHUNK_CONCURRENCY,
       controlConcurrency: env.CONTROL_CONCURRENCY,
+      maxRowBytes: env.MAX_ROW_BYTES,
       pollWaitSeconds: env.POLL_WAIT_SECONDS,
       shutdownDeadlineSeconds: env.SHUTDOWN_DEADLINE_SECONDS,
     },

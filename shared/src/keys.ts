@@ -17,6 +17,8 @@ export const objectKeys = {
   rejectsPart: (job: JobKeyRef, index: number): string =>
     `work/${job.tenantId}/${job.id}/rejects/${pad(index)}.csv`,
   workPrefix: (job: JobKeyRef): string => `work/${job.tenantId}/${job.id}/`,
+  /** The UTF-8 copy of a UTF-16 upload, under the work prefix so merge deletes it. */
+  transcoded: (job: JobKeyRef): string => `work/${job.tenantId}/${job.id}/source-utf8.csv`,
   /** A reference directory; written once per id, so its ETag names its version. */
   directory: (directory: JobKeyRef): string =>
     `directories/${directory.tenantId}/${directory.id}/directory.csv`,

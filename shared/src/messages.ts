@@ -21,6 +21,8 @@ export const chunkMessage = z
     /** 1-based number of the chunk's first data row in the input file. */
     rowStart: z.number().int().positive(),
     rowCount: z.number().int().positive(),
+    /** Set on a chunk of one row larger than the limit: the row is rejected without being read. */
+    oversized: z.object({ limitBytes: z.number().int().positive() }).strict().optional(),
   })
   .strict()
   .refine((m) => m.byteEnd > m.byteStart, { message: 'byteEnd must be greater than byteStart' });

@@ -10,4 +10,6 @@ export interface PipelineDeps {
   readonly logger: Logger;
   /** How long a split or merge lease lasts without a heartbeat. */
   readonly leaseMs: number;
+  /** Data rows longer than this are rejected without being read. */
+  readonly maxRowBytes: number;
 }

@@ -80,6 +80,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     // A little shorter than the message's visibility: when a holder dies, its lease has expired
     // by the time SQS shows the message to another worker.
     leaseMs: Math.max(1000, visibility * 1000 - Math.min(5000, visibility * 200)),
+    maxRowBytes: deps.config.worker.maxRowBytes,
   };
   const busy = busyTracker(deps);
   const common = {

@@ -16,6 +16,16 @@ export function jobView(job: Job, result?: ResultLinks): Record<string, unknown>
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     options: job.options,
+    // What split detected (absent until it ran): how the file was read.
+    ...(job.encoding === undefined
+      ? {}
+      : {
+          input: {
+            encoding: job.encoding,
+            delimiter: job.delimiter ?? null,
+            lineEnding: job.lineEnding ?? null,
+          },
+        }),
     progress: {
       rowsTotal: job.rowsTotal ?? null,
       rowsProcessed: job.rowsProcessed,

@@ -50,6 +50,18 @@ export interface Job {
   readonly sourceBytes?: number;
   /** Header of the input file, recorded by split for the chunks. */
   readonly columns?: readonly string[];
+  /**
+   * How split read the upload, recorded with the header before any chunk leaves (absent on jobs
+   * split before these existed: UTF-8, comma, LF). `windows-1252` means rows that are not valid
+   * UTF-8 were read as windows-1252; split can only know at the end, so it may change then.
+   */
+  readonly encoding?: 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+  /** Field separator of the input; the output is always comma-separated. */
+  readonly delimiter?: ',' | ';' | '\t' | '|';
+  /** `cr`: old Mac files whose records end with a lone carriage return. */
+  readonly lineEnding?: 'lf' | 'crlf' | 'cr';
+  /** A UTF-8 copy of a UTF-16 upload; chunks read it instead of `sourceKey`. */
+  readonly transcodedKey?: string;
   readonly rowsTotal?: number;
   readonly rowsProcessed: number;
   readonly rowsRejected: number;

@@ -9,36 +9,70 @@ export interface ChunkPlan {
   /** 1-based number of the first data row. */
   readonly rowStart: number;
   readonly rowCount: number;
+  /** A chunk of one row longer than the row limit, to be rejected without reading it. */
+  readonly oversized?: { readonly limitBytes: number };
+}
+
+export interface ChunkPlannerOptions {
+  /** Data rows per chunk. */
+  readonly rowsPerChunk: number;
+  /** A longer row (terminator included) gets a chunk of its own, flagged `oversized`. */
+  readonly maxRowBytes: number;
+  /**
+   * Byte budget of a chunk, which a worker holds in memory: wide rows make chunks of fewer rows.
+   * At least `maxRowBytes`, so every row that is not oversized fits.
+   */
+  readonly maxChunkBytes: number;
 }
 
 /**
- * Groups data records into chunks of `rowsPerChunk` rows. Blank lines count toward no chunk's
- * rows; those between two rows of a chunk stay inside its byte range and are skipped there.
+ * Groups data records into chunks of `rowsPerChunk` rows within a byte budget. Blank lines count
+ * toward no chunk's rows; those between two rows of a chunk stay inside its byte range and are
+ * skipped there, the others belong to no chunk.
  */
 export class ChunkPlanner {
-  readonly #rowsPerChunk: number;
+  readonly #options: ChunkPlannerOptions;
   #index = 0;
   #rowsSeen = 0;
   #current: { byteStart: number; byteEnd: number; rowStart: number; rowCount: number } | undefined;
 
-  constructor(rowsPerChunk: number) {
-    if (!Number.isInteger(rowsPerChunk) || rowsPerChunk < 1) {
-      throw new RangeError(`rowsPerChunk must be a positive integer, got ${rowsPerChunk}`);
+  constructor(options: ChunkPlannerOptions) {
+    for (const [name, value] of Object.entries(options)) {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new RangeError(`${name} must be a positive integer, got ${value}`);
+      }
     }
-    this.#rowsPerChunk = rowsPerChunk;
+    if (options.maxChunkBytes < options.maxRowBytes) {
+      throw new RangeError('maxChunkBytes must be at least maxRowBytes');
+    }
+    this.#options = options;
   }
 
   get rowsSeen(): number {
     return this.#rowsSeen;
   }
 
-  /** Adds a data record; returns a chunk when this record completes one. */
-  add(record: RecordBoundary): ChunkPlan | undefined {
+  /** Adds a data record; calls `onChunk` for each chunk this record completes (at most two). */
+  add(record: RecordBoundary, onChunk: (chunk: ChunkPlan) => void): void {
+    const { rowsPerChunk, maxRowBytes } = this.#options;
     if (record.blank) {
-      if (this.#current) this.#current.byteEnd = record.end;
-      return undefined;
+      this.#addBlank(record, onChunk);
+      return;
     }
     this.#rowsSeen++;
+    if (record.end - record.start > maxRowBytes) {
+      if (this.#current) onChunk(this.#emit());
+      onChunk({
+        index: this.#index++,
+        byteStart: record.start,
+        byteEnd: record.end,
+        rowStart: this.#rowsSeen,
+        rowCount: 1,
+        oversized: { limitBytes: maxRowBytes },
+      });
+      return;
+    }
+    if (this.#current && !this.#fits(record)) onChunk(this.#emit());
     this.#current ??= {
       byteStart: record.start,
       byteEnd: record.end,
@@ -47,12 +81,24 @@ export class ChunkPlanner {
     };
     this.#current.byteEnd = record.end;
     this.#current.rowCount++;
-    return this.#current.rowCount >= this.#rowsPerChunk ? this.#emit() : undefined;
+    if (this.#current.rowCount >= rowsPerChunk) onChunk(this.#emit());
   }
 
-  /** The last, partial chunk, if any rows are left. */
-  finish(): ChunkPlan | undefined {
-    return this.#current ? this.#emit() : undefined;
+  /** Emits the last, partial chunk, if any rows are left. */
+  finish(onChunk: (chunk: ChunkPlan) => void): void {
+    if (this.#current) onChunk(this.#emit());
+  }
+
+  /** Millions of blank lines must not stretch a chunk past its budget either. */
+  #addBlank(record: RecordBoundary, onChunk: (chunk: ChunkPlan) => void): void {
+    if (!this.#current) return;
+    if (this.#fits(record)) this.#current.byteEnd = record.end;
+    else onChunk(this.#emit());
+  }
+
+  /** Whether the current chunk can take `record` (only called while there is one). */
+  #fits(record: RecordBoundary): boolean {
+    return record.end - this.#current!.byteStart <= this.#options.maxChunkBytes;
   }
 
   #emit(): ChunkPlan {

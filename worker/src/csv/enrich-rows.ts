@@ -1,7 +1,9 @@
-import type { Readable } from 'node:stream';
-import { parse } from '@fast-csv/parse';
 import type { JobEnricher } from '@contacts/enrichment';
 import { formatCsvRow, InputFileError } from '@contacts/shared';
+import { decodeRecords } from './decode-text.ts';
+import type { CsvDialect } from './detect-dialect.ts';
+import { parseCsvText } from './parse-csv-text.ts';
+import { rowRejecter, type RowRejecter } from './reject-row.ts';
 
 export interface EnrichedChunk {
   /** Output records (CSV, no header), one per input row, in input order. */
@@ -12,36 +14,51 @@ export interface EnrichedChunk {
   readonly rejected: number;
 }
 
-/** Parses one chunk's bytes, enriches every row and formats the output and rejects records. */
+export interface ChunkRows extends CsvDialect {
+  /** 1-based number of the first data row. */
+  readonly rowStart: number;
+  readonly rowCount: number;
+  /** The header, to name columns in reasons and give rejected rows the right width. */
+  readonly columns: readonly string[];
+}
+
+/**
+ * Decodes and parses one chunk's bytes, enriches every row and formats the output and rejects
+ * records. Rows the enricher must not see (mixed encodings, NUL bytes) are rejected here.
+ * Reasons name rows and columns, never cell contents.
+ */
 export async function enrichRows(
-  input: Readable,
+  bytes: Buffer,
   enricher: JobEnricher,
-  chunk: { rowStart: number; rowCount: number },
+  chunk: ChunkRows,
 ): Promise<EnrichedChunk> {
+  const decoded = decodeRecords(bytes, chunk.lineEnding);
+  const records = await parseRecords(decoded.text, chunk);
+  const reject = rowRejecter(enricher, chunk.columns.length);
+  const mixed = new Set(decoded.mixedRows);
+  // Checked once per chunk, so clean chunks never look for NULs row by row.
+  const mayHaveNul = decoded.text.includes('\0');
   const output: string[] = [];
   const rejects: string[] = [];
-  let rowNumber = chunk.rowStart;
-  const parser = input.pipe(parse<string[], string[]>({ headers: false }));
-  input.on('error', (error) => parser.destroy(error));
-  try {
-    for await (const fields of parser as AsyncIterable<string[]>) {
-      if (isBlank(fields)) continue;
-      const result = enricher.enrichRow(fields, rowNumber);
-      output.push(formatCsvRow(result.values));
-      if (result.rejectReason !== undefined) {
-        rejects.push(formatCsvRow([String(rowNumber), result.rejectReason]));
-      }
-      rowNumber++;
+  let rows = 0;
+  for (const fields of records) {
+    if (isBlank(fields)) continue;
+    const rowNumber = chunk.rowStart + rows;
+    const problem = mixed.has(rows)
+      ? `row ${rowNumber} mixes UTF-8 with another encoding; save the file as UTF-8`
+      : mayHaveNul
+        ? nulReason(fields, chunk.columns, rowNumber)
+        : undefined;
+    const result =
+      problem === undefined
+        ? enricher.enrichRow(fields, rowNumber)
+        : { values: rejectedValues(reject, fields, problem), rejectReason: problem };
+    output.push(formatCsvRow(result.values));
+    if (result.rejectReason !== undefined) {
+      rejects.push(formatCsvRow([String(rowNumber), result.rejectReason]));
     }
-  } catch (error) {
-    if (error instanceof Error && /Parse Error/i.test(error.message)) {
-      throw new InputFileError('csv_malformed', `rows ${chunk.rowStart}+ are not valid CSV`, {
-        cause: error,
-      });
-    }
-    throw error;
+    rows++;
   }
-  const rows = rowNumber - chunk.rowStart;
   if (rows !== chunk.rowCount) {
     // The splitter and the parser disagree on record boundaries: malformed quoting.
     throw new InputFileError(
@@ -50,6 +67,58 @@ export async function enrichRows(
     );
   }
   return { output: output.join(''), rejects: rejects.join(''), rows, rejected: rejects.length };
+}
+
+/**
+ * The output of a chunk whose one row is longer than the row limit, made without reading it:
+ * the row stays in the output, with empty cells, marked rejected.
+ */
+export function rejectOversizedRow(
+  enricher: JobEnricher,
+  chunk: { rowStart: number; byteStart: number; byteEnd: number; columns: readonly string[] },
+  limitBytes: number,
+): EnrichedChunk {
+  const reason = `row ${chunk.rowStart} is ${chunk.byteEnd - chunk.byteStart} bytes; rows may be at most ${limitBytes} bytes`;
+  const values = rowRejecter(enricher, chunk.columns.length)([], reason);
+  return {
+    output: formatCsvRow(values),
+    rejects: formatCsvRow([String(chunk.rowStart), reason]),
+    rows: 1,
+    rejected: 1,
+  };
+}
+
+async function parseRecords(text: string, chunk: ChunkRows): Promise<string[][]> {
+  try {
+    return await parseCsvText(text, { delimiter: chunk.delimiter });
+  } catch (error) {
+    if (error instanceof Error && /Parse Error/i.test(error.message)) {
+      throw new InputFileError('csv_malformed', `rows ${chunk.rowStart}+ are not valid CSV`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+function nulReason(
+  fields: readonly string[],
+  columns: readonly string[],
+  rowNumber: number,
+): string | undefined {
+  const at = fields.findIndex((field) => field.includes('\0'));
+  if (at < 0) return undefined;
+  const name = columns[at];
+  const column = name === undefined ? `column ${at + 1}` : `column ${at + 1} ("${name}")`;
+  return `row ${rowNumber} contains a NUL byte in ${column}; the file may hold binary data`;
+}
+
+/** NUL bytes shown as U+FFFD: the reason says why, and the output stays a text file. */
+function rejectedValues(reject: RowRejecter, fields: readonly string[], reason: string): string[] {
+  return reject(
+    fields.map((field) => field.replaceAll('\0', '\uFFFD')),
+    reason,
+  );
 }
 
 /** A blank line parses to no field or a single empty one; the splitter skips the same lines. */

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkPlanner } from './chunk-planner.ts';
 import { parseCsvText } from './parse-csv-text.ts';
-import { RecordScanner, type RecordBoundary } from './record-scanner.ts';
+import { RecordScanner, type RecordBoundary, type RecordScannerOptions } from './record-scanner.ts';
 
-function scan(input: Buffer, splits: number[] = []): RecordBoundary[] {
-  const scanner = new RecordScanner();
+function scan(
+  input: Buffer,
+  splits: number[] = [],
+  options: RecordScannerOptions = {},
+): RecordBoundary[] {
+  const scanner = new RecordScanner(options);
   const records: RecordBoundary[] = [];
   let previous = 0;
   for (const at of [...splits, input.length]) {
@@ -75,23 +78,25 @@ describe('RecordScanner', () => {
       expect(await parseCsvText(slice)).toEqual([rows[i]]);
     }
   });
-});
 
-describe('ChunkPlanner', () => {
-  it('groups rows into chunks whose ranges and row numbers tile the data', () => {
-    const input = Buffer.from('h\n1\n2\n\n3\n4\n5\n\n');
-    const [header, ...data] = scan(input);
-    const planner = new ChunkPlanner(2);
-    const chunks = [...data.map((r) => planner.add(r)), planner.finish()].filter((c) => c);
-    expect(header?.end).toBe(2);
-    expect(chunks).toEqual([
-      { index: 0, byteStart: 2, byteEnd: 6, rowStart: 1, rowCount: 2 },
-      { index: 1, byteStart: 7, byteEnd: 11, rowStart: 3, rowCount: 2 },
-      { index: 2, byteStart: 11, byteEnd: 14, rowStart: 5, rowCount: 1 },
+  it('ends records at lone carriage returns in old Mac files, quotes respected', () => {
+    const input = Buffer.from('a,b\r"x\ry",2\r\r"",\rlast');
+    const cr = { lineEnding: 'cr' } as const;
+    const records = scan(input, [], cr);
+    expect(records.map((r) => [input.subarray(r.start, r.end).toString(), r.blank])).toEqual([
+      ['a,b\r', false],
+      ['"x\ry",2\r', false],
+      ['\r', true],
+      ['"",\r', false],
+      ['last', false],
     ]);
+    for (const splits of allSplits(input.length)) expect(scan(input, splits, cr)).toEqual(records);
   });
 
-  it('rejects a chunk size that is not a positive integer', () => {
-    expect(() => new ChunkPlanner(0)).toThrow(/positive integer/);
+  it('starts counting at the given offset (past a byte-order mark)', () => {
+    expect(scan(Buffer.from('h\n1\n'), [], { startOffset: 3 })).toEqual([
+      { start: 3, end: 5, blank: false },
+      { start: 5, end: 7, blank: false },
+    ]);
   });
 });

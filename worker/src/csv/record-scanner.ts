@@ -3,8 +3,9 @@
  *
  * Only three bytes matter: `"` toggles the quoted state (an escaped `""` toggles twice, so it
  * cancels out) and `\n` outside quotes ends a record; a `\r` before it belongs to the terminator.
- * All three are ASCII, and UTF-8 never uses ASCII bytes inside multi-byte characters, so scanning
- * bytes is safe. `Buffer.indexOf` (memchr) does the searching, which keeps this near I/O speed.
+ * Old Mac files end records with a lone `\r` instead (`lineEnding: 'cr'`). All three are ASCII,
+ * and neither UTF-8 nor windows-1252 uses ASCII bytes for anything else, so scanning bytes is
+ * safe. `Buffer.indexOf` (memchr) does the searching, which keeps this near I/O speed.
  */
 
 const QUOTE = 0x22;
@@ -24,16 +25,25 @@ export interface RecordBoundary {
   readonly blank: boolean;
 }
 
+export interface RecordScannerOptions {
+  /** Absolute offset of the first byte pushed (after a byte-order mark, for instance). */
+  readonly startOffset?: number;
+  /** `cr` ends records at a lone carriage return; `lf` and `crlf` at a line feed. */
+  readonly lineEnding?: 'lf' | 'crlf' | 'cr';
+}
+
 export class RecordScanner {
+  readonly #terminator: number;
   #offset: number;
   #recordStart: number;
   #inQuotes = false;
   /** The last three bytes before the current position, most recent first (for blank checks). */
   #tail = [NONE, NONE, NONE];
 
-  constructor(startOffset = 0) {
-    this.#offset = startOffset;
-    this.#recordStart = startOffset;
+  constructor(options: RecordScannerOptions = {}) {
+    this.#terminator = options.lineEnding === 'cr' ? CR : LF;
+    this.#offset = options.startOffset ?? 0;
+    this.#recordStart = this.#offset;
   }
 
   /** Absolute offset of the next byte expected by `push`. */
@@ -63,7 +73,7 @@ export class RecordScanner {
         nextQuote = buffer.indexOf(QUOTE, position);
         continue;
       }
-      const newline = buffer.indexOf(LF, position);
+      const newline = buffer.indexOf(this.#terminator, position);
       if (nextQuote >= 0 && (newline < 0 || nextQuote < newline)) {
         this.#inQuotes = true;
         position = nextQuote + 1;

@@ -1,5 +1,6 @@
 import { allChunksDone, isFinal, objectKeys, type ChunkMessage, type Job } from '@contacts/shared';
-import { enrichRows } from '../csv/enrich-rows.ts';
+import type { JobEnricher } from '@contacts/enrichment';
+import { enrichRows, rejectOversizedRow, type EnrichedChunk } from '../csv/enrich-rows.ts';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 
@@ -21,8 +22,7 @@ export async function handleChunk(
     return;
   }
   const enricher = await deps.enrichers(job);
-  const input = await deps.objects.readRange(job.sourceKey, message.byteStart, message.byteEnd);
-  const result = await enrichRows(input, enricher, message);
+  const result = await readAndEnrich(deps, job, message, enricher);
   context.signal.throwIfAborted();
   await deps.objects.put(objectKeys.part(job, message.index), result.output);
   if (result.rejected > 0)
@@ -54,4 +54,26 @@ export async function handleChunk(
 
 async function discardParts(deps: PipelineDeps, job: Job, index: number): Promise<void> {
   await deps.objects.deleteKeys([objectKeys.part(job, index), objectKeys.rejectsPart(job, index)]);
+}
+
+/** Reads the chunk's bytes (never those of an oversized row) and enriches its rows. */
+async function readAndEnrich(
+  deps: PipelineDeps,
+  job: Job,
+  message: ChunkMessage,
+  enricher: JobEnricher,
+): Promise<EnrichedChunk> {
+  const columns = job.columns ?? [];
+  if (message.oversized !== undefined)
+    return rejectOversizedRow(enricher, { ...message, columns }, message.oversized.limitBytes);
+  const key = job.transcodedKey ?? job.sourceKey;
+  const input = await deps.objects.readRange(key, message.byteStart, message.byteEnd);
+  // Bounded by the chunk byte budget; the encoding is decided on the whole chunk.
+  const bytes = Buffer.concat((await input.toArray()) as Buffer[]);
+  return enrichRows(bytes, enricher, {
+    ...message,
+    columns,
+    delimiter: job.delimiter ?? ',',
+    lineEnding: job.lineEnding ?? 'lf',
+  });
 }

@@ -1,16 +1,49 @@
-import { allChunksDone, InputFileError, type Job, type SplitMessage } from '@contacts/shared';
+import { Readable } from 'node:stream';
+import {
+  allChunksDone,
+  DependencyError,
+  InputFileError,
+  objectKeys,
+  type Job,
+  type SplitMessage,
+} from '@contacts/shared';
 import { ChunkPlanner, type ChunkPlan } from '../csv/chunk-planner.ts';
-import { bomLength, parseHeader } from '../csv/header.ts';
+import { detectDialect } from '../csv/detect-dialect.ts';
+import { headerTooLongError, MAX_HEADER_BYTES, parseHeader } from '../csv/header.ts';
+import { peekStream } from '../csv/peek-stream.ts';
 import { RecordScanner, type RecordBoundary } from '../csv/record-scanner.ts';
+import { binaryFileMessage, sniffFile, SNIFF_BYTES } from '../csv/sniff-file.ts';
+import { transcodeUtf16 } from '../csv/transcode-utf16.ts';
+import { Utf8Validator } from '../csv/utf8-validation.ts';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 
-/** The header must fit in this many bytes; anything longer is not a contact file. */
-const MAX_HEADER_BYTES = 1024 * 1024;
 const CHUNK_BATCH = 10;
+/**
+ * Byte budget of a chunk. A worker holds a chunk in memory a few times over (bytes, text,
+ * output) and runs several at once, so wide rows make chunks of fewer rows instead.
+ */
+const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
+
+type Encoding = NonNullable<Job['encoding']>;
+
+/** The text split scans, after sniffing and any transcoding. */
+interface SplitInput {
+  /** The first bytes, already read; `pieces` yields them again. */
+  readonly head: Buffer;
+  readonly pieces: AsyncIterable<Buffer>;
+  /** Released when split is done with it, whether or not it was read to the end. */
+  readonly body: Readable;
+  /** Where the text starts, past a byte-order mark. */
+  readonly startOffset: number;
+  /** As far as the first bytes tell. */
+  readonly encoding: Encoding;
+  readonly transcodedKey?: string;
+}
 
 /**
- * Split: reads the upload once as a stream, records its header and sends one chunk message per
+ * Split: sniffs the upload (binary files fail here, UTF-16 is transcoded to a UTF-8 copy), reads
+ * it once as a stream, records its header and dialect and sends one chunk message per
  * `chunkRows` data rows (byte range + row range). Holds the job's split lease throughout; a
  * redelivery after a crash redoes the split, and the duplicate chunk messages it sends are
  * harmless because chunks are idempotent.
@@ -34,14 +67,20 @@ export async function handleSplit(
     await deps.jobs.renewLease(message.jobId, context.messageId, deps.leaseMs);
   });
   const job = claim.job;
-  const result = await planAndSendChunks(deps, job, context);
+  const input = await openInput(deps, job, context);
+  let result: { rows: number; chunks: number; encoding: Encoding };
+  try {
+    result = await planAndSendChunks(deps, job, context, input);
+  } finally {
+    input.body.destroy();
+  }
   const updated = await deps.jobs.updateUnderLease(
     job.id,
     { status: 'splitting', holder: context.messageId },
-    { chunksTotal: result.chunks, rowsTotal: result.rows },
+    { chunksTotal: result.chunks, rowsTotal: result.rows, encoding: result.encoding },
     { to: 'processing', releaseLease: true },
   );
-  context.logger.info({ rows: result.rows, chunks: result.chunks }, 'split done');
+  context.logger.info(result, 'split done');
   // Chunks may all have finished while we were still splitting; then nobody else merges.
   if (allChunksDone(updated)) {
     await deps.publisher.sendControl({
@@ -53,27 +92,85 @@ export async function handleSplit(
   }
 }
 
+/** Opens the upload for scanning: refuses binary files, transcodes UTF-16 to a UTF-8 copy. */
+async function openInput(
+  deps: PipelineDeps,
+  job: Job,
+  context: DeliveryContext,
+): Promise<SplitInput> {
+  const body = await deps.objects.read(job.sourceKey);
+  const { head, pieces } = await peekStream(body as AsyncIterable<Buffer>, SNIFF_BYTES);
+  const sniff = sniffFile(head);
+  if (sniff.kind === 'text') {
+    return { head, pieces, body, startOffset: sniff.bomLength, encoding: sniff.encoding };
+  }
+  if (sniff.kind === 'binary') {
+    body.destroy();
+    throw new InputFileError('file_binary', binaryFileMessage(sniff));
+  }
+  const transcodedKey = objectKeys.transcoded(job);
+  try {
+    await uploadTranscoded(deps, transcodeUtf16(pieces, sniff.encoding), transcodedKey, context);
+  } finally {
+    body.destroy();
+  }
+  context.logger.info({ encoding: sniff.encoding }, 'upload transcoded to UTF-8');
+  const copy = await deps.objects.read(transcodedKey);
+  return {
+    ...(await peekStream(copy as AsyncIterable<Buffer>, SNIFF_BYTES)),
+    body: copy,
+    startOffset: 0,
+    encoding: sniff.encoding,
+    transcodedKey,
+  };
+}
+
+async function uploadTranscoded(
+  deps: PipelineDeps,
+  text: AsyncIterable<Buffer>,
+  key: string,
+  context: DeliveryContext,
+): Promise<void> {
+  try {
+    await deps.objects.upload(key, Readable.from(text), { signal: context.signal });
+  } catch (error) {
+    // Invalid UTF-16 surfaces as the upload's failure; it is the file's fault, not S3's.
+    if (error instanceof DependencyError && error.cause instanceof InputFileError)
+      throw error.cause;
+    throw error;
+  }
+}
+
 async function planAndSendChunks(
   deps: PipelineDeps,
   job: Job,
   context: DeliveryContext,
-): Promise<{ rows: number; chunks: number }> {
-  const source = (await deps.objects.read(job.sourceKey)) as AsyncIterable<Buffer>;
-  const planner = new ChunkPlanner(job.options.chunkRows);
+  input: SplitInput,
+): Promise<{ rows: number; chunks: number; encoding: Encoding }> {
+  const dialect = detectDialect(input.head, input.startOffset);
+  const scanner = new RecordScanner({
+    startOffset: input.startOffset,
+    lineEnding: dialect.lineEnding,
+  });
+  const planner = new ChunkPlanner({
+    rowsPerChunk: job.options.chunkRows,
+    maxRowBytes: deps.maxRowBytes,
+    maxChunkBytes: Math.max(MAX_CHUNK_BYTES, deps.maxRowBytes),
+  });
+  // A transcoded copy is UTF-8 by construction.
+  const utf8 = input.transcodedKey === undefined ? new Utf8Validator() : undefined;
   const pending: ChunkPlan[] = [];
-  let scanner: RecordScanner | undefined;
+  const queue = (plan: ChunkPlan): void => {
+    pending.push(plan);
+  };
   let header: RecordBoundary | undefined;
-  // Widened on purpose: the closure below sets it, which flow analysis cannot see.
-  let columnsSaved = false as boolean;
-  let headerPieces: Buffer[] = [];
+  // Widened on purpose: saveHeaderOnce drops it, which flow analysis cannot see.
+  let headerPieces = [] as Buffer[] | undefined;
   let chunks = 0;
 
   const onRecord = (record: RecordBoundary): void => {
     if (header === undefined) header = record;
-    else {
-      const plan = planner.add(record);
-      if (plan) pending.push(plan);
-    }
+    else planner.add(record, queue);
   };
   const flush = async (): Promise<void> => {
     const batch = pending.splice(0, pending.length);
@@ -88,52 +185,50 @@ async function planAndSendChunks(
       })),
     );
   };
-  // The header is recorded before any chunk message leaves, so every chunk can rely on it.
-  const saveColumnsOnce = async (): Promise<void> => {
-    if (columnsSaved || header === undefined || scanner === undefined) return;
-    const start = header.start;
-    const bytes = Buffer.concat(headerPieces).subarray(0, header.end - start);
-    const columns = await parseHeader(bytes);
+  // The header and dialect are recorded before any chunk message leaves, so every chunk can
+  // rely on them.
+  const saveHeaderOnce = async (): Promise<void> => {
+    if (headerPieces === undefined || header === undefined) return;
+    const bytes = Buffer.concat(headerPieces).subarray(0, header.end - header.start);
+    headerPieces = undefined;
     await deps.jobs.updateUnderLease(
       job.id,
       { status: 'splitting', holder: context.messageId },
-      { columns },
+      {
+        columns: await parseHeader(bytes, dialect),
+        encoding: input.encoding,
+        ...dialect,
+        ...(input.transcodedKey === undefined ? {} : { transcodedKey: input.transcodedKey }),
+      },
     );
-    columnsSaved = true;
-    headerPieces = [];
   };
 
-  for await (const received of source) {
+  let first = true;
+  for await (const received of input.pieces) {
     context.signal.throwIfAborted();
-    let piece = received;
-    if (scanner === undefined) {
-      const bom = bomLength(piece);
-      scanner = new RecordScanner(bom);
-      piece = piece.subarray(bom);
-    }
-    if (!columnsSaved) headerPieces.push(piece);
+    const piece = first ? received.subarray(input.startOffset) : received;
+    first = false;
+    utf8?.push(piece);
+    headerPieces?.push(piece);
     scanner.push(piece, onRecord);
-    await saveColumnsOnce();
-    if (!columnsSaved && scanner.offset > MAX_HEADER_BYTES) {
-      throw new InputFileError(
-        'header_too_long',
-        `the header row is longer than ${MAX_HEADER_BYTES} bytes`,
-      );
-    }
+    await saveHeaderOnce();
+    if (headerPieces !== undefined && scanner.offset - input.startOffset > MAX_HEADER_BYTES)
+      throw headerTooLongError();
     if (pending.length >= CHUNK_BATCH) await flush();
   }
-  if (scanner === undefined) throw new InputFileError('file_empty', 'the file is empty');
+  if (scanner.offset === input.startOffset)
+    throw new InputFileError('file_empty', 'the file is empty');
   scanner.finish(onRecord);
-  if (header === undefined) throw new InputFileError('file_empty', 'the file is empty');
-  await saveColumnsOnce();
+  await saveHeaderOnce();
   if (scanner.inQuotes) {
     throw new InputFileError(
       'unbalanced_quote',
       'the file ends inside a quoted field: a quote is never closed',
     );
   }
-  const last = planner.finish();
-  if (last) pending.push(last);
+  planner.finish(queue);
   await flush();
-  return { rows: planner.rowsSeen, chunks };
+  // Bytes that are not UTF-8 may first appear long after the sniffed window.
+  const encoding = utf8?.finish() === false ? 'windows-1252' : input.encoding;
+  return { rows: planner.rowsSeen, chunks, encoding };
 }
