@@ -74,11 +74,10 @@ async function persistentStores(
   const sqsStore = new SqsStore() as Store;
   const snsStore = new SnsStore() as Store;
   const s3Store = new S3Store() as Store;
-  const queues = new (
-    PersistenceManager as unknown as new (dir: string) => Closable & {
-      loadSqsAndSns(sqs: unknown, sns: unknown): void;
-    }
-  )(join(dataDir, 'sqs'));
+  const queues = new (PersistenceManager as unknown as new (dir: string) => PersistedQueues)(
+    join(dataDir, 'sqs'),
+  );
+  keepReceiveCountOnRelease(queues);
   // Objects as plain files: large uploads would bloat SQLite, and files can be inspected.
   const objects = new (
     FileS3Persistence as unknown as new (dir: string) => Closable & {
@@ -94,6 +93,27 @@ async function persistentStores(
   s3Store.persistence = objects;
   const stores = { sqsStore, snsStore, s3Store } as unknown as BuildAppStores;
   return { stores, closables: [queues, objects] };
+}
+
+interface PersistedQueues extends Closable {
+  loadSqsAndSns(sqs: unknown, sns: unknown): void;
+  updateMessageReady(messageId: string): void;
+  readonly db: { prepare(sql: string): { run(...values: unknown[]): unknown } };
+}
+
+/**
+ * fauxqs 2.4.1 bug: making a message visible again (ChangeMessageVisibility to 0) writes NULL
+ * into the NOT NULL receive-count column; the write throws after the message left the in-flight
+ * list, so the message is lost. Workers release messages that way on shutdown, so the fix
+ * matters: only the receipt handle and deadline are cleared, the receive count stays.
+ */
+function keepReceiveCountOnRelease(queues: PersistedQueues): void {
+  const release = queues.db.prepare(
+    'UPDATE sqs_messages SET receipt_handle = NULL, visibility_deadline = NULL WHERE message_id = ?',
+  );
+  queues.updateMessageReady = (messageId) => {
+    release.run(messageId);
+  };
 }
 
 function hostForUrl(host: string): string {
