@@ -2,3 +2,13 @@ export { createWorker, type Worker, type WorkerDeps } from './worker.ts';
 export { cachedEnricherProvider, type EnricherProvider } from './enricher-provider.ts';
 export { QueueConsumer, type DeliveryContext, type MessageHandler } from './queue/consumer.ts';
 export { parseCsvText } from './csv/parse-csv-text.ts';
+export {
+  DeadLetterQueues,
+  DeadLetterQueueError,
+  deadLetterRoutes,
+  type DeadLetter,
+  type DeadLetterRoute,
+  type QueueSelection,
+  type RedriveResult,
+} from './ops/dead-letter-queues.ts';
+export { runDlqCommand, type CommandOutput } from './ops/dlq-command.ts';
