@@ -1,4 +1,5 @@
 import {
+  CreateQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -116,6 +117,46 @@ describe('QueueConsumer', () => {
       new ReceiveMessageCommand({ QueueUrl: urls.control, WaitTimeSeconds: 1 }),
     );
     expect(again.Messages?.map((m) => m.Body)).toEqual(['stuck']);
+  });
+
+  it('deletes a message classified "discard" without the retries-exhausted cleanup', async () => {
+    const cleanups: string[] = [];
+    let runs = 0;
+    const moot: MessageHandler = {
+      handle() {
+        runs++;
+        return Promise.reject(new Error('job was cancelled'));
+      },
+      onRetriesExhausted(body) {
+        cleanups.push(body);
+        return Promise.resolve();
+      },
+    };
+    // A queue of its own: the test before leaves its released message on the control queue.
+    const { QueueUrl: queueUrl } = await clients.sqs.send(
+      new CreateQueueCommand({ QueueName: 'consumer-test-discard' }),
+    );
+    const worker = new QueueConsumer({
+      name: 'discard',
+      sqs: clients.sqs,
+      queueUrl: queueUrl!,
+      handler: moot,
+      concurrency: 1,
+      waitTimeSeconds: 1,
+      visibilityTimeoutSeconds: 3,
+      maxReceiveCount: 5,
+      logger,
+      classify: () => 'discard',
+    });
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'moot' }));
+    worker.start();
+    const deadline = Date.now() + 10_000;
+    while (runs === 0 && Date.now() < deadline) await sleep(50);
+    await sleep(500);
+    await worker.stop(1000);
+    expect(runs).toBe(1);
+    expect(cleanups).toEqual([]);
+    expect(await depth(queueUrl!)).toEqual({ visible: 0, inFlight: 0 });
   });
 
   it('refuses settings that cannot work', () => {
