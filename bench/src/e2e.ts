@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdirSync, readFileSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -9,7 +8,18 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { format } from '@fast-csv/format';
 import { parse } from '@fast-csv/parse';
-import { contactRow, CONTACT_HEADER, csvLine, seededRandom, startHarness } from '@contacts/e2e';
+import {
+  ApiClient,
+  contactRow,
+  CONTACT_HEADER,
+  csvLine,
+  exitOf,
+  seededRandom,
+  spawnWorkerProcess,
+  startHarness,
+  TENANT_A,
+  type JobView,
+} from '@contacts/e2e';
 
 /**
  * `npm run bench:e2e -- --rows 1000000`: the whole path on the embedded emulators, with the
@@ -45,15 +55,35 @@ const ceiling = await fastCsvThroughput(file);
 const harness = await startHarness({ prefix: 'bench-e2e', env: { LOG_LEVEL: 'silent' } });
 const server: Server = harness.app.listen(0, '127.0.0.1');
 await once(server, 'listening');
-const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const api = new ApiClient({
+  baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+  apiKey: TENANT_A.key,
+});
+const heapMb = values['worker-heap-mb'];
 const workers = Array.from({ length: Number(values.workers) }, () =>
-  spawnWorker(harness.emulators.env, values.concurrency, values['worker-heap-mb']),
+  spawnWorkerProcess({
+    env: {
+      ...harness.emulators.env,
+      RESOURCE_PREFIX: 'bench-e2e',
+      LOG_LEVEL: 'warn',
+      CHUNK_CONCURRENCY: values.concurrency,
+      VISIBILITY_TIMEOUT_SECONDS: '10',
+      POLL_WAIT_SECONDS: '1',
+    },
+    ...(heapMb === undefined ? {} : { heapMb: Number(heapMb) }),
+  }),
 );
 try {
-  const directoryId = directorySize > 0 ? await uploadDirectory(api, directoryFile) : undefined;
+  const directoryId = directorySize > 0 ? await api.uploadDirectory(directoryFile) : undefined;
   const started = performance.now();
-  const jobId = await upload(api, file, chunkRows, directoryId);
-  const job = await waitForCompletion(api, jobId);
+  const jobId = await api.submitFile(file, {
+    fileName: 'bench.csv',
+    chunkRows: String(chunkRows),
+    ...(directoryId === undefined ? {} : { directoryId }),
+  });
+  const job = await api.waitForFinalState(jobId);
+  if (job.status !== 'completed' || job.result === undefined)
+    throw new Error(`job ${job.status}: ${JSON.stringify(job.error)}`);
   const seconds = (performance.now() - started) / 1000;
   const peakRssMb = Math.max(...workers.map((w) => peakRss(w.pid!))) / 1024;
   const outputRows = await countOutputRows(job.result.url);
@@ -61,7 +91,7 @@ try {
   if (outputRows.rows !== rows) process.exitCode = 1;
 } finally {
   for (const worker of workers) worker.kill('SIGTERM');
-  await Promise.all(workers.map((worker) => once(worker, 'exit')));
+  await Promise.all(workers.map(exitOf));
   server.close();
   await harness.close();
 }
@@ -106,45 +136,6 @@ async function fastCsvThroughput(path: string): Promise<number> {
   return (count - 1) / ((performance.now() - started) / 1000);
 }
 
-function spawnWorker(
-  env: Record<string, string>,
-  concurrency: string | undefined,
-  heapMb: string | undefined,
-) {
-  const entry = fileURLToPath(new URL('../../worker/src/main.ts', import.meta.url));
-  const heap = heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`];
-  return spawn(process.execPath, [...heap, '--conditions=source', entry], {
-    env: {
-      ...process.env,
-      ...env,
-      RESOURCE_PREFIX: 'bench-e2e',
-      LOG_LEVEL: 'warn',
-      CHUNK_CONCURRENCY: concurrency ?? '4',
-      VISIBILITY_TIMEOUT_SECONDS: '10',
-      POLL_WAIT_SECONDS: '1',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-}
-
-async function upload(
-  apiUrl: string,
-  path: string,
-  chunk: number,
-  directoryId: string | undefined,
-): Promise<string> {
-  const directory = directoryId === undefined ? '' : `&directoryId=${directoryId}`;
-  const res = await fetch(`${apiUrl}/v1/jobs?fileName=bench.csv&chunkRows=${chunk}${directory}`, {
-    method: 'POST',
-    headers: { Authorization: 'Bearer key-a-0123456789abcdef', 'Content-Type': 'text/csv' },
-    body: Readable.toWeb(createReadStream(path)) as ReadableStream,
-    duplex: 'half',
-  });
-  const body = (await res.json()) as { id: string };
-  if (res.status !== 202) throw new Error(`upload failed: ${res.status} ${JSON.stringify(body)}`);
-  return body.id;
-}
-
 /** The people of the first `count` rows of the contact file, as a reference directory. */
 async function generateDirectory(path: string, count: number): Promise<void> {
   const random = seededRandom(7);
@@ -165,38 +156,6 @@ async function generateDirectory(path: string, count: number): Promise<void> {
     }
   }
   await pipeline(Readable.from(lines()), createWriteStream(path));
-}
-
-async function uploadDirectory(apiUrl: string, path: string): Promise<string> {
-  const res = await fetch(`${apiUrl}/v1/directories`, {
-    method: 'POST',
-    headers: { Authorization: 'Bearer key-a-0123456789abcdef', 'Content-Type': 'text/csv' },
-    body: Readable.toWeb(createReadStream(path)) as ReadableStream,
-    duplex: 'half',
-  });
-  const body = (await res.json()) as { id: string };
-  if (res.status !== 201)
-    throw new Error(`directory upload failed: ${res.status} ${JSON.stringify(body)}`);
-  return body.id;
-}
-
-interface CompletedJob {
-  status: string;
-  progress: { rowsProcessed: number; chunksTotal: number };
-  result: { url: string };
-  error?: unknown;
-}
-
-async function waitForCompletion(apiUrl: string, id: string): Promise<CompletedJob> {
-  for (;;) {
-    const res = await fetch(`${apiUrl}/v1/jobs/${id}`, {
-      headers: { Authorization: 'Bearer key-a-0123456789abcdef' },
-    });
-    const job = (await res.json()) as CompletedJob;
-    if (job.status === 'completed') return job;
-    if (job.status === 'failed') throw new Error(`job failed: ${JSON.stringify(job.error)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /** Peak resident set size (VmHWM) of a process, in KiB. */
@@ -231,7 +190,7 @@ function report(figures: {
   rows: number;
   bytes: number;
   seconds: number;
-  job: CompletedJob;
+  job: JobView;
   peakRssMb: number;
   ceiling: number;
   outputRows: { rows: number; matched: number };
@@ -242,7 +201,7 @@ function report(figures: {
     ['input size', `${(figures.bytes / 1024 / 1024).toFixed(1)} MiB`],
     ['seconds (upload → completed)', figures.seconds.toFixed(2)],
     ['rows/s end to end', Math.round(throughput).toLocaleString('en-US')],
-    ['chunks', String(figures.job.progress.chunksTotal)],
+    ['chunks', String(figures.job.progress.chunksTotal ?? 0)],
     [
       'directory',
       directorySize > 0

@@ -41,8 +41,12 @@ export interface Harness {
 export async function startHarness(options: {
   prefix: string;
   env?: Record<string, string>;
+  /** Persist the emulators here, so they can be stopped and restarted (outage drills). */
+  dataDir?: string;
 }): Promise<Harness> {
-  const emulators = await startEmulators();
+  const emulators = await startEmulators(
+    options.dataDir === undefined ? {} : { dataDir: options.dataDir },
+  );
   const config = loadConfig({
     ...emulators.env,
     RESOURCE_PREFIX: options.prefix,

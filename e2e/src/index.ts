@@ -8,3 +8,23 @@ export {
   usPhone,
 } from './contacts.ts';
 export { startHarness, TENANT_A, TENANT_B, waitFor, type Harness } from './harness.ts';
+export { ApiClient, type JobView } from './api-client.ts';
+export { exitOf, spawnWorkerProcess, type WorkerProcessOptions } from './worker-process.ts';
+export {
+  killTally,
+  runChaos,
+  type ChaosOptions,
+  type ChaosReport,
+  type JobOutcome,
+} from './chaos/chaos-run.ts';
+export { type KillRecord } from './chaos/kill-controller.ts';
+export {
+  createStartableJob,
+  probeApi,
+  runOutage,
+  type OutageReport,
+  type ProbeResult,
+} from './chaos/outage-drill.ts';
+export { countByMessage, formatChaosReport, outageLogLines } from './chaos/report.ts';
+export { checkOutput, writeRowFile, type OutputCheck } from './chaos/row-file.ts';
+export { WorkerPool, type WorkerLogEvent } from './chaos/worker-pool.ts';

@@ -43,7 +43,15 @@ export async function startDynaliteServer(options: {
     port,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        // close() drops only the connections idle at that moment; a keep-alive connection that
+        // finishes its request later would go on serving until its keep-alive timeout (seconds).
+        // Not closeAllConnections(): dynalite throws, taking the process down, when a request it
+        // is still handling finds its database closed. Requests take milliseconds to finish.
+        const sweep = setInterval(() => {
+          server.closeIdleConnections();
+        }, 10);
         server.close((error?: Error) => {
+          clearInterval(sweep);
           if (error) reject(error);
           else resolve();
         });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { startDynaliteServer } from './dynalite-server.ts';
-import { startFauxqsServer } from './fauxqs-server.ts';
+import { startDynaliteServer, type DynaliteServer } from './dynalite-server.ts';
+import { startFauxqsServer, type FauxqsServer } from './fauxqs-server.ts';
 
 /** The embedded AWS: S3 + SQS (fauxqs) and DynamoDB (dynalite). */
 export interface Emulators {
@@ -8,6 +8,13 @@ export interface Emulators {
   readonly env: Record<string, string>;
   readonly s3SqsEndpoint: string;
   readonly dynamodbEndpoint: string;
+  /**
+   * Stops serving, as an outage would: listeners close and open connections are cut, while the
+   * ports and the persisted data are kept for `restart`. Safe to call when already stopped.
+   */
+  stop(): Promise<void>;
+  /** Serves again on the same ports with the same data (persisted emulators only). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -21,7 +28,40 @@ export interface EmulatorOptions {
   readonly dataDir?: string;
 }
 
+interface Servers {
+  readonly fauxqs: FauxqsServer;
+  readonly dynamo: DynaliteServer;
+}
+
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
+  let servers: Servers | undefined = await startServers(options);
+  const first = servers;
+  const stop = async (): Promise<void> => {
+    const running = servers;
+    servers = undefined;
+    if (running) await Promise.allSettled([running.fauxqs.close(), running.dynamo.close()]);
+  };
+  return {
+    env: emulatorEnv(first.fauxqs.endpoint, first.dynamo.endpoint),
+    s3SqsEndpoint: first.fauxqs.endpoint,
+    dynamodbEndpoint: first.dynamo.endpoint,
+    stop,
+    async restart() {
+      // In memory, a restart would come back empty: not an outage but a different world.
+      if (options.dataDir === undefined)
+        throw new Error('only emulators persisted under a dataDir can be restarted');
+      await stop();
+      servers = await startServers({
+        ...options,
+        s3SqsPort: first.fauxqs.port,
+        dynamodbPort: first.dynamo.port,
+      });
+    },
+    close: stop,
+  };
+}
+
+async function startServers(options: EmulatorOptions): Promise<Servers> {
   const host = options.host ?? '127.0.0.1';
   const fauxqs = await startFauxqsServer({
     host,
@@ -36,14 +76,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     await fauxqs.close();
     throw error;
   });
-  return {
-    env: emulatorEnv(fauxqs.endpoint, dynamo.endpoint),
-    s3SqsEndpoint: fauxqs.endpoint,
-    dynamodbEndpoint: dynamo.endpoint,
-    async close() {
-      await Promise.allSettled([fauxqs.close(), dynamo.close()]);
-    },
-  };
+  return { fauxqs, dynamo };
 }
 
 /** Emulators accept any credentials, but the SDK insists on having some. */

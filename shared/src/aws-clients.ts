@@ -12,11 +12,41 @@ export interface AwsClients {
   destroy(): void;
 }
 
+/** How long one SDK call may take; each attempt has these limits, and failures are retried. */
+export interface AwsTimeouts {
+  /** To open a TCP connection: milliseconds when the peer is up. */
+  readonly connectMs: number;
+  /** Silence on an open socket; a long poll is quiet for up to WaitTimeSeconds (at most 20 s). */
+  readonly idleMs: number;
+  /** From sending a request to its response headers (body uploads included). */
+  readonly requestMs: number;
+}
+
+/**
+ * Without limits, a dependency that accepts connections and never answers hangs every request
+ * (and a worker's poll loop) for good. The idle limit stays above the longest SQS long poll.
+ */
+export const DEFAULT_AWS_TIMEOUTS: AwsTimeouts = {
+  connectMs: 3_000,
+  idleMs: 30_000,
+  requestMs: 60_000,
+};
+
 /** Builds the SDK clients once per process; endpoints come from configuration only. */
-export function createAwsClients(aws: AwsConfig): AwsClients {
+export function createAwsClients(
+  aws: AwsConfig,
+  timeouts: AwsTimeouts = DEFAULT_AWS_TIMEOUTS,
+): AwsClients {
   const base = {
     region: aws.region,
     maxAttempts: 4,
+    requestHandler: {
+      connectionTimeout: timeouts.connectMs,
+      socketTimeout: timeouts.idleMs,
+      requestTimeout: timeouts.requestMs,
+      // Otherwise the SDK only warns when requestTimeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
+    },
     ...(aws.credentials === undefined ? {} : { credentials: { ...aws.credentials } }),
   };
   const s3Options = {

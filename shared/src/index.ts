@@ -1,4 +1,9 @@
-export { createAwsClients, type AwsClients } from './aws-clients.ts';
+export {
+  createAwsClients,
+  DEFAULT_AWS_TIMEOUTS,
+  type AwsClients,
+  type AwsTimeouts,
+} from './aws-clients.ts';
 export {
   loadConfig,
   resourceNamesFor,
@@ -22,12 +27,12 @@ export {
 } from './errors.ts';
 export {
   allChunksDone,
+  exceedsRejectTolerance,
   FINAL_STATUSES,
   isFinal,
   JOB_STATUSES,
   type Job,
   type JobError,
-  exceedsRejectTolerance,
   type JobOptions,
   type JobStatus,
 } from './jobs/job.ts';

@@ -2,7 +2,7 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ObjectStore } from '@contacts/shared';
+import { DependencyError, type ObjectStore } from '@contacts/shared';
 import { HttpProblem } from '../http/problem.ts';
 
 export interface UploadInstructions {
@@ -33,16 +33,18 @@ export class UrlSigner {
     maxBytes: number,
     ttlSeconds: number,
   ): Promise<UploadInstructions> {
-    const post = await createPresignedPost(this.#s3, {
-      Bucket: this.#bucket,
-      Key: key,
-      Conditions: [
-        ['content-length-range', 1, maxBytes],
-        ['eq', '$Content-Type', CSV_CONTENT_TYPE],
-      ],
-      Fields: { 'Content-Type': CSV_CONTENT_TYPE },
-      Expires: ttlSeconds,
-    });
+    const post = await signing(`an upload to ${key}`, () =>
+      createPresignedPost(this.#s3, {
+        Bucket: this.#bucket,
+        Key: key,
+        Conditions: [
+          ['content-length-range', 1, maxBytes],
+          ['eq', '$Content-Type', CSV_CONTENT_TYPE],
+        ],
+        Fields: { 'Content-Type': CSV_CONTENT_TYPE },
+        Expires: ttlSeconds,
+      }),
+    );
     return {
       method: 'POST',
       url: post.url,
@@ -63,7 +65,9 @@ export class UrlSigner {
       'content-type',
       ...(size === undefined ? [] : ['content-length']),
     ]);
-    const url = await getSignedUrl(this.#s3, command, { expiresIn: ttlSeconds, signableHeaders });
+    const url = await signing(`an upload to ${key}`, () =>
+      getSignedUrl(this.#s3, command, { expiresIn: ttlSeconds, signableHeaders }),
+    );
     return {
       method: 'PUT',
       url,
@@ -82,7 +86,9 @@ export class UrlSigner {
       ResponseContentDisposition: `attachment; filename="${downloadName.replace(/["\\]/g, '_')}"`,
       ResponseContentType: 'text/csv; charset=utf-8',
     });
-    return getSignedUrl(this.#s3, command, { expiresIn: ttlSeconds });
+    return signing(`a download of ${key}`, () =>
+      getSignedUrl(this.#s3, command, { expiresIn: ttlSeconds }),
+    );
   }
 
   expiresAt(ttlSeconds: number): string {
@@ -91,6 +97,18 @@ export class UrlSigner {
 
   #expiry(ttlSeconds: number): string {
     return new Date(this.#now() + ttlSeconds * 1000).toISOString();
+  }
+}
+
+/**
+ * Signing reads credentials, which on AWS come from the task role's endpoint: when that fails
+ * it is a dependency outage (503, retry later), not a bug (500).
+ */
+async function signing<T>(what: string, sign: () => Promise<T>): Promise<T> {
+  try {
+    return await sign();
+  } catch (error) {
+    throw new DependencyError(`signing ${what} failed`, { cause: error });
   }
 }
 

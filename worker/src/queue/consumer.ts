@@ -7,7 +7,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Logger } from '@contacts/shared';
-import { backoffDelayMs, OutageLog } from './backoff.ts';
+import { backoffDelayMs, isUnreachable, OutageLog } from './backoff.ts';
 
 /** What a handler learns about the delivery it is working on. */
 export interface DeliveryContext {
@@ -70,6 +70,8 @@ export class QueueConsumer {
   readonly #inFlight = new Set<InFlight>();
   readonly #pollAbort = new AbortController();
   readonly #outage: OutageLog;
+  /** Handlers failing because S3, SQS or DynamoDB is down: logged once per outage too. */
+  readonly #handlerOutage: OutageLog;
   #running: Promise<void> | undefined;
   #stopping = false;
   #slotFreed: (() => void) | undefined;
@@ -83,6 +85,10 @@ export class QueueConsumer {
     }
     this.#options = options;
     this.#outage = new OutageLog(options.logger, `${options.name} queue`);
+    this.#handlerOutage = new OutageLog(
+      options.logger,
+      `a dependency of the ${options.name} handler`,
+    );
   }
 
   get inFlightCount(): number {
@@ -196,6 +202,7 @@ export class QueueConsumer {
     const heartbeat = this.#startHeartbeat(message, renewals, logger);
     try {
       await this.#options.handler.handle(message.Body ?? '', context);
+      this.#handlerOutage.recovered();
       clearInterval(heartbeat);
       if (!signal.aborted) await this.#delete(message);
     } catch (error) {
@@ -213,7 +220,10 @@ export class QueueConsumer {
       return;
     }
     const permanent = disposition !== 'retry';
-    context.logger.error({ err: error, disposition }, 'message handler failed');
+    if (disposition === 'retry' && isUnreachable(error)) {
+      this.#handlerOutage.failed(error);
+      context.logger.debug({ err: error }, 'message handler failed: dependency unreachable');
+    } else context.logger.error({ err: error, disposition }, 'message handler failed');
     if (permanent || context.isLastAttempt) {
       await this.#options.handler
         .onRetriesExhausted?.(message.Body ?? '', error, context)
@@ -257,7 +267,8 @@ export class QueueConsumer {
           await this.#setVisibility(message, this.#options.visibilityTimeoutSeconds);
           for (const renew of renewals) await renew();
         } catch (error) {
-          logger.warn({ err: error }, 'heartbeat failed');
+          if (isUnreachable(error)) this.#handlerOutage.failed(error);
+          else logger.warn({ err: error }, 'heartbeat failed');
         }
       })();
     }, intervalMs);
@@ -275,7 +286,8 @@ export class QueueConsumer {
       ),
     ).catch((error: unknown) => {
       // The message will be delivered again; handlers are idempotent, so that is safe.
-      this.#options.logger.warn({ err: error, messageId: message.MessageId }, 'delete failed');
+      if (isUnreachable(error)) this.#outage.failed(error);
+      else this.#options.logger.warn({ err: error, messageId: message.MessageId }, 'delete failed');
     });
   }
 
@@ -289,10 +301,12 @@ export class QueueConsumer {
         }),
       )
       .catch((error: unknown) => {
-        this.#options.logger.warn(
-          { err: error, messageId: message.MessageId },
-          'visibility change failed',
-        );
+        if (isUnreachable(error)) this.#outage.failed(error);
+        else
+          this.#options.logger.warn(
+            { err: error, messageId: message.MessageId },
+            'visibility change failed',
+          );
       });
   }
 
