@@ -1,5 +1,6 @@
 import { createAwsClients, type AwsClients } from './aws-clients.ts';
 import type { AppConfig } from './config.ts';
+import { isUnreachable } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { provisionResources, resolveQueueUrls, type QueueUrls } from './provision.ts';
 import { resourceDefinitions } from './resources.ts';
@@ -9,25 +10,49 @@ export interface AwsConnection {
   readonly queueUrls: QueueUrls;
 }
 
+/** How long a process waits at start-up for AWS endpoints that do not answer yet. */
+const STARTUP_WAIT_MS = 60_000;
+
 /**
  * Builds the SDK clients and finds the queues: creates missing resources first when
- * `provision` (or PROVISION_RESOURCES) says so, otherwise only looks the queues up.
+ * `provision` (or PROVISION_RESOURCES) says so, otherwise only looks the queues up. Endpoints
+ * that do not answer (an outage, a compose service still starting) are waited for up to
+ * `waitMs`; an answer that says no (a missing queue, denied access) fails at once.
  */
 export async function connectToAws(
   config: AppConfig,
   logger: Logger,
-  options: { provision?: boolean } = {},
+  options: { provision?: boolean; waitMs?: number } = {},
 ): Promise<AwsConnection> {
   const clients = createAwsClients(config.aws);
   const definitions = resourceDefinitions(config.resources, config.queues);
+  const connect = (): Promise<QueueUrls> =>
+    (options.provision ?? config.provisionResources)
+      ? provisionResources({ ...clients, logger }, definitions)
+      : resolveQueueUrls(clients.sqs, definitions);
   try {
-    const queueUrls =
-      (options.provision ?? config.provisionResources)
-        ? await provisionResources({ ...clients, logger }, definitions)
-        : await resolveQueueUrls(clients.sqs, definitions);
+    const queueUrls = await untilReachable(connect, options.waitMs ?? STARTUP_WAIT_MS, logger);
     return { clients, queueUrls };
   } catch (error) {
     clients.destroy();
     throw error;
+  }
+}
+
+async function untilReachable<T>(
+  attempt: () => Promise<T>,
+  waitMs: number,
+  logger: Logger,
+): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  for (let failures = 0; ; failures++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isUnreachable(error) || Date.now() >= deadline) throw error;
+      if (failures === 0)
+        logger.warn({ err: error }, 'AWS endpoints unreachable; waiting for them');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** failures, 5000)));
+    }
   }
 }

@@ -53,3 +53,31 @@ export function awsHttpStatus(error: unknown): number | undefined {
   const metadata = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
   return metadata?.httpStatusCode;
 }
+
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * True when an error, or one of its causes, says a dependency did not answer (network error,
+ * timeout, 5xx) rather than answered "no" (4xx): the former is an outage, logged once by
+ * OutageLog; the latter is a problem of this call, logged every time.
+ */
+export function isUnreachable(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const status = awsHttpStatus(current);
+    if (status !== undefined) return status >= 500;
+    if (current.name === 'TimeoutError') return true;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return true;
+  }
+  return false;
+}

@@ -22,6 +22,7 @@ export {
   ConfigError,
   DependencyError,
   InputFileError,
+  isUnreachable,
   JobNotFoundError,
   JobStateConflictError,
 } from './errors.ts';

@@ -62,7 +62,11 @@ export async function resolveQueueUrls(
         const output = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
         if (output.QueueUrl !== undefined) urls.set(name, output.QueueUrl);
       } catch (error) {
-        throw new DependencyError(`queue ${name} not found (is it provisioned?)`, { cause: error });
+        const missing = /QueueDoesNotExist|NonExistentQueue/.test(awsErrorName(error) ?? '');
+        const what = missing
+          ? `queue ${name} does not exist (is it provisioned?)`
+          : `could not look up queue ${name}`;
+        throw new DependencyError(what, { cause: error });
       }
     }
   }

@@ -1,4 +1,4 @@
-import { awsHttpStatus, type Logger } from '@contacts/shared';
+import type { Logger } from '@contacts/shared';
 
 /** Exponential backoff with full jitter ("Exponential Backoff And Jitter", AWS Architecture Blog). */
 export function backoffDelayMs(attempt: number, baseMs = 1000, capMs = 30_000): number {
@@ -32,32 +32,4 @@ export class OutageLog {
     this.#since = undefined;
     this.#attempts = 0;
   }
-}
-
-const NETWORK_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
-/**
- * True when an error, or one of its causes, says a dependency did not answer (network error,
- * timeout, 5xx) rather than answered "no" (4xx): the former is an outage, logged once by
- * OutageLog; the latter is a problem of this call, logged every time.
- */
-export function isUnreachable(error: unknown): boolean {
-  for (let current = error; current instanceof Error; current = current.cause) {
-    const status = awsHttpStatus(current);
-    if (status !== undefined) return status >= 500;
-    if (current.name === 'TimeoutError') return true;
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return true;
-  }
-  return false;
 }

@@ -6,8 +6,10 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Logger } from '@contacts/shared';
-import { backoffDelayMs, isUnreachable, OutageLog } from './backoff.ts';
+import { isUnreachable, type Logger } from '@contacts/shared';
+import { backoffDelayMs, OutageLog } from './backoff.ts';
+
+const POLL_BACKOFF_CAP_MS = 10_000;
 
 /** What a handler learns about the delivery it is working on. */
 export interface DeliveryContext {
@@ -148,7 +150,8 @@ export class QueueConsumer {
         if (this.#isStopping()) break;
         failures++;
         this.#outage.failed(error);
-        await sleep(backoffDelayMs(failures), this.#pollAbort.signal);
+        // Capped lower than message retries: after an outage, polling resumes within seconds.
+        await sleep(backoffDelayMs(failures, 1000, POLL_BACKOFF_CAP_MS), this.#pollAbort.signal);
       }
     }
   }

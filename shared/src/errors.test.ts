@@ -1,6 +1,5 @@
-import { DependencyError } from '@contacts/shared';
 import { describe, expect, it } from 'vitest';
-import { isUnreachable } from './backoff.ts';
+import { DependencyError, isUnreachable } from './errors.ts';
 
 function sdkError(name: string, fields: Record<string, unknown>): Error {
   return Object.assign(new Error(name), { name, ...fields });
