@@ -123,12 +123,16 @@ export class ObjectStore {
   /** Deletes up to 1,000 objects in one call; keys that do not exist are no error. */
   async deleteKeys(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.#s3.send(
-      new DeleteObjectsCommand({
-        Bucket: this.#bucket,
-        Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
-      }),
-    );
+    await this.#s3
+      .send(
+        new DeleteObjectsCommand({
+          Bucket: this.#bucket,
+          Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+        }),
+      )
+      .catch((error: unknown) => {
+        throw new DependencyError(`S3 delete of ${keys.length} objects failed`, { cause: error });
+      });
   }
 
   /** Deletes every object under `prefix`; returns how many. */
@@ -136,13 +140,17 @@ export class ObjectStore {
     let deleted = 0;
     let token: string | undefined;
     do {
-      const page = await this.#s3.send(
-        new ListObjectsV2Command({
-          Bucket: this.#bucket,
-          Prefix: prefix,
-          ContinuationToken: token,
-        }),
-      );
+      const page = await this.#s3
+        .send(
+          new ListObjectsV2Command({
+            Bucket: this.#bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+          }),
+        )
+        .catch((error: unknown) => {
+          throw new DependencyError(`S3 listing of ${prefix} failed`, { cause: error });
+        });
       const keys = (page.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [o.Key]));
       await this.deleteKeys(keys);
       deleted += keys.length;
