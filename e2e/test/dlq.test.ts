@@ -279,7 +279,9 @@ describe('npm run dlq', () => {
     const missing = captured();
     const env = { ...cliEnv(), RESOURCE_PREFIX: 'nothing-here' };
     expect(await runDlqCommand(['list'], env, missing.io)).toBe(1);
-    expect(missing.err.join('\n')).toMatch(/queue nothing-here-control not found/);
+    expect(missing.err.join('\n')).toMatch(
+      /queue nothing-here-control does not exist \(is it provisioned\?\)/,
+    );
   });
 });
 
