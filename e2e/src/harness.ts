@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createApp, createAppDeps } from '@contacts/api';
 import { seedNicknames, startEmulators, type Emulators } from '@contacts/local';
 import {
@@ -115,4 +116,18 @@ export async function waitFor<T>(
       throw new Error(`timed out waiting for ${options.what ?? 'condition'}`);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
   }
+}
+
+/** Messages in a queue, visible or in flight (approximate, as SQS reports them). */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const output = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(output.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }

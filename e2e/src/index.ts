@@ -7,7 +7,7 @@ export {
   seededRandom,
   usPhone,
 } from './contacts.ts';
-export { startHarness, TENANT_A, TENANT_B, waitFor, type Harness } from './harness.ts';
+export { queueDepth, startHarness, TENANT_A, TENANT_B, waitFor, type Harness } from './harness.ts';
 export { ApiClient, type JobView } from './api-client.ts';
 export { exitOf, spawnWorkerProcess, type WorkerProcessOptions } from './worker-process.ts';
 export {

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   contactFile,
+  queueDepth,
   startHarness,
   TENANT_A,
   TENANT_B,
@@ -224,8 +225,8 @@ describe('the whole path', () => {
     );
     await waitFor(
       async () =>
-        (await queueDepth(harness.queueUrls.chunk)) +
-          (await queueDepth(harness.queueUrls.control)) ===
+        (await queueDepth(harness.clients.sqs, harness.queueUrls.chunk)) +
+          (await queueDepth(harness.clients.sqs, harness.queueUrls.control)) ===
         0
           ? true
           : undefined,
@@ -238,17 +239,3 @@ describe('the whole path', () => {
     expect(done.progress.rowsProcessed).toBe(100);
   });
 });
-
-async function queueDepth(queueUrl: string): Promise<number> {
-  const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
-  const output = await harness.clients.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(output.Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
-}

@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ApiClient, type JobView } from '../api-client.ts';
 import { seededRandom } from '../contacts.ts';
-import { startHarness, TENANT_A, type Harness } from '../harness.ts';
+import { queueDepth, startHarness, TENANT_A, type Harness } from '../harness.ts';
 import { KILL_STAGES, type KillStage } from './aws-calls.ts';
 import { KillController, type KillRecord } from './kill-controller.ts';
 import { planKills } from './kill-plan.ts';
@@ -279,21 +278,10 @@ async function download(url: string): Promise<AsyncIterable<string>> {
 }
 
 async function deadLetterCounts(harness: Harness): Promise<{ control: number; chunks: number }> {
-  const count = async (queueUrl: string): Promise<number> => {
-    const output = await harness.clients.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return (
-      Number(output.Attributes?.ApproximateNumberOfMessages ?? 0) +
-      Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-    );
-  };
+  const { sqs } = harness.clients;
   return {
-    control: await count(harness.queueUrls.controlDlq),
-    chunks: await count(harness.queueUrls.chunkDlq),
+    control: await queueDepth(sqs, harness.queueUrls.controlDlq),
+    chunks: await queueDepth(sqs, harness.queueUrls.chunkDlq),
   };
 }
 
