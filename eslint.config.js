@@ -11,6 +11,8 @@ export default defineConfig(
       'coverage/**',
       'cdk.out/**',
       'bench/out/**',
+      // CI glue run by the system Node, outside the TypeScript projects.
+      '.ci/**',
     ],
   },
   js.configs.recommended,
