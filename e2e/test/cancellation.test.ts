@@ -21,10 +21,14 @@ let harness: Harness;
  * test can cancel them mid-flight. Every call is timed, to see what ran after a cancel.
  */
 const enricherCalls: { jobId: string; at: number }[] = [];
+const mergeAttempts: string[] = [];
 const slowEnrichers: EnricherProvider = async (job: Job) => {
   enricherCalls.push({ jobId: job.id, at: Date.now() });
   if (job.fileName.startsWith('slow-chunks')) await sleep(150);
-  if (job.fileName.startsWith('slow-merge') && allChunksDone(job)) await sleep(2000);
+  if (job.fileName.startsWith('slow-merge') && allChunksDone(job)) {
+    mergeAttempts.push(job.id);
+    await sleep(2000);
+  }
   return createPassthroughEnricher(job.columns ?? []);
 };
 
@@ -124,6 +128,20 @@ describe('cancellation', () => {
     const after = await view(id);
     expect(after.status).toBe('cancelled');
     expect(after.result).toBeUndefined();
+    expect(await keysUnder(`results/${TENANT_A.tenantId}/${id}/`)).toEqual([]);
+  });
+
+  it('a merge cancelled through the API, which deletes its parts under it, publishes nothing', async () => {
+    const id = await submit(contactFile(30, { seed: 6 }), 'slow-merge-api.csv', {
+      chunkRows: '10',
+    });
+    await until(id, ['merging']);
+    expect((await cancel(id)).body.status).toBe('cancelled');
+    // Long enough for the merge to fail on its deleted parts and for a redelivery to come.
+    await sleep(4500);
+    const after = await view(id);
+    expect(after.status).toBe('cancelled');
+    expect(mergeAttempts.filter((jobId) => jobId === id)).toHaveLength(1);
     expect(await keysUnder(`results/${TENANT_A.tenantId}/${id}/`)).toEqual([]);
   });
 

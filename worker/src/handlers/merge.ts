@@ -11,6 +11,7 @@ import {
 } from '@contacts/shared';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
+import { holdStageLease, type StageLease } from './stage-lease.ts';
 
 export const REJECTS_COLUMNS = ['row_number', 'reason'];
 
@@ -38,27 +39,31 @@ export async function handleMerge(
     context.logger.info({ status: claim.job?.status }, 'merge skipped: not ours to run');
     return;
   }
-  context.onHeartbeat(async () => {
-    await deps.jobs.renewLease(message.jobId, context.messageId, deps.leaseMs);
-  });
+  const merging: MergeContext = {
+    ...context,
+    lease: holdStageLease(deps, message.jobId, 'merge', context),
+  };
   const job = claim.job;
-  const lease = { status: 'merging' as const, holder: context.messageId };
   const overTolerance = exceedsRejectTolerance(job);
   const written: { resultKey?: string; rejectsKey?: string } = {};
   try {
-    if (!overTolerance) written.resultKey = await mergeResult(deps, job, context);
-    if (job.rowsRejected > 0) written.rejectsKey = await mergeRejects(deps, job, context);
+    if (!overTolerance) written.resultKey = await mergeResult(deps, job, merging);
+    if (job.rowsRejected > 0) written.rejectsKey = await mergeRejects(deps, job, merging);
     await deps.jobs.updateUnderLease(
       job.id,
-      lease,
+      { status: 'merging', holder: context.messageId },
       { ...written, ...(overTolerance ? { error: toleranceError(job) } : {}) },
       { to: overTolerance ? 'failed' : 'completed', releaseLease: true },
     );
   } catch (error) {
     // Cancelled while merging: what we wrote must not be published. (Not when another delivery
     // took the lease over: it writes the same keys, and they may be its result by now.)
-    if (error instanceof JobStateConflictError && error.status === 'cancelled') {
+    if (await wasCancelled(deps, job.id, error)) {
       await deps.objects.deleteKeys(Object.values(written));
+      throw new JobStateConflictError(`job ${job.id} was cancelled while merging`, {
+        status: 'cancelled',
+        cause: error,
+      });
     }
     throw error;
   }
@@ -79,11 +84,7 @@ export async function handleMerge(
   context.logger.debug({ deleted }, 'work objects deleted');
 }
 
-async function mergeResult(
-  deps: PipelineDeps,
-  job: Job,
-  context: DeliveryContext,
-): Promise<string> {
+async function mergeResult(deps: PipelineDeps, job: Job, context: MergeContext): Promise<string> {
   const enricher = await deps.enrichers(job);
   const key = objectKeys.result(job);
   await concatenate(deps, key, formatCsvRow(enricher.outputColumns), context, {
@@ -94,17 +95,26 @@ async function mergeResult(
 }
 
 /** Only chunks that rejected rows wrote a rejects part. */
-async function mergeRejects(
-  deps: PipelineDeps,
-  job: Job,
-  context: DeliveryContext,
-): Promise<string> {
+async function mergeRejects(deps: PipelineDeps, job: Job, context: MergeContext): Promise<string> {
   const key = objectKeys.rejects(job);
   await concatenate(deps, key, formatCsvRow(REJECTS_COLUMNS), context, {
     parts: partKeys(job, objectKeys.rejectsPart),
     partsOptional: true,
   });
   return key;
+}
+
+type MergeContext = DeliveryContext & { readonly lease: StageLease };
+
+/**
+ * A cancel shows as a refused write, a lost lease, or (when the API already deleted the parts)
+ * a failed read: the job's status tells them apart from real failures.
+ */
+async function wasCancelled(deps: PipelineDeps, jobId: string, error: unknown): Promise<boolean> {
+  if (error instanceof JobStateConflictError && error.status !== undefined)
+    return error.status === 'cancelled';
+  const current = await deps.jobs.get(jobId).catch(() => undefined);
+  return current?.status === 'cancelled';
 }
 
 function toleranceError(job: Job): JobError {
@@ -125,7 +135,7 @@ async function concatenate(
   deps: PipelineDeps,
   key: string,
   header: string,
-  context: DeliveryContext,
+  context: MergeContext,
   source: { parts: readonly string[]; partsOptional: boolean },
 ): Promise<void> {
   const body = new PassThrough();
@@ -134,6 +144,7 @@ async function concatenate(
     body.write(header);
     for (const partKey of source.parts) {
       context.signal.throwIfAborted();
+      context.lease.assertHeld();
       const part: Readable | undefined = source.partsOptional
         ? await deps.objects.readIfExists(partKey)
         : await deps.objects.read(partKey);

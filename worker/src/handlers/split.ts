@@ -17,6 +17,7 @@ import { transcodeUtf16 } from '../csv/transcode-utf16.ts';
 import { Utf8Validator } from '../csv/utf8-validation.ts';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
+import { holdStageLease, type StageLease } from './stage-lease.ts';
 
 const CHUNK_BATCH = 10;
 /**
@@ -63,14 +64,12 @@ export async function handleSplit(
     context.logger.info({ status: claim.job?.status }, 'split skipped: job not splittable by us');
     return;
   }
-  context.onHeartbeat(async () => {
-    await deps.jobs.renewLease(message.jobId, context.messageId, deps.leaseMs);
-  });
+  const lease = holdStageLease(deps, message.jobId, 'split', context);
   const job = claim.job;
   const input = await openInput(deps, job, context);
   let result: { rows: number; chunks: number; encoding: Encoding };
   try {
-    result = await planAndSendChunks(deps, job, context, input);
+    result = await planAndSendChunks(deps, job, { ...context, lease }, input);
   } finally {
     input.body.destroy();
   }
@@ -144,7 +143,7 @@ async function uploadTranscoded(
 async function planAndSendChunks(
   deps: PipelineDeps,
   job: Job,
-  context: DeliveryContext,
+  context: DeliveryContext & { lease: StageLease },
   input: SplitInput,
 ): Promise<{ rows: number; chunks: number; encoding: Encoding }> {
   const dialect = detectDialect(input.head, input.startOffset);
@@ -206,6 +205,7 @@ async function planAndSendChunks(
   let first = true;
   for await (const received of input.pieces) {
     context.signal.throwIfAborted();
+    context.lease.assertHeld();
     const piece = first ? received.subarray(input.startOffset) : received;
     first = false;
     utf8?.push(piece);
