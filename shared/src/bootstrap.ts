@@ -1,4 +1,5 @@
 import { createAwsClients, type AwsClients } from './aws-clients.ts';
+import { backoffDelayMs, OutageLog } from './backoff.ts';
 import type { AppConfig } from './config.ts';
 import { isUnreachable } from './errors.ts';
 import type { Logger } from './logger.ts';
@@ -45,14 +46,18 @@ async function untilReachable<T>(
   logger: Logger,
 ): Promise<T> {
   const deadline = Date.now() + waitMs;
-  for (let failures = 0; ; failures++) {
+  const outage = new OutageLog(logger, 'AWS endpoints');
+  for (let failures = 1; ; failures++) {
     try {
-      return await attempt();
+      const value = await attempt();
+      outage.recovered();
+      return value;
     } catch (error) {
-      if (!isUnreachable(error) || Date.now() >= deadline) throw error;
-      if (failures === 0)
-        logger.warn({ err: error }, 'AWS endpoints unreachable; waiting for them');
-      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** failures, 5000)));
+      const left = deadline - Date.now();
+      if (!isUnreachable(error) || left <= 0) throw error;
+      outage.failed(error);
+      const delay = Math.min(backoffDelayMs(failures, 250, 5000), left);
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 }

@@ -1,3 +1,4 @@
+export { backoffDelayMs, OutageLog } from './backoff.ts';
 export {
   createAwsClients,
   DEFAULT_AWS_TIMEOUTS,

@@ -6,8 +6,7 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { isUnreachable, type Logger } from '@contacts/shared';
-import { backoffDelayMs, OutageLog } from './backoff.ts';
+import { backoffDelayMs, isUnreachable, OutageLog, type Logger } from '@contacts/shared';
 
 const POLL_BACKOFF_CAP_MS = 10_000;
 
@@ -218,12 +217,13 @@ export class QueueConsumer {
   async #handleFailure(message: Message, error: unknown, context: DeliveryContext): Promise<void> {
     const disposition = this.#options.classify?.(error) ?? 'retry';
     if (disposition === 'discard') {
-      context.logger.info({ reason: describeError(error) }, 'message discarded: its job moved on');
+      context.logger.info({ err: error }, 'message discarded: its job moved on');
       await this.#delete(message);
       return;
     }
     const permanent = disposition !== 'retry';
-    if (disposition === 'retry' && isUnreachable(error)) {
+    // The last attempt is logged in full: it fails the job, and an outage line may be old.
+    if (disposition === 'retry' && !context.isLastAttempt && isUnreachable(error)) {
       this.#handlerOutage.failed(error);
       context.logger.debug({ err: error }, 'message handler failed: dependency unreachable');
     } else context.logger.error({ err: error, disposition }, 'message handler failed');
@@ -338,10 +338,6 @@ async function retry<T>(operation: () => Promise<T>, attempts = 3): Promise<T> {
       await sleep(backoffDelayMs(attempt, 200));
     }
   }
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

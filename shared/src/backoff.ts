@@ -1,6 +1,10 @@
-import type { Logger } from '@contacts/shared';
+import type { Logger } from './logger.ts';
 
-/** Exponential backoff with full jitter ("Exponential Backoff And Jitter", AWS Architecture Blog). */
+/**
+ * Exponential backoff with "equal jitter" (AWS Architecture Blog, "Exponential Backoff And
+ * Jitter"): half the delay is fixed so retries never come back at once, half is random so many
+ * processes do not retry in lockstep.
+ */
 export function backoffDelayMs(attempt: number, baseMs = 1000, capMs = 30_000): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
