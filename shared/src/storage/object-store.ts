@@ -123,7 +123,7 @@ export class ObjectStore {
   /** Deletes up to 1,000 objects in one call; keys that do not exist are no error. */
   async deleteKeys(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.#s3
+    const output = await this.#s3
       .send(
         new DeleteObjectsCommand({
           Bucket: this.#bucket,
@@ -133,6 +133,13 @@ export class ObjectStore {
       .catch((error: unknown) => {
         throw new DependencyError(`S3 delete of ${keys.length} objects failed`, { cause: error });
       });
+    // A batch delete answers 200 and lists the keys it could not delete.
+    const failed = (output.Errors ?? []).map((e) => `${e.Key ?? '?'} (${e.Code ?? 'error'})`);
+    if (failed.length > 0) {
+      throw new DependencyError(
+        `S3 could not delete ${failed.length} objects: ${failed.join(', ')}`,
+      );
+    }
   }
 
   /** Deletes every object under `prefix`; returns how many. */
