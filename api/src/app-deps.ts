@@ -35,6 +35,7 @@ export function createAppDeps(options: {
       }),
       signer,
       config: config.api,
+      logger,
     }),
     directories: new DirectoryService({ objects, signer, config: config.api }),
     apiKeys: config.api.apiKeys,

@@ -6,6 +6,7 @@ import {
   type ApiConfig,
   type Job,
   type JobStore,
+  type Logger,
   type MessagePublisher,
   type ObjectStore,
 } from '@contacts/shared';
@@ -25,6 +26,7 @@ export interface JobServiceDeps {
   readonly publisher: MessagePublisher;
   readonly signer: UrlSigner;
   readonly config: ApiConfig;
+  readonly logger: Logger;
   readonly now?: () => number;
 }
 
@@ -146,7 +148,13 @@ export class JobService {
         `job ${jobId} is ${current.status}; only unfinished jobs can be cancelled`,
       );
     }
-    await objects.deletePrefix(objectKeys.workPrefix(cancelled)).catch(() => 0);
+    await objects.deletePrefix(objectKeys.workPrefix(cancelled)).catch((error: unknown) => {
+      // The cancel stands; the work/ lifecycle rule removes what is left.
+      this.#deps.logger.warn(
+        { err: error, jobId },
+        'could not delete a cancelled job’s work objects',
+      );
+    });
     return cancelled;
   }
 
