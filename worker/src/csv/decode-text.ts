@@ -3,7 +3,7 @@ import type { Job } from '@contacts/shared';
 import { RecordScanner } from './record-scanner.ts';
 import { hasUtf8Sequence } from './utf8-validation.ts';
 
-/** Every byte is one character, so byte ranges found in the raw file stay valid. */
+/** One byte, one character: any run of records decodes on its own, whatever surrounds it. */
 const windows1252 = new TextDecoder('windows-1252');
 
 export interface DecodedRecord {
@@ -41,6 +41,8 @@ export function decodeRecords(
   lineEnding: NonNullable<Job['lineEnding']>,
 ): DecodedRecords {
   if (isUtf8(bytes)) return { text: bytes.toString('utf8'), mixedRows: [] };
+  // No UTF-8 sequence anywhere: every record is windows-1252 (ASCII reads the same in both).
+  if (!hasUtf8Sequence(bytes)) return { text: windows1252.decode(bytes), mixedRows: [] };
   const parts: string[] = [];
   const mixedRows: number[] = [];
   let row = 0;

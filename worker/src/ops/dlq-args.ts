@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '@contacts/shared';
 import { z } from 'zod';
-import type { QueueSelection } from './dead-letter-queues.ts';
+import { DEAD_LETTER_QUEUES, type QueueSelection } from './dead-letter-queues.ts';
 
 export const DLQ_USAGE = [
   'usage: npm run dlq -- list [--queue chunks|control|all] [--max N] [--json]',
@@ -35,7 +35,7 @@ export class UsageError extends AppError {
 const LIST_DEFAULT_MAX = 100;
 
 const flags = z.object({
-  queue: z.enum(['chunks', 'control', 'all'], { error: '--queue is chunks, control or all' }),
+  queue: z.enum([...DEAD_LETTER_QUEUES, 'all'], { error: '--queue is chunks, control or all' }),
   max: z.coerce
     .number({ error: '--max is a whole number of messages' })
     .int('--max is a whole number of messages')
