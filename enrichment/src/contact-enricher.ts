@@ -102,28 +102,39 @@ export function createContactEnricher(init: ContactEnricherInit): ContactEnriche
     return { contact, match: usable ? matcher.match(contact) : undefined };
   }
 
+  function inputValues(fields: readonly string[]): string[] {
+    // Sized once: growing the array column by column reallocates it several times per row.
+    const values: string[] = new Array<string>(width + ENRICHMENT_COLUMNS.length);
+    for (let i = 0; i < width; i++) values[i] = normalizeCell(fields[i] ?? '');
+    return values;
+  }
+
+  function rejectRow(cells: readonly string[], reason: string): EnrichedRow {
+    const values = inputValues(cells);
+    let at = width;
+    values[at++] = 'rejected';
+    values[at++] = '';
+    values[at++] = '0';
+    values[at++] = reason;
+    for (let i = 0; i < ENRICHED_FIELDS.length; i++) {
+      values[at++] = '';
+      values[at++] = 'unverified';
+      values[at++] = '';
+    }
+    return { values, rejectReason: reason };
+  }
+
   return {
     outputColumns,
     mapping,
     analyzeRow,
+    rejectRow,
     enrichRow(fields: readonly string[]): EnrichedRow {
-      // Sized once: growing the array column by column reallocates it several times per row.
-      const values: string[] = new Array<string>(width + ENRICHMENT_COLUMNS.length);
-      for (let i = 0; i < width; i++) values[i] = normalizeCell(fields[i] ?? '');
-      let at = width;
       if (fields.length !== width) {
-        const reason = `row has ${fields.length} fields, header has ${width}`;
-        values[at++] = 'rejected';
-        values[at++] = '';
-        values[at++] = '0';
-        values[at++] = reason;
-        for (let i = 0; i < ENRICHED_FIELDS.length; i++) {
-          values[at++] = '';
-          values[at++] = 'unverified';
-          values[at++] = '';
-        }
-        return { values, rejectReason: reason };
+        return rejectRow(fields, `row has ${fields.length} fields, header has ${width}`);
       }
+      const values = inputValues(fields);
+      let at = width;
       const { contact, match } = analyzeRow(fields);
       const labels = labelFields(contact, match?.entry?.contact);
       if (match === undefined) {

@@ -19,4 +19,9 @@ export interface JobEnricher {
   readonly outputColumns: readonly string[];
   /** `rowNumber` is the 1-based data row number in the input file (the header is row 0). */
   enrichRow(fields: readonly string[], rowNumber: number): EnrichedRow;
+  /**
+   * The output row for a row rejected before enrichment (by the pipeline, or for its shape):
+   * `cells` as the input values, no match, `reason` as the match reason.
+   */
+  rejectRow(cells: readonly string[], reason: string): EnrichedRow;
 }

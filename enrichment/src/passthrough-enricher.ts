@@ -10,16 +10,23 @@ export const MATCH_COLUMNS = ['match_status', 'match_id', 'match_score', 'match_
 export function createPassthroughEnricher(inputColumns: readonly string[]): JobEnricher {
   const outputColumns = [...inputColumns, ...MATCH_COLUMNS];
   const width = inputColumns.length;
+  const inputValues = (fields: readonly string[]): string[] => {
+    const values = new Array<string>(width);
+    for (let i = 0; i < width; i++) values[i] = normalizeCell(fields[i] ?? '');
+    return values;
+  };
+  const rejectRow = (cells: readonly string[], reason: string): EnrichedRow => ({
+    values: [...inputValues(cells), 'rejected', '', '', reason],
+    rejectReason: reason,
+  });
   return {
     outputColumns,
+    rejectRow,
     enrichRow(fields: readonly string[]): EnrichedRow {
-      const values = new Array<string>(width);
-      for (let i = 0; i < width; i++) values[i] = normalizeCell(fields[i] ?? '');
       if (fields.length !== width) {
-        const reason = `row has ${fields.length} fields, header has ${width}`;
-        return { values: [...values, 'rejected', '', '', reason], rejectReason: reason };
+        return rejectRow(fields, `row has ${fields.length} fields, header has ${width}`);
       }
-      return { values: [...values, 'none', '', '0', ''] };
+      return { values: [...inputValues(fields), 'none', '', '0', ''] };
     },
   };
 }

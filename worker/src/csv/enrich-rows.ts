@@ -3,7 +3,6 @@ import { formatCsvRow, InputFileError } from '@contacts/shared';
 import { decodeRecords } from './decode-text.ts';
 import type { CsvDialect } from './detect-dialect.ts';
 import { parseCsvText } from './parse-csv-text.ts';
-import { rowRejecter, type RowRejecter } from './reject-row.ts';
 
 export interface EnrichedChunk {
   /** Output records (CSV, no header), one per input row, in input order. */
@@ -34,7 +33,6 @@ export async function enrichRows(
 ): Promise<EnrichedChunk> {
   const decoded = decodeRecords(bytes, chunk.lineEnding);
   const records = await parseRecords(decoded.text, chunk);
-  const reject = rowRejecter(enricher, chunk.columns.length);
   const mixed = new Set(decoded.mixedRows);
   // Checked once per chunk, so clean chunks never look for NULs row by row.
   const mayHaveNul = decoded.text.includes('\0');
@@ -52,7 +50,7 @@ export async function enrichRows(
     const result =
       problem === undefined
         ? enricher.enrichRow(fields, rowNumber)
-        : { values: rejectedValues(reject, fields, problem), rejectReason: problem };
+        : enricher.rejectRow(withoutNul(fields), problem);
     output.push(formatCsvRow(result.values));
     if (result.rejectReason !== undefined) {
       rejects.push(formatCsvRow([String(rowNumber), result.rejectReason]));
@@ -79,9 +77,8 @@ export function rejectOversizedRow(
   limitBytes: number,
 ): EnrichedChunk {
   const reason = `row ${chunk.rowStart} is ${chunk.byteEnd - chunk.byteStart} bytes; rows may be at most ${limitBytes} bytes`;
-  const values = rowRejecter(enricher, chunk.columns.length)([], reason);
   return {
-    output: formatCsvRow(values),
+    output: formatCsvRow(enricher.rejectRow([], reason).values),
     rejects: formatCsvRow([String(chunk.rowStart), reason]),
     rows: 1,
     rejected: 1,
@@ -114,11 +111,8 @@ function nulReason(
 }
 
 /** NUL bytes shown as U+FFFD: the reason says why, and the output stays a text file. */
-function rejectedValues(reject: RowRejecter, fields: readonly string[], reason: string): string[] {
-  return reject(
-    fields.map((field) => field.replaceAll('\0', '\uFFFD')),
-    reason,
-  );
+function withoutNul(fields: readonly string[]): string[] {
+  return fields.map((field) => field.replaceAll('\0', '\uFFFD'));
 }
 
 /** A blank line parses to no field or a single empty one; the splitter skips the same lines. */
