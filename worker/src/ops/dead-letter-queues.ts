@@ -12,6 +12,9 @@ import { summarizeBody, type MessageSummary } from './message-summary.ts';
 
 const BATCH_LIMIT = 10;
 
+/** Rounds in a row that bring no new message before a redrive pass ends. */
+const IDLE_ROUNDS_TO_STOP = 3;
+
 export const DEAD_LETTER_QUEUES = ['control', 'chunks'] as const;
 export type DeadLetterQueueName = (typeof DEAD_LETTER_QUEUES)[number];
 export type QueueSelection = DeadLetterQueueName | 'all';
@@ -380,26 +383,19 @@ class RedrivePass {
   }
 
   async run(): Promise<RedriveResult> {
+    let failure: Error | undefined;
     try {
-      while (this.#attempted() < this.#options.max) {
-        const room = this.#options.max - this.#attempted();
-        const batch = await this.#deps.receive(
-          this.#route.dlqUrl,
-          room,
-          this.#deps.visibilitySeconds,
-        );
-        const fresh = batch.filter((message) => !this.#seen.has(idOf(message)));
-        // Seen again (the pass outlived their visibility): keep the newest handle to release.
-        for (const message of batch) {
-          if (this.#leftBehind.has(idOf(message))) this.#leftBehind.set(idOf(message), message);
-          this.#seen.add(idOf(message));
-        }
-        if (fresh.length === 0) break;
-        await this.#moveBack(fresh.filter((message) => this.#shouldMove(message)));
-      }
-    } finally {
-      await this.#deps.release(this.#route.dlqUrl, [...this.#leftBehind.values()]);
+      await this.#moveAll();
+    } catch (error) {
+      failure = asError(error);
     }
+    try {
+      await this.#deps.release(this.#route.dlqUrl, [...this.#leftBehind.values()]);
+    } catch (releaseError) {
+      // What stopped the pass matters more; unreleased messages reappear after their timeout.
+      failure ??= asError(releaseError);
+    }
+    if (failure !== undefined) throw failure;
     return {
       queue: this.#route.name,
       moved: this.#moved,
@@ -407,6 +403,32 @@ class RedrivePass {
       failed: this.#failed,
       skipped: { ...this.#skipped },
     };
+  }
+
+  async #moveAll(): Promise<void> {
+    let idleRounds = 0;
+    while (this.#attempted() < this.#options.max) {
+      const room = this.#options.max - this.#attempted();
+      const batch = await this.#deps.receive(
+        this.#route.dlqUrl,
+        room,
+        this.#deps.visibilitySeconds,
+      );
+      const fresh = batch.filter((message) => !this.#seen.has(idOf(message)));
+      // Seen again (the pass outlived their visibility): keep the newest handle to release.
+      for (const message of batch) {
+        if (this.#leftBehind.has(idOf(message))) this.#leftBehind.set(idOf(message), message);
+        this.#seen.add(idOf(message));
+      }
+      // A receive may return only messages seen before (SQS samples its servers, and a long
+      // pass outlives their visibility): stop only after a few rounds with nothing new.
+      if (fresh.length === 0) {
+        if (++idleRounds >= IDLE_ROUNDS_TO_STOP) return;
+        continue;
+      }
+      idleRounds = 0;
+      await this.#moveBack(fresh.filter((message) => this.#shouldMove(message)));
+    }
   }
 
   #attempted(): number {
@@ -496,4 +518,8 @@ function byEntryId(
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
