@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
+import { FINAL_STATUSES } from '@contacts/shared';
 
 /** What `GET /v1/jobs/{id}` answers (the parts scripts read). */
 export interface JobView {
@@ -15,8 +16,6 @@ export interface JobView {
   readonly result?: { readonly url: string; readonly rejectsUrl?: string };
   readonly error?: { readonly code: string; readonly message: string };
 }
-
-const FINAL = new Set(['completed', 'failed', 'cancelled']);
 
 /** A small HTTP client of the API for scripts (benchmarks, chaos runs) over a real socket. */
 export class ApiClient {
@@ -67,7 +66,7 @@ export class ApiClient {
     const deadline = Date.now() + (options.timeoutMs ?? 600_000);
     for (;;) {
       const job = await this.getJob(id);
-      if (job !== undefined && FINAL.has(job.status)) return job;
+      if (job !== undefined && isFinalView(job)) return job;
       if (Date.now() > deadline)
         throw new Error(`job ${id} still ${job?.status ?? 'unavailable'} at the deadline`);
       await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
@@ -82,4 +81,9 @@ export class ApiClient {
       duplex: 'half',
     });
   }
+}
+
+/** True once the job reached a state that never changes. */
+export function isFinalView(view: JobView): boolean {
+  return (FINAL_STATUSES as readonly string[]).includes(view.status);
 }

@@ -8,7 +8,7 @@ export {
   usPhone,
 } from './contacts.ts';
 export { queueDepth, startHarness, TENANT_A, TENANT_B, waitFor, type Harness } from './harness.ts';
-export { ApiClient, type JobView } from './api-client.ts';
+export { ApiClient, isFinalView, type JobView } from './api-client.ts';
 export { exitOf, spawnWorkerProcess, type WorkerProcessOptions } from './worker-process.ts';
 export {
   killTally,

@@ -33,6 +33,7 @@ export {
   FINAL_STATUSES,
   isFinal,
   JOB_STATUSES,
+  textKeyOf,
   type Job,
   type JobError,
   type JobOptions,

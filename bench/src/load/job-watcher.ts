@@ -1,7 +1,5 @@
-import { ApiClient, type JobView } from '@contacts/e2e';
+import { ApiClient, isFinalView, type JobView } from '@contacts/e2e';
 import type { OwnedJob } from './job-pool.ts';
-
-const FINAL = new Set(['completed', 'failed', 'cancelled']);
 
 interface Watched {
   readonly job: OwnedJob;
@@ -49,7 +47,7 @@ export class JobWatcher {
           const view = await this.#client(watched.job.key).getJob(watched.job.id);
           if (view === undefined) return;
           watched.view = view;
-          if (FINAL.has(view.status)) watched.finishedAt = performance.now() - this.#epoch;
+          if (isFinalView(view)) watched.finishedAt = performance.now() - this.#epoch;
         } catch {
           unreadable++;
         }

@@ -1,3 +1,5 @@
+import { objectKeys } from '../keys.ts';
+
 /** Job states (contract): forward only; a final state never changes. */
 export const JOB_STATUSES = [
   'awaiting_upload',
@@ -60,8 +62,6 @@ export interface Job {
   readonly delimiter?: ',' | ';' | '\t' | '|';
   /** `cr`: old Mac files whose records end with a lone carriage return. */
   readonly lineEnding?: 'lf' | 'crlf' | 'cr';
-  /** A UTF-8 copy of a UTF-16 upload; chunks read it instead of `sourceKey`. */
-  readonly transcodedKey?: string;
   readonly rowsTotal?: number;
   readonly rowsProcessed: number;
   readonly rowsRejected: number;
@@ -73,6 +73,12 @@ export interface Job {
   readonly leaseHolder?: string;
   /** Epoch milliseconds. */
   readonly leaseUntil?: number;
+}
+
+/** The object chunks read: the upload, or the UTF-8 copy split made of a UTF-16 upload. */
+export function textKeyOf(job: Job): string {
+  const utf16 = job.encoding === 'utf-16le' || job.encoding === 'utf-16be';
+  return utf16 ? objectKeys.transcoded(job) : job.sourceKey;
 }
 
 /** True once every chunk reported done and split has counted them. */

@@ -1,4 +1,11 @@
-import { allChunksDone, isFinal, objectKeys, type ChunkMessage, type Job } from '@contacts/shared';
+import {
+  allChunksDone,
+  isFinal,
+  objectKeys,
+  textKeyOf,
+  type ChunkMessage,
+  type Job,
+} from '@contacts/shared';
 import type { JobEnricher } from '@contacts/enrichment';
 import { enrichRows, rejectOversizedRow, type EnrichedChunk } from '../csv/enrich-rows.ts';
 import type { DeliveryContext } from '../queue/consumer.ts';
@@ -66,7 +73,7 @@ async function readAndEnrich(
   const columns = job.columns ?? [];
   if (message.oversized !== undefined)
     return rejectOversizedRow(enricher, { ...message, columns }, message.oversized.limitBytes);
-  const key = job.transcodedKey ?? job.sourceKey;
+  const key = textKeyOf(job);
   const input = await deps.objects.readRange(key, message.byteStart, message.byteEnd);
   // Bounded by the chunk byte budget; the encoding is decided on the whole chunk.
   const bytes = Buffer.concat((await input.toArray()) as Buffer[]);

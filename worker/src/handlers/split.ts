@@ -197,7 +197,6 @@ async function planAndSendChunks(
         columns: await parseHeader(bytes, dialect),
         encoding: input.encoding,
         ...dialect,
-        ...(input.transcodedKey === undefined ? {} : { transcodedKey: input.transcodedKey }),
       },
     );
   };
