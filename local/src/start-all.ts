@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { connectToAws, createLogger, loadConfig } from '@contacts/shared';
+import { connectToAws, createLogger, loadConfig, retry } from '@contacts/shared';
 import { seedNicknames } from './seed-nicknames.ts';
 import { startEmulators, type Emulators } from './emulators.ts';
 import { LOCAL_TENANT, localApiKey } from './local-api-key.ts';
@@ -66,16 +66,19 @@ function spawnService(name: string, entry: string, env: NodeJS.ProcessEnv): Chil
   return child;
 }
 
+/** The API answers /readyz once it can reach its dependencies; a minute covers a cold start. */
 async function waitUntilReady(apiUrl: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${apiUrl}/readyz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`the API did not become ready at ${apiUrl}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  try {
+    await retry(
+      async () => {
+        const res = await fetch(`${apiUrl}/readyz`);
+        if (!res.ok) throw new Error(`readyz answered ${res.status}`);
+      },
+      // Not listening yet, or not ready yet: both end by themselves.
+      { attempts: Infinity, deadlineMs: 60_000, baseMs: 200, capMs: 1000, shouldRetry: () => true },
+    );
+  } catch (error) {
+    throw new Error(`the API did not become ready at ${apiUrl}`, { cause: error });
   }
 }
 

@@ -2,6 +2,7 @@ import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@contacts/shared';
 import { localApiKey } from './local-api-key.ts';
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
       if (view.result.rejectsUrl) console.log(`rejected rows: ${view.result.rejectsUrl}`);
       return;
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await delay(500);
   }
 }
 

@@ -1,10 +1,11 @@
 import { createAwsClients, type AwsClients } from './aws-clients.ts';
-import { backoffDelayMs, OutageLog } from './backoff.ts';
+import { OutageLog } from './backoff.ts';
 import type { AppConfig } from './config.ts';
 import { isUnreachable } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { provisionResources, resolveQueueUrls, type QueueUrls } from './provision.ts';
 import { resourceDefinitions } from './resources.ts';
+import { retry } from './retry.ts';
 
 export interface AwsConnection {
   readonly clients: AwsClients;
@@ -40,24 +41,23 @@ export async function connectToAws(
   }
 }
 
+/** Waits for an outage to end: each try already had the SDK's retries (maxAttempts). */
 async function untilReachable<T>(
   attempt: () => Promise<T>,
   waitMs: number,
   logger: Logger,
 ): Promise<T> {
-  const deadline = Date.now() + waitMs;
   const outage = new OutageLog(logger, 'AWS endpoints');
-  for (let failures = 1; ; failures++) {
-    try {
-      const value = await attempt();
-      outage.recovered();
-      return value;
-    } catch (error) {
-      const left = deadline - Date.now();
-      if (!isUnreachable(error) || left <= 0) throw error;
+  const value = await retry(attempt, {
+    attempts: Infinity,
+    deadlineMs: waitMs,
+    baseMs: 250,
+    capMs: 5000,
+    shouldRetry: isUnreachable,
+    onRetry: (error) => {
       outage.failed(error);
-      const delay = Math.min(backoffDelayMs(failures, 250, 5000), left);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
+    },
+  });
+  outage.recovered();
+  return value;
 }

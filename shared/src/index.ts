@@ -1,4 +1,5 @@
 export { backoffDelayMs, OutageLog } from './backoff.ts';
+export { retry, retryUnprocessed, UnprocessedEntriesError, type RetryOptions } from './retry.ts';
 export {
   createAwsClients,
   DEFAULT_AWS_TIMEOUTS,

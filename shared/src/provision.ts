@@ -1,7 +1,7 @@
 import {
   CreateTableCommand,
-  DescribeTableCommand,
   ResourceInUseException,
+  waitUntilTableExists,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutBucketCorsCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -182,13 +182,15 @@ async function ensureTable(dynamodb: DynamoDBClient, table: TableDefinition): Pr
   await waitForTableActive(dynamodb, table.name);
 }
 
+/** The SDK's waiter (DescribeTable until ACTIVE); short delays suit emulators and real tables. */
 async function waitForTableActive(dynamodb: DynamoDBClient, name: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const output = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
-    if (output.Table?.TableStatus === 'ACTIVE') return;
-    if (Date.now() > deadline) throw new DependencyError(`table ${name} did not become ACTIVE`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    await waitUntilTableExists(
+      { client: dynamodb, minDelay: 0.1, maxDelay: 5, maxWaitTime: 60 },
+      { TableName: name },
+    );
+  } catch (error) {
+    throw new DependencyError(`table ${name} did not become ACTIVE`, { cause: error });
   }
 }
 

@@ -6,6 +6,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { DependencyError } from '../errors.ts';
+import { retryUnprocessed } from '../retry.ts';
 import {
   nicknameItems,
   nicknamePairs,
@@ -80,20 +81,24 @@ export class NicknameStore {
     }
   }
 
-  async #batchPut(requests: WriteRequest[], attempt = 1): Promise<void> {
-    let output;
-    try {
-      output = await this.#client.send(
-        new BatchWriteItemCommand({ RequestItems: { [this.#table]: requests } }),
-      );
-    } catch (error) {
-      throw new DependencyError(`writing nicknames to ${this.#table} failed`, { cause: error });
-    }
-    const left = output.UnprocessedItems?.[this.#table] ?? [];
-    if (left.length === 0) return;
-    if (attempt >= 5) throw new DependencyError(`${left.length} nickname items were not written`);
-    await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-    await this.#batchPut(left, attempt + 1);
+  /** One batch; what DynamoDB leaves unprocessed (throttling inside the batch) is sent again. */
+  async #batchPut(requests: WriteRequest[]): Promise<void> {
+    await retryUnprocessed(
+      requests,
+      async (pending) => {
+        try {
+          const output = await this.#client.send(
+            new BatchWriteItemCommand({ RequestItems: { [this.#table]: [...pending] } }),
+          );
+          return output.UnprocessedItems?.[this.#table] ?? [];
+        } catch (error) {
+          throw new DependencyError(`writing nicknames to ${this.#table} failed`, {
+            cause: error,
+          });
+        }
+      },
+      { what: `nickname items for ${this.#table}` },
+    );
   }
 }
 

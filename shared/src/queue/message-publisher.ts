@@ -1,6 +1,7 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DependencyError } from '../errors.ts';
 import type { ChunkMessage, ControlMessage } from '../messages.ts';
+import { retryUnprocessed } from '../retry.ts';
 
 const BATCH_LIMIT = 10;
 
@@ -38,7 +39,18 @@ export class MessagePublisher {
     }
   }
 
-  async #sendBatch(batch: readonly ChunkMessage[], attempt = 1): Promise<void> {
+  /**
+   * One batch; entries SQS failed on its side are sent again under the shared policy. An entry
+   * refused as the sender's fault (too large, invalid) would fail the same way again.
+   */
+  async #sendBatch(batch: readonly ChunkMessage[]): Promise<void> {
+    await retryUnprocessed(batch, (pending) => this.#trySend(pending), {
+      what: 'chunk messages',
+    });
+  }
+
+  /** Returns the messages SQS did not accept and may accept on another try. */
+  async #trySend(batch: readonly ChunkMessage[]): Promise<ChunkMessage[]> {
     let output;
     try {
       output = await this.#sqs.send(
@@ -53,12 +65,14 @@ export class MessagePublisher {
     } catch (error) {
       throw new DependencyError(`sending ${batch.length} chunk messages failed`, { cause: error });
     }
-    const failed = new Set((output.Failed ?? []).map((entry) => entry.Id));
-    if (failed.size === 0) return;
-    if (attempt >= 5) throw new DependencyError(`SQS refused ${failed.size} chunk messages`);
-    await this.#sendBatch(
-      batch.filter((m) => failed.has(String(m.index))),
-      attempt + 1,
-    );
+    const failed = output.Failed ?? [];
+    const refused = failed.find((entry) => entry.SenderFault === true);
+    if (refused !== undefined) {
+      throw new DependencyError(
+        `SQS refused chunk message ${refused.Id ?? '?'}: ${refused.Code ?? ''} ${refused.Message ?? ''}`,
+      );
+    }
+    const ids = new Set(failed.map((entry) => entry.Id));
+    return batch.filter((message) => ids.has(String(message.index)));
   }
 }
