@@ -1,34 +1,14 @@
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  type Message,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
-import { backoffDelayMs, isUnreachable, OutageLog, type Logger } from '@contacts/shared';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { backoffDelayMs, OutageLog, type Logger } from '@contacts/shared';
+import { disposeOfFailure, type FailureDeps } from './failure-disposition.ts';
+import type { DeliveryContext, FailureDisposition, MessageHandler } from './message-handler.ts';
+import { QueueMessages } from './queue-messages.ts';
+import { heartbeatIntervalMs, startVisibilityHeartbeat } from './visibility-heartbeat.ts';
+
+export type { DeliveryContext, FailureDisposition, MessageHandler } from './message-handler.ts';
 
 const POLL_BACKOFF_CAP_MS = 10_000;
-
-/** What a handler learns about the delivery it is working on. */
-export interface DeliveryContext {
-  readonly messageId: string;
-  /** 1 on first delivery. */
-  readonly receiveCount: number;
-  /** True when a failure now sends the message to the dead-letter queue. */
-  readonly isLastAttempt: boolean;
-  /** Aborted when the worker shuts down past its deadline and the message is released. */
-  readonly signal: AbortSignal;
-  /** Runs `renew` on every visibility heartbeat (to extend leases held alongside the message). */
-  onHeartbeat(renew: () => Promise<void>): void;
-  readonly logger: Logger;
-}
-
-export interface MessageHandler {
-  handle(body: string, context: DeliveryContext): Promise<void>;
-  /** Called once the last permitted attempt failed, before the message moves to the DLQ. */
-  onRetriesExhausted?(body: string, error: unknown, context: DeliveryContext): Promise<void>;
-}
 
 export interface ConsumerOptions {
   readonly name: string;
@@ -40,19 +20,12 @@ export interface ConsumerOptions {
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
   readonly logger: Logger;
-  /**
-   * What a failure means: `retry` (the default) returns the message after a backoff; `settle`
-   * deletes it after the handler's cleanup (the job already failed with the reason); `discard`
-   * deletes it without cleanup (its work is moot: the job was cancelled or moved on);
-   * `dead-letter` moves it to `deadLetterQueueUrl` at once (a body no handler can ever read).
-   */
+  /** What a failure means (see FailureDisposition); `retry` without it. */
   readonly classify?: (error: unknown) => FailureDisposition;
   readonly deadLetterQueueUrl?: string;
   /** Told whenever this consumer goes from idle to busy and back. */
   readonly onBusyChange?: (busy: boolean) => void;
 }
-
-export type FailureDisposition = 'retry' | 'settle' | 'discard' | 'dead-letter';
 
 interface InFlight {
   readonly message: Message;
@@ -73,6 +46,8 @@ export class QueueConsumer {
   readonly #outage: OutageLog;
   /** Handlers failing because S3, SQS or DynamoDB is down: logged once per outage too. */
   readonly #handlerOutage: OutageLog;
+  readonly #messages: QueueMessages;
+  readonly #failures: FailureDeps;
   #running: Promise<void> | undefined;
   #stopping = false;
   #slotFreed: (() => void) | undefined;
@@ -90,6 +65,19 @@ export class QueueConsumer {
       options.logger,
       `a dependency of the ${options.name} handler`,
     );
+    this.#messages = new QueueMessages({
+      sqs: options.sqs,
+      queueUrl: options.queueUrl,
+      outage: this.#outage,
+      logger: options.logger,
+    });
+    this.#failures = {
+      handler: options.handler,
+      messages: this.#messages,
+      handlerOutage: this.#handlerOutage,
+      classify: options.classify,
+      deadLetterQueueUrl: options.deadLetterQueueUrl,
+    };
   }
 
   get inFlightCount(): number {
@@ -108,11 +96,7 @@ export class QueueConsumer {
   async stop(deadlineMs: number): Promise<void> {
     this.#stopping = true;
     this.#slotFreed?.();
-    const timer = new Promise<'timeout'>((resolve) =>
-      setTimeout(() => {
-        resolve('timeout');
-      }, deadlineMs).unref(),
-    );
+    const timer = delay(deadlineMs, 'timeout' as const, { ref: false });
     const inFlight = Promise.allSettled([...this.#inFlight].map((flight) => flight.done));
     const outcome = await Promise.race([inFlight, timer]);
     // Only now: a message handed to an abandoned poll stays hidden for a visibility timeout, so
@@ -125,7 +109,9 @@ export class QueueConsumer {
         'releasing in-flight messages',
       );
       for (const flight of left) flight.abort.abort();
-      await Promise.allSettled(left.map((flight) => this.#setVisibility(flight.message, 0)));
+      await Promise.allSettled(
+        left.map((flight) => this.#messages.setVisibility(flight.message, 0)),
+      );
     }
     await this.#running?.catch(() => undefined);
   }
@@ -141,7 +127,9 @@ export class QueueConsumer {
         failures = 0;
         if (this.#isStopping()) {
           // Received while stopping: hand them straight back.
-          await Promise.allSettled(messages.map((message) => this.#setVisibility(message, 0)));
+          await Promise.allSettled(
+            messages.map((message) => this.#messages.setVisibility(message, 0)),
+          );
           break;
         }
         for (const message of messages) this.#dispatch(message);
@@ -150,7 +138,9 @@ export class QueueConsumer {
         failures++;
         this.#outage.failed(error);
         // Capped lower than message retries: after an outage, polling resumes within seconds.
-        await sleep(backoffDelayMs(failures, 1000, POLL_BACKOFF_CAP_MS), this.#pollAbort.signal);
+        const wait = backoffDelayMs(failures, 1000, POLL_BACKOFF_CAP_MS);
+        // Not retry(): this loop polls for as long as the worker runs; stop() ends the wait.
+        await delay(wait, undefined, { signal: this.#pollAbort.signal }).catch(() => undefined);
       }
     }
   }
@@ -201,116 +191,23 @@ export class QueueConsumer {
       onHeartbeat: (renew) => renewals.push(renew),
       logger,
     };
-    const heartbeat = this.#startHeartbeat(message, renewals, logger);
+    const stopHeartbeat = startVisibilityHeartbeat({
+      intervalMs: heartbeatIntervalMs(this.#options.visibilityTimeoutSeconds),
+      extend: () => this.#messages.setVisibility(message, this.#options.visibilityTimeoutSeconds),
+      renewals,
+      outage: this.#handlerOutage,
+      logger,
+    });
     try {
       await this.#options.handler.handle(message.Body ?? '', context);
       this.#handlerOutage.recovered();
-      clearInterval(heartbeat);
-      if (!signal.aborted) await this.#delete(message);
+      stopHeartbeat();
+      if (!signal.aborted) await this.#messages.delete(message);
     } catch (error) {
-      clearInterval(heartbeat);
+      stopHeartbeat();
       if (signal.aborted) return;
-      await this.#handleFailure(message, error, context);
+      await disposeOfFailure(this.#failures, message, error, context);
     }
-  }
-
-  async #handleFailure(message: Message, error: unknown, context: DeliveryContext): Promise<void> {
-    const disposition = this.#options.classify?.(error) ?? 'retry';
-    if (disposition === 'discard') {
-      context.logger.info({ err: error }, 'message discarded: its job moved on');
-      await this.#delete(message);
-      return;
-    }
-    const permanent = disposition !== 'retry';
-    // The last attempt is logged in full: it fails the job, and an outage line may be old.
-    if (disposition === 'retry' && !context.isLastAttempt && isUnreachable(error)) {
-      this.#handlerOutage.failed(error);
-      context.logger.debug({ err: error }, 'message handler failed: dependency unreachable');
-    } else context.logger.error({ err: error, disposition }, 'message handler failed');
-    if (permanent || context.isLastAttempt) {
-      await this.#options.handler
-        .onRetriesExhausted?.(message.Body ?? '', error, context)
-        .catch((cleanupError: unknown) => {
-          context.logger.error({ err: cleanupError }, 'retries-exhausted cleanup failed');
-        });
-    }
-    if (disposition === 'dead-letter') await this.#moveToDeadLetterQueue(message, context.logger);
-    else if (disposition === 'settle') await this.#delete(message);
-    else await this.#setVisibility(message, Math.ceil(backoffDelayMs(context.receiveCount) / 1000));
-  }
-
-  /** Sends the body to the DLQ, then deletes it here; left for redrive if the DLQ is unknown. */
-  async #moveToDeadLetterQueue(message: Message, logger: Logger): Promise<void> {
-    const dlq = this.#options.deadLetterQueueUrl;
-    if (dlq === undefined) return;
-    try {
-      await this.#options.sqs.send(
-        new SendMessageCommand({ QueueUrl: dlq, MessageBody: message.Body ?? '' }),
-      );
-    } catch (error) {
-      logger.warn(
-        { err: error },
-        'could not move the message to the dead-letter queue; it will retry',
-      );
-      return;
-    }
-    await this.#delete(message);
-  }
-
-  #startHeartbeat(
-    message: Message,
-    renewals: (() => Promise<void>)[],
-    logger: Logger,
-  ): NodeJS.Timeout {
-    // Extending at a third of the timeout leaves two chances before the message reappears.
-    const intervalMs = Math.max(1000, (this.#options.visibilityTimeoutSeconds * 1000) / 3);
-    const timer = setInterval(() => {
-      void (async () => {
-        try {
-          await this.#setVisibility(message, this.#options.visibilityTimeoutSeconds);
-          for (const renew of renewals) await renew();
-        } catch (error) {
-          if (isUnreachable(error)) this.#handlerOutage.failed(error);
-          else logger.warn({ err: error }, 'heartbeat failed');
-        }
-      })();
-    }, intervalMs);
-    timer.unref();
-    return timer;
-  }
-
-  async #delete(message: Message): Promise<void> {
-    await retry(() =>
-      this.#options.sqs.send(
-        new DeleteMessageCommand({
-          QueueUrl: this.#options.queueUrl,
-          ReceiptHandle: message.ReceiptHandle,
-        }),
-      ),
-    ).catch((error: unknown) => {
-      // The message will be delivered again; handlers are idempotent, so that is safe.
-      if (isUnreachable(error)) this.#outage.failed(error);
-      else this.#options.logger.warn({ err: error, messageId: message.MessageId }, 'delete failed');
-    });
-  }
-
-  async #setVisibility(message: Message, seconds: number): Promise<void> {
-    await this.#options.sqs
-      .send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: this.#options.queueUrl,
-          ReceiptHandle: message.ReceiptHandle,
-          VisibilityTimeout: Math.min(43_200, Math.max(0, seconds)),
-        }),
-      )
-      .catch((error: unknown) => {
-        if (isUnreachable(error)) this.#outage.failed(error);
-        else
-          this.#options.logger.warn(
-            { err: error, messageId: message.MessageId },
-            'visibility change failed',
-          );
-      });
   }
 
   /** A method, not a field read, so flow analysis does not assume it is unchanged after await. */
@@ -327,25 +224,4 @@ export class QueueConsumer {
       };
     });
   }
-}
-
-async function retry<T>(operation: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      if (attempt >= attempts) throw error;
-      await sleep(backoffDelayMs(attempt, 200));
-    }
-  }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

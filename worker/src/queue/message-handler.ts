@@ -1,0 +1,29 @@
+import type { Logger } from '@contacts/shared';
+
+/** What a handler learns about the delivery it is working on. */
+export interface DeliveryContext {
+  readonly messageId: string;
+  /** 1 on first delivery. */
+  readonly receiveCount: number;
+  /** True when a failure now sends the message to the dead-letter queue. */
+  readonly isLastAttempt: boolean;
+  /** Aborted when the worker shuts down past its deadline and the message is released. */
+  readonly signal: AbortSignal;
+  /** Runs `renew` on every visibility heartbeat (to extend leases held alongside the message). */
+  onHeartbeat(renew: () => Promise<void>): void;
+  readonly logger: Logger;
+}
+
+export interface MessageHandler {
+  handle(body: string, context: DeliveryContext): Promise<void>;
+  /** Called once the last permitted attempt failed, before the message moves to the DLQ. */
+  onRetriesExhausted?(body: string, error: unknown, context: DeliveryContext): Promise<void>;
+}
+
+/**
+ * What a failure means: `retry` returns the message after a backoff; `settle` deletes it after
+ * the handler's cleanup (the job already failed with the reason); `discard` deletes it without
+ * cleanup (its work is moot: the job was cancelled or moved on); `dead-letter` moves it to the
+ * dead-letter queue at once (a body no handler can ever read).
+ */
+export type FailureDisposition = 'retry' | 'settle' | 'discard' | 'dead-letter';
