@@ -35,9 +35,13 @@ export interface WorkerDeps {
 }
 
 /** Combines the consumers' busy states into one switch for ECS task protection. */
-function busyTracker(deps: WorkerDeps): { consumerBusy: (busy: boolean) => void } {
+function busyTracker(deps: WorkerDeps): {
+  consumerBusy: (busy: boolean) => void;
+  /** Resolves once the agent has heard the last change (the release, after a stop). */
+  settled: () => Promise<void>;
+} {
   const agentUri = deps.config.worker.ecsAgentUri;
-  if (agentUri === undefined) return { consumerBusy: () => undefined };
+  if (agentUri === undefined) return { consumerBusy: () => undefined, settled: async () => {} };
   const protection = new TaskProtection({ agentUri, logger: deps.logger });
   let busyConsumers = 0;
   return {
@@ -45,6 +49,7 @@ function busyTracker(deps: WorkerDeps): { consumerBusy: (busy: boolean) => void 
       busyConsumers += busy ? 1 : -1;
       protection.update(busyConsumers > 0);
     },
+    settled: () => protection.settled(),
   };
 }
 
@@ -125,6 +130,8 @@ export function createWorker(deps: WorkerDeps): Worker {
           if (result.status === 'rejected')
             deps.logger.error({ err: result.reason }, 'consumer stop failed');
         }
+        // Idle now: let the release reach the agent so scale-in need not wait for the expiry.
+        await busy.settled();
         deps.logger.info('worker stopped');
       })();
       return stopping;

@@ -14,8 +14,12 @@ import {
   type AwsClients,
   type QueueUrls,
 } from '@contacts/shared';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueConsumer, type MessageHandler } from '../src/index.ts';
+import { TaskProtection } from '../src/queue/task-protection.ts';
 
 let emulators: Emulators;
 let clients: AwsClients;
@@ -157,6 +161,77 @@ describe('QueueConsumer', () => {
     expect(runs).toBe(1);
     expect(cleanups).toEqual([]);
     expect(await depth(queueUrl!)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('keeps the task protected while a long handler runs, renewing it, and releases it when idle', async () => {
+    // A fake ECS agent on 127.0.0.1 that records each PUT with the time it arrived.
+    const puts: { at: number; enabled: boolean }[] = [];
+    const agent = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        if (req.method === 'PUT' && req.url === '/task-protection/v1/state') {
+          const { ProtectionEnabled } = JSON.parse(body) as { ProtectionEnabled: boolean };
+          puts.push({ at: Date.now(), enabled: ProtectionEnabled });
+        }
+        res.setHeader('Content-Type', 'application/json').end('{"protection":{}}');
+      });
+    });
+    agent.listen(0, '127.0.0.1');
+    await once(agent, 'listening');
+    const { port } = agent.address() as AddressInfo;
+    const renewEveryMs = 200;
+    const protection = new TaskProtection({
+      agentUri: `http://127.0.0.1:${port}`,
+      logger,
+      expiresInMinutes: 1,
+      renewEveryMs,
+    });
+    let handled: { from: number; to: number } | undefined;
+    const long: MessageHandler = {
+      async handle() {
+        const from = Date.now();
+        await sleep(1_500);
+        handled = { from, to: Date.now() };
+      },
+    };
+    const { QueueUrl: queueUrl } = await clients.sqs.send(
+      new CreateQueueCommand({ QueueName: 'consumer-test-protection' }),
+    );
+    const worker = new QueueConsumer({
+      name: 'protection',
+      sqs: clients.sqs,
+      queueUrl: queueUrl!,
+      handler: long,
+      concurrency: 1,
+      waitTimeSeconds: 1,
+      visibilityTimeoutSeconds: 3,
+      maxReceiveCount: 5,
+      logger,
+      onBusyChange: (busy) => {
+        protection.update(busy);
+      },
+    });
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'long' }));
+    worker.start();
+    const deadline = Date.now() + 10_000;
+    while (puts.at(-1)?.enabled !== false && Date.now() < deadline) await sleep(50);
+    await worker.stop(1000);
+    await protection.settled();
+    agent.close();
+
+    expect(handled).toBeDefined();
+    const enabled = puts.filter((put) => put.enabled);
+    const released = puts.filter((put) => !put.enabled);
+    // Set as the handler starts, renewed throughout it, released once, after it ended.
+    expect(enabled[0]!.at).toBeLessThanOrEqual(handled!.from + renewEveryMs);
+    // Slack for a busy machine; what matters is that renewals keep coming well before expiry.
+    expect(enabled.length).toBeGreaterThanOrEqual(4);
+    for (let i = 1; i < enabled.length; i++)
+      expect(enabled[i]!.at - enabled[i - 1]!.at).toBeLessThan(renewEveryMs * 5);
+    expect(released).toHaveLength(1);
+    expect(puts.at(-1)).toEqual(released[0]);
+    expect(released[0]!.at).toBeGreaterThanOrEqual(handled!.to);
   });
 
   it('refuses settings that cannot work', () => {
