@@ -39,6 +39,8 @@ export function createAwsClients(
 ): AwsClients {
   const base = {
     region: aws.region,
+    // Retries of throttling, 5xx and network errors, per call. Nothing retries these again:
+    // retry.ts covers only what the SDK does not (unprocessed batch entries, outages at start-up).
     maxAttempts: 4,
     requestHandler: {
       connectionTimeout: timeouts.connectMs,
