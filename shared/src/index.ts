@@ -72,8 +72,10 @@ export {
 export {
   isNotFound,
   MULTIPART_PART_BYTES,
+  ObjectChangedError,
   ObjectStore,
   type ObjectInfo,
+  type ReadOptions,
 } from './storage/object-store.ts';
 export { MessagePublisher } from './queue/message-publisher.ts';
 export { formatCsvRow, neutralizeFormula } from './csv-format.ts';
