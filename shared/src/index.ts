@@ -63,6 +63,7 @@ export {
 } from './provision.ts';
 export {
   DLQ_RETENTION_SECONDS,
+  WORK_OBJECT_RETENTION_DAYS,
   resourceDefinitions,
   type CorsRule,
   type QueueDefinition,
