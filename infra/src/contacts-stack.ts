@@ -165,9 +165,11 @@ export class ContactsStack extends Stack {
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [apiService],
       deregistrationDelay: Duration.seconds(30),
-      // Route only to tasks whose dependencies answer; ECS restarts tasks on /healthz.
+      // Liveness, not readiness: when S3, SQS or DynamoDB is down every task is unready at once,
+      // and a target group whose targets all fail would leave clients with the ALB's bare 502
+      // instead of the API's 503 + Retry-After. /readyz stays for operators.
       healthCheck: {
-        path: '/readyz',
+        path: '/healthz',
         healthyHttpCodes: '200',
         interval: Duration.seconds(15),
         timeout: Duration.seconds(5),

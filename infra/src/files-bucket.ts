@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import type { ResourceDefinitions } from '@contacts/shared';
+import { WORK_OBJECT_RETENTION_DAYS, type ResourceDefinitions } from '@contacts/shared';
 
 /** Top-level key areas of the bucket (see `objectKeys` in shared/src/keys.ts). */
 export const KEY_AREAS = { uploads: 'uploads/', work: 'work/', results: 'results/' } as const;
@@ -38,8 +38,13 @@ export function createFilesBucket(
       maxAge: rule.maxAgeSeconds,
     })),
     lifecycleRules: [
-      // Chunk parts only live until the merge; a day covers retries and the DLQ triage window.
-      { id: 'expire-work', prefix: KEY_AREAS.work, expiration: Duration.days(1) },
+      // Merge deletes a job's parts; what is left (failed or stuck jobs) must outlive the DLQ
+      // retention, or a redriven chunk or merge would find its job's parts gone.
+      {
+        id: 'expire-work',
+        prefix: KEY_AREAS.work,
+        expiration: Duration.days(WORK_OBJECT_RETENTION_DAYS),
+      },
       {
         id: 'expire-uploads',
         prefix: KEY_AREAS.uploads,

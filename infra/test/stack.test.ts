@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DLQ_RETENTION_SECONDS,
   loadConfig,
+  WORK_OBJECT_RETENTION_DAYS,
   queueAttributes,
   resourceDefinitions,
   type ResourceDefinitions,
@@ -149,13 +150,35 @@ describe('ContactsStack with default settings', () => {
       },
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
-          Match.objectLike({ Prefix: 'work/', ExpirationInDays: 1, Status: 'Enabled' }),
+          Match.objectLike({
+            Prefix: 'work/',
+            ExpirationInDays: WORK_OBJECT_RETENTION_DAYS,
+            Status: 'Enabled',
+          }),
           Match.objectLike({ Prefix: 'uploads/', ExpirationInDays: 7 }),
           Match.objectLike({ Prefix: 'results/', ExpirationInDays: 30 }),
           Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
         ]),
       },
     });
+  });
+
+  it('keeps work/ objects longer than any dead-letter queue keeps a message', () => {
+    // A chunk or merge redriven on the last day of its DLQ retention still finds the parts.
+    const dlqRetentions = Object.values(resources)
+      .filter(
+        (r) => r.Type === 'AWS::SQS::Queue' && String(r.Properties.QueueName).endsWith('-dlq'),
+      )
+      .map((r) => Number(r.Properties.MessageRetentionPeriod));
+    expect(dlqRetentions).toHaveLength(2);
+    const bucket = Object.values(resources).find((r) => r.Type === 'AWS::S3::Bucket');
+    const rules = (
+      bucket?.Properties.LifecycleConfiguration as {
+        Rules: { Prefix?: string; ExpirationInDays?: number }[];
+      }
+    ).Rules;
+    const workDays = rules.find((rule) => rule.Prefix === 'work/')?.ExpirationInDays ?? 0;
+    expect(workDays * 24 * 3600).toBeGreaterThanOrEqual(Math.max(...dlqRetentions) + 24 * 3600);
   });
 
   it('creates every work queue with the attributes and redrive policy the app provisions', () => {
@@ -367,7 +390,7 @@ describe('ContactsStack with default settings', () => {
     }
   });
 
-  it('serves the api behind a load balancer that routes on /readyz', () => {
+  it('serves the api behind a load balancer that probes liveness (/healthz), not readiness', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Scheme: 'internet-facing',
     });
@@ -377,9 +400,16 @@ describe('ContactsStack with default settings', () => {
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       Port: 3000,
-      HealthCheckPath: '/readyz',
+      HealthCheckPath: '/healthz',
       TargetType: 'ip',
     });
+    // A dependency outage makes /readyz fail on every task at once: the API must stay in the
+    // target group to answer 503 + Retry-After itself.
+    template.resourcePropertiesCountIs(
+      'AWS::ElasticLoadBalancingV2::TargetGroup',
+      { HealthCheckPath: '/readyz' },
+      0,
+    );
     expect(JSON.stringify(containerOf(resources, 'api').HealthCheck)).toContain('/healthz');
     template.hasResourceProperties('AWS::ECS::Service', {
       DesiredCount: 2,

@@ -89,6 +89,11 @@ const envSchema = z.object({
   VISIBILITY_TIMEOUT_SECONDS: positiveInt.max(43_200).default(60),
   MAX_RECEIVE_COUNT: positiveInt.max(1000).default(5),
   SHUTDOWN_DEADLINE_SECONDS: positiveInt.max(3600).default(25),
+  /**
+   * Memory the worker's directory indexes may take together, in MiB (estimated; least recently
+   * used out). A quarter of the default 2 GiB task; an index larger than this is not kept.
+   */
+  ENRICHER_CACHE_MAX_MB: positiveInt.max(1024 * 1024).default(512),
   /** Set by ECS in every task; its presence turns on scale-in protection while busy. */
   ECS_AGENT_URI: url.optional(),
 
@@ -144,6 +149,8 @@ export interface WorkerConfig {
   readonly maxRowBytes: number;
   readonly pollWaitSeconds: number;
   readonly shutdownDeadlineSeconds: number;
+  /** Estimated bytes of directory indexes a worker keeps in memory at once. */
+  readonly enricherCacheMaxBytes: number;
 }
 
 export interface EmulatorConfig {
@@ -248,6 +255,7 @@ function fromEnv(env: Env): AppConfig {
       maxRowBytes: env.MAX_ROW_BYTES,
       pollWaitSeconds: env.POLL_WAIT_SECONDS,
       shutdownDeadlineSeconds: env.SHUTDOWN_DEADLINE_SECONDS,
+      enricherCacheMaxBytes: env.ENRICHER_CACHE_MAX_MB * 1024 * 1024,
     },
     emulators: {
       host: env.EMULATOR_HOST,

@@ -64,6 +64,7 @@ export {
 } from './provision.ts';
 export {
   DLQ_RETENTION_SECONDS,
+  WORK_OBJECT_RETENTION_DAYS,
   resourceDefinitions,
   type CorsRule,
   type QueueDefinition,
@@ -73,8 +74,10 @@ export {
 export {
   isNotFound,
   MULTIPART_PART_BYTES,
+  ObjectChangedError,
   ObjectStore,
   type ObjectInfo,
+  type ReadOptions,
 } from './storage/object-store.ts';
 export { MessagePublisher } from './queue/message-publisher.ts';
 export { formatCsvRow, neutralizeFormula } from './csv-format.ts';

@@ -1,6 +1,6 @@
 /**
  * S3 key layout. Every key starts with its area, then tenant and job, so tenant scoping is a
- * prefix check and lifecycle rules can target each area (work/ expires after a day).
+ * prefix check and lifecycle rules can target each area (work/ outlives the dead-letter queues' retention).
  */
 
 export interface JobKeyRef {

@@ -37,6 +37,12 @@ export interface CorsRule {
 }
 
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
+/**
+ * How long work/ objects (chunk parts, the UTF-8 copy of a UTF-16 upload) are kept: a day longer
+ * than a message can wait in a dead-letter queue, so a chunk or merge redriven on its last day
+ * still finds the parts of its job. Merge and cancel delete them long before on the happy path.
+ */
+export const WORK_OBJECT_RETENTION_DAYS = Math.ceil(DLQ_RETENTION_SECONDS / (24 * 3600)) + 1;
 const WORK_RETENTION_SECONDS = 4 * 24 * 3600;
 
 export function resourceDefinitions(

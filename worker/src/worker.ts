@@ -80,6 +80,7 @@ export function createWorker(deps: WorkerDeps): Worker {
           table: deps.config.resources.nicknamesTable,
         }),
         logger: deps.logger,
+        maxIndexBytes: deps.config.worker.enricherCacheMaxBytes,
       }),
     logger: deps.logger,
     // A little shorter than the message's visibility: when a holder dies, its lease has expired

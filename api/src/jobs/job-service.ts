@@ -66,7 +66,7 @@ export class JobService {
     if (query.directoryId !== undefined) await this.#requireDirectory(tenantId, query.directoryId);
     const job = await this.#newJob(tenantId, query);
     const limit = this.#deps.config.maxUploadBytes;
-    let stored: { size: number };
+    let stored: { size: number; etag: string };
     try {
       stored = await storeUpload(this.#deps.objects, job.sourceKey, body, limit);
     } catch (error) {
@@ -79,7 +79,7 @@ export class JobService {
         .catch(() => false);
       throw error;
     }
-    return this.#queue(job, stored.size);
+    return this.#queue(job, stored);
   }
 
   /** Queues the split of an uploaded file. Repeating it is safe: a queued job is re-sent. */
@@ -108,19 +108,21 @@ export class JobService {
         });
         throw tooLargeProblem(config.maxUploadBytes);
       }
-      return this.#queue(job, object.size);
+      // The version seen now is the one the job processes: a later PUT through a still-valid
+      // upload URL fails the job (upload_changed) instead of changing its bytes.
+      return this.#queue(job, object);
     }
     // Already queued: a retried start re-sends the split (split is idempotent).
     await publisher.sendControl({ type: 'job.split', v: 1, jobId: job.id, tenantId });
     return job;
   }
 
-  /** Moves an uploaded job to queued and sends its split message. */
-  async #queue(job: Job, sourceBytes: number): Promise<Job> {
+  /** Moves an uploaded job to queued, pinned to the upload's version, and sends its split. */
+  async #queue(job: Job, source: { size: number; etag: string }): Promise<Job> {
     const queued = await this.#deps.jobs.transition(job.id, {
       from: ['awaiting_upload'],
       to: 'queued',
-      set: { sourceBytes },
+      set: { sourceBytes: source.size, sourceEtag: source.etag },
     });
     await this.#deps.publisher.sendControl({
       type: 'job.split',

@@ -139,18 +139,19 @@ export function limitBytes(source: Readable, limit: number): Transform & { bytes
 
 /**
  * Streams a request body into one S3 object (multipart, constant memory), refusing it with a
- * 413 problem that names the limit as soon as it grows past `limit` bytes. Returns its size.
+ * 413 problem that names the limit as soon as it grows past `limit` bytes. Returns its size and
+ * the ETag of the object written.
  */
 export async function storeUpload(
   objects: ObjectStore,
   key: string,
   body: Readable,
   limit: number,
-): Promise<{ size: number }> {
+): Promise<{ size: number; etag: string }> {
   const limited = limitBytes(body, limit);
   try {
-    await objects.upload(key, limited);
-    return { size: limited.bytes() };
+    const { etag } = await objects.upload(key, limited);
+    return { size: limited.bytes(), etag };
   } catch (error) {
     if (error instanceof TooLargeError || causeIs(error, TooLargeError))
       throw tooLargeProblem(limit);

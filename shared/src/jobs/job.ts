@@ -50,6 +50,12 @@ export interface Job {
   readonly sourceKey: string;
   readonly options: JobOptions;
   readonly sourceBytes?: number;
+  /**
+   * The upload's ETag when the job was queued: split and chunks read the upload only with
+   * If-Match on it, so a later re-upload to the same key cannot change a running job's bytes.
+   * Absent on jobs queued before uploads were pinned.
+   */
+  readonly sourceEtag?: string;
   /** Header of the input file, recorded by split for the chunks. */
   readonly columns?: readonly string[];
   /**

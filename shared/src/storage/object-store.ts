@@ -8,7 +8,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { awsErrorName, awsHttpStatus, DependencyError } from '../errors.ts';
+import { AppError, awsErrorName, awsHttpStatus, DependencyError } from '../errors.ts';
 
 /** S3 multipart parts must be at least 5 MiB (except the last); larger parts mean fewer calls. */
 export const MULTIPART_PART_BYTES = 8 * 1024 * 1024;
@@ -18,6 +18,24 @@ export interface ObjectInfo {
   /** Changes whenever the content does: a cache key for derived data. */
   readonly etag: string;
   readonly lastModified: string;
+}
+
+/** Read options: `ifMatch` pins the read to one version of the object (its ETag). */
+export interface ReadOptions {
+  readonly ifMatch?: string | undefined;
+}
+
+/**
+ * The object no longer has the ETag a read was pinned to: it was overwritten since that ETag
+ * was recorded (S3 answered 412 Precondition Failed to If-Match). Retrying cannot help.
+ */
+export class ObjectChangedError extends AppError {
+  readonly key: string;
+
+  constructor(key: string, options?: { cause?: unknown }) {
+    super('object_changed', `${key} changed since its ETag was recorded`, options);
+    this.key = key;
+  }
 }
 
 /** The object operations the service needs, over one bucket. */
@@ -34,13 +52,19 @@ export class ObjectStore {
     return this.#bucket;
   }
 
-  /** Streams bytes [start, end) of an object. */
-  async readRange(key: string, start: number, end: number): Promise<Readable> {
-    return this.#get(key, `bytes=${start}-${end - 1}`);
+  /** Streams bytes [start, end) of an object; ObjectChangedError when `ifMatch` no longer holds. */
+  async readRange(
+    key: string,
+    start: number,
+    end: number,
+    options: ReadOptions = {},
+  ): Promise<Readable> {
+    return this.#get(key, { range: `bytes=${start}-${end - 1}`, ifMatch: options.ifMatch });
   }
 
-  async read(key: string): Promise<Readable> {
-    return this.#get(key);
+  /** Streams an object; ObjectChangedError when `ifMatch` no longer holds. */
+  async read(key: string, options: ReadOptions = {}): Promise<Readable> {
+    return this.#get(key, { ifMatch: options.ifMatch });
   }
 
   /** Like `read`, but `undefined` when the object does not exist. */
@@ -88,13 +112,14 @@ export class ObjectStore {
 
   /**
    * Streams `body` into `key` as a multipart upload: memory stays at a few parts whatever the
-   * size, and small writes are combined into parts of MULTIPART_PART_BYTES. Returns bytes written.
+   * size, and small writes are combined into parts of MULTIPART_PART_BYTES. Returns the ETag of
+   * the object written, so a reader can pin that very version.
    */
   async upload(
     key: string,
     body: Readable,
     options: { contentType?: string; signal?: AbortSignal } = {},
-  ): Promise<void> {
+  ): Promise<{ etag: string }> {
     const upload = new Upload({
       client: this.#s3,
       params: {
@@ -111,13 +136,17 @@ export class ObjectStore {
       void upload.abort();
     };
     options.signal?.addEventListener('abort', abort, { once: true });
+    let etag: string | undefined;
     try {
-      await upload.done();
+      ({ ETag: etag } = await upload.done());
     } catch (error) {
       throw new DependencyError(`S3 upload of ${key} failed`, { cause: error });
     } finally {
       options.signal?.removeEventListener('abort', abort);
     }
+    // S3 always answers with the ETag (of the put, or of the completed multipart upload).
+    if (etag === undefined) throw new DependencyError(`S3 upload of ${key} returned no ETag`);
+    return { etag };
   }
 
   /** Deletes up to 1,000 objects in one call; keys that do not exist are no error. */
@@ -166,20 +195,30 @@ export class ObjectStore {
     return deleted;
   }
 
-  async #get(key: string, range?: string): Promise<Readable> {
+  async #get(
+    key: string,
+    options: { range?: string; ifMatch?: string | undefined } = {},
+  ): Promise<Readable> {
     try {
       const output = await this.#s3.send(
         new GetObjectCommand({
           Bucket: this.#bucket,
           Key: key,
-          ...(range === undefined ? {} : { Range: range }),
+          ...(options.range === undefined ? {} : { Range: options.range }),
+          ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
         }),
       );
       return output.Body as Readable;
     } catch (error) {
+      if (options.ifMatch !== undefined && isPreconditionFailed(error))
+        throw new ObjectChangedError(key, { cause: error });
       throw new DependencyError(`S3 get of ${key} failed`, { cause: error });
     }
   }
+}
+
+function isPreconditionFailed(error: unknown): boolean {
+  return awsErrorName(error) === 'PreconditionFailed' || awsHttpStatus(error) === 412;
 }
 
 export function isNotFound(error: unknown): boolean {

@@ -10,6 +10,7 @@ import type { JobEnricher } from '@contacts/enrichment';
 import { enrichRows, rejectOversizedRow, type EnrichedChunk } from '../csv/enrich-rows.ts';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
+import { openPinned, pinnedRead } from './pinned-upload.ts';
 
 const ACTIVE: readonly Job['status'][] = ['splitting', 'processing'];
 
@@ -74,7 +75,9 @@ async function readAndEnrich(
   if (message.oversized !== undefined)
     return rejectOversizedRow(enricher, { ...message, columns }, message.oversized.limitBytes);
   const key = textKeyOf(job);
-  const input = await deps.objects.readRange(key, message.byteStart, message.byteEnd);
+  const input = await openPinned(() =>
+    deps.objects.readRange(key, message.byteStart, message.byteEnd, pinnedRead(job, key)),
+  );
   // Bounded by the chunk byte budget; the encoding is decided on the whole chunk.
   const bytes = Buffer.concat((await input.toArray()) as Buffer[]);
   return enrichRows(bytes, enricher, {

@@ -17,6 +17,7 @@ import { transcodeUtf16 } from '../csv/transcode-utf16.ts';
 import { Utf8Validator } from '../csv/utf8-validation.ts';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
+import { openPinned, pinnedRead } from './pinned-upload.ts';
 import { holdStageLease, type StageLease } from './stage-lease.ts';
 
 const CHUNK_BATCH = 10;
@@ -97,7 +98,9 @@ async function openInput(
   job: Job,
   context: DeliveryContext,
 ): Promise<SplitInput> {
-  const body = await deps.objects.read(job.sourceKey);
+  const body = await openPinned(() =>
+    deps.objects.read(job.sourceKey, pinnedRead(job, job.sourceKey)),
+  );
   const { head, pieces } = await peekStream(body as AsyncIterable<Buffer>, SNIFF_BYTES);
   const sniff = sniffFile(head);
   if (sniff.kind === 'text') {
