@@ -4,10 +4,10 @@ import {
   type BlockingContext,
   type BlockingKeySink,
 } from './blocking-keys.ts';
-import type { Contact } from './contact.ts';
-import type { DirectoryEntry, DirectoryIndex } from './directory-index.ts';
-import { EnrichmentOptionsError } from './errors.ts';
-import type { NicknameTable } from './nicknames.ts';
+import type { Contact } from '../standardize/contact.ts';
+import type { DirectoryEntry, DirectoryIndex } from '../directory/directory-index.ts';
+import { EnrichmentOptionsError } from '../errors.ts';
+import type { NicknameTable } from '../nicknames/nicknames.ts';
 import { createPhoneticEncoder } from './phonetic-key.ts';
 import {
   COMPARED_FIELDS,
