@@ -20,7 +20,7 @@ import {
 
 export type MatchStatus = 'exact' | 'fuzzy' | 'nickname' | 'none';
 
-/** Thresholds of the match decision. See MATCHING.md for how to tune them. */
+/** Thresholds of the match decision. See docs/matching.md for how to tune them. */
 export interface MatchOptions {
   /** Accept the best candidate only if its match probability is at least this. Default 0.8. */
   readonly minScore?: number;
