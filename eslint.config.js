@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
@@ -41,6 +42,38 @@ export default defineConfig(
     // Root tool configs sit outside every workspace's tsconfig: lint them without types.
     files: ['*.js', '*.ts'],
     extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    // Every workspace declares what it imports: an undeclared package works through hoisting
+    // until a container build installs one workspace alone. The rule checks each file against
+    // its nearest package.json; test code may use devDependencies, shipped code may not.
+    plugins: { 'import-x': importX },
+    settings: {
+      // An unresolved import is silently skipped by the rule, so resolve like tsc does: the
+      // workspaces' "source" export condition points at src/*.ts, which exists without a build.
+      'import-x/resolver-next': [
+        createNodeResolver({
+          conditionNames: ['source', 'types', 'import', 'node', 'default'],
+          extensions: ['.ts', '.js', '.mjs', '.cjs', '.json', '.node'],
+        }),
+      ],
+    },
+    rules: {
+      'import-x/no-extraneous-dependencies': [
+        'error',
+        {
+          includeTypes: true,
+          devDependencies: [
+            '**/*.test.ts',
+            '**/test/**',
+            // Tooling: root configs (the root package has only devDependencies), infra's scripts.
+            '*.js',
+            '*.ts',
+            'infra/scripts/**',
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['**/*.test.ts'],

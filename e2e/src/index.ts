@@ -9,6 +9,17 @@ export {
 } from './contacts.ts';
 export { queueDepth, startHarness, TENANT_A, TENANT_B, waitFor, type Harness } from './harness.ts';
 export { ApiClient, isFinalView, type JobView } from './api-client.ts';
+export {
+  authHeader,
+  createJob,
+  download,
+  getJob,
+  queueCounts,
+  submitCsv,
+  waitForJob,
+  type JobBody,
+  type Tenant,
+} from './app-requests.ts';
 export { exitOf, spawnWorkerProcess, type WorkerProcessOptions } from './worker-process.ts';
 export {
   killTally,

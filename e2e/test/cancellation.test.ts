@@ -6,10 +6,14 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   contactFile,
+  download,
+  getJob,
   startHarness,
+  submitCsv,
   TENANT_A,
   TENANT_B,
   waitFor,
+  waitForJob,
   type Harness,
 } from '../src/index.ts';
 
@@ -45,37 +49,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function submit(
-  body: string,
-  fileName: string,
-  options: Record<string, string> = {},
-): Promise<string> {
-  const res = await request(harness.app)
-    .post('/v1/jobs')
-    .query({ fileName, ...options })
-    .set(auth)
-    .set('Content-Type', 'text/csv')
-    .send(body);
-  expect(res.status).toBe(202);
-  return res.body.id as string;
-}
-
-async function view(id: string): Promise<Record<string, any>> {
-  const res = await request(harness.app).get(`/v1/jobs/${id}`).set(auth);
-  expect(res.status).toBe(200);
-  return res.body as Record<string, any>;
-}
-
-async function until(id: string, statuses: string[]): Promise<Record<string, any>> {
-  return waitFor(
-    async () => {
-      const job = await view(id);
-      return statuses.includes(job.status as string) ? job : undefined;
-    },
-    { timeoutMs: 30_000, intervalMs: 20, what: `job ${id} to be ${statuses.join(' or ')}` },
-  );
-}
-
 async function keysUnder(prefix: string): Promise<string[]> {
   const page = await harness.clients.s3.send(
     new ListObjectsV2Command({ Bucket: harness.config.resources.bucket, Prefix: prefix }),
@@ -89,22 +62,26 @@ function cancel(id: string, key = TENANT_A.key): request.Test {
 
 describe('cancellation', () => {
   it('stops a running job: queued chunks never run, counts stop, no result is published', async () => {
-    const id = await submit(contactFile(2000, { seed: 3 }), 'slow-chunks.csv', {
+    const id = await submitCsv(harness.app, contactFile(2000, { seed: 3 }), {
+      fileName: 'slow-chunks.csv',
       chunkRows: '50',
     });
-    await waitFor(async () => ((await view(id)).progress.chunksDone >= 2 ? true : undefined), {
-      timeoutMs: 30_000,
-      intervalMs: 20,
-      what: 'two chunks done',
-    });
+    await waitFor(
+      async () => ((await getJob(harness.app, id)).progress.chunksDone >= 2 ? true : undefined),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 20,
+        what: 'two chunks done',
+      },
+    );
     const res = await cancel(id);
     const cancelledAt = Date.now();
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('cancelled');
-    const countedAtCancel = (await view(id)).progress.chunksDone as number;
+    const countedAtCancel = (await getJob(harness.app, id)).progress.chunksDone as number;
 
     await sleep(1500);
-    const after = await view(id);
+    const after = await getJob(harness.app, id);
     expect(after.status).toBe('cancelled');
     expect(after.result).toBeUndefined();
     // Chunks in flight at the cancel (at most the worker's concurrency) may finish, but none
@@ -119,41 +96,46 @@ describe('cancellation', () => {
   });
 
   it('a job cancelled while merging publishes nothing, even once the merge wrote its output', async () => {
-    const id = await submit(contactFile(30, { seed: 4 }), 'slow-merge.csv', { chunkRows: '10' });
-    await until(id, ['merging']);
+    const id = await submitCsv(harness.app, contactFile(30, { seed: 4 }), {
+      fileName: 'slow-merge.csv',
+      chunkRows: '10',
+    });
+    await waitForJob(harness.app, id, { statuses: ['merging'] });
     // Straight through the store: the API would also delete the parts, and then the merge
     // would fail early on reading them instead of writing a result first.
     expect((await harness.jobs.cancel(id))?.status).toBe('cancelled');
     await sleep(3500);
-    const after = await view(id);
+    const after = await getJob(harness.app, id);
     expect(after.status).toBe('cancelled');
     expect(after.result).toBeUndefined();
     expect(await keysUnder(`results/${TENANT_A.tenantId}/${id}/`)).toEqual([]);
   });
 
   it('a merge cancelled through the API, which deletes its parts under it, publishes nothing', async () => {
-    const id = await submit(contactFile(30, { seed: 6 }), 'slow-merge-api.csv', {
+    const id = await submitCsv(harness.app, contactFile(30, { seed: 6 }), {
+      fileName: 'slow-merge-api.csv',
       chunkRows: '10',
     });
-    await until(id, ['merging']);
+    await waitForJob(harness.app, id, { statuses: ['merging'] });
     expect((await cancel(id)).body.status).toBe('cancelled');
     // Long enough for the merge to fail on its deleted parts and for a redelivery to come.
     await sleep(4500);
-    const after = await view(id);
+    const after = await getJob(harness.app, id);
     expect(after.status).toBe('cancelled');
     expect(mergeAttempts.filter((jobId) => jobId === id)).toHaveLength(1);
     expect(await keysUnder(`results/${TENANT_A.tenantId}/${id}/`)).toEqual([]);
   });
 
   it('is idempotent, refuses finished jobs and hides other tenants’ jobs', async () => {
-    const done = await submit('a,b\n1,2\n', 'small.csv');
-    await until(done, ['completed']);
+    const done = await submitCsv(harness.app, 'a,b\n1,2\n', { fileName: 'small.csv' });
+    await waitForJob(harness.app, done, { statuses: ['completed'] });
     const refused = await cancel(done);
     expect(refused.status).toBe(409);
     expect(refused.type).toBe('application/problem+json');
     expect(refused.body.detail).toMatch(/completed; only unfinished jobs can be cancelled/);
 
-    const other = await submit(contactFile(500, { seed: 5 }), 'slow-chunks-2.csv', {
+    const other = await submitCsv(harness.app, contactFile(500, { seed: 5 }), {
+      fileName: 'slow-chunks-2.csv',
       chunkRows: '50',
     });
     expect((await cancel(other, TENANT_B.key)).status).toBe(404);
@@ -172,8 +154,11 @@ describe('tolerated share of rejected rows', () => {
     .concat('\n');
 
   it('over the cap, the job fails with the counts and links only the rejects', async () => {
-    const id = await submit(file, 'mostly-bad.csv', { toleratedRejectPercent: '25' });
-    const job = await until(id, ['completed', 'failed']);
+    const id = await submitCsv(harness.app, file, {
+      fileName: 'mostly-bad.csv',
+      toleratedRejectPercent: '25',
+    });
+    const job = await waitForJob(harness.app, id);
     expect(job.status).toBe('failed');
     expect(job.error).toEqual({
       code: 'too_many_rejected_rows',
@@ -182,7 +167,7 @@ describe('tolerated share of rejected rows', () => {
     });
     expect(job.progress).toMatchObject({ rowsProcessed: 10, rowsRejected: 4 });
     expect(job.result.url).toBeUndefined();
-    const rejects = await (await fetch(job.result.rejectsUrl as string)).text();
+    const rejects = await download(job.result.rejectsUrl as string);
     expect(rejects.trim().split('\n')).toEqual([
       'row_number,reason',
       '1,"row has 1 fields, header has 2"',
@@ -194,13 +179,16 @@ describe('tolerated share of rejected rows', () => {
   });
 
   it('under the cap, the job completes and lists each rejected row', async () => {
-    const id = await submit(file, 'some-bad.csv', { toleratedRejectPercent: '40' });
-    const job = await until(id, ['completed', 'failed']);
+    const id = await submitCsv(harness.app, file, {
+      fileName: 'some-bad.csv',
+      toleratedRejectPercent: '40',
+    });
+    const job = await waitForJob(harness.app, id);
     expect(job.status).toBe('completed');
     expect(job.options.toleratedRejectPercent).toBe(40);
-    const output = await (await fetch(job.result.url as string)).text();
+    const output = await download(job.result.url as string);
     expect(output.trim().split('\n')).toHaveLength(11);
-    const rejects = await (await fetch(job.result.rejectsUrl as string)).text();
+    const rejects = await download(job.result.rejectsUrl as string);
     expect(
       rejects
         .trim()

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   PurgeQueueCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
-  type QueueAttributeName,
 } from '@aws-sdk/client-sqs';
 import { createPassthroughEnricher } from '@contacts/enrichment';
 import {
@@ -16,7 +14,16 @@ import {
 } from '@contacts/worker';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { contactFile, startHarness, TENANT_A, waitFor, type Harness } from '../src/index.ts';
+import {
+  contactFile,
+  createJob,
+  queueCounts,
+  queueDepth,
+  startHarness,
+  TENANT_A,
+  waitFor,
+  type Harness,
+} from '../src/index.ts';
 
 const PREFIX = 'e2e-dlq';
 const auth = { Authorization: `Bearer ${TENANT_A.key}` };
@@ -46,13 +53,6 @@ beforeEach(async () => {
     await harness.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
 });
 
-/** A job waiting for its upload: real, but no worker will touch it. */
-async function createJob(): Promise<string> {
-  const res = await request(harness.app).post('/v1/jobs').set(auth).send({ fileName: 'a.csv' });
-  expect(res.status).toBe(201);
-  return res.body.id as string;
-}
-
 function chunkBody(jobId: string, index: number): string {
   return JSON.stringify({
     type: 'chunk.process',
@@ -78,18 +78,6 @@ async function put(queueUrl: string, bodies: readonly string[]): Promise<void> {
       Entries: bodies.map((body, i) => ({ Id: String(i), MessageBody: body })),
     }),
   );
-}
-
-/** Messages in a queue, visible or not: what a lost message would be missing from. */
-async function held(queueUrl: string): Promise<number> {
-  const output = await harness.clients.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  const count = (name: QueueAttributeName): number => Number(output.Attributes?.[name] ?? 0);
-  return count('ApproximateNumberOfMessages') + count('ApproximateNumberOfMessagesNotVisible');
 }
 
 /** Takes every message off a work queue (as a worker would: receive, delete); returns the bodies. */
@@ -131,7 +119,10 @@ const cliEnv = (): Record<string, string> => ({
 
 describe('dead-letter queue listing', () => {
   it('shows each message with its job, chunk and the job status, and hands them back', async () => {
-    const [jobA, jobB] = [await createJob(), await createJob()];
+    const [jobA, jobB] = [
+      await createJob(harness.app, { fileName: 'a.csv' }),
+      await createJob(harness.app, { fileName: 'a.csv' }),
+    ];
     const missingJob = randomUUID();
     await put(harness.queueUrls.chunkDlq, [
       chunkBody(jobA, 0),
@@ -171,7 +162,7 @@ describe('dead-letter queue listing', () => {
   });
 
   it('is bounded by max and by queue', async () => {
-    const job = await createJob();
+    const job = await createJob(harness.app, { fileName: 'a.csv' });
     await put(
       harness.queueUrls.chunkDlq,
       Array.from({ length: 10 }, (_, i) => chunkBody(job, i)),
@@ -189,7 +180,10 @@ describe('dead-letter queue listing', () => {
 
 describe('dead-letter queue redrive', () => {
   it('moves messages back to the queue they died in, by job and bounded by max', async () => {
-    const [jobA, jobB] = [await createJob(), await createJob()];
+    const [jobA, jobB] = [
+      await createJob(harness.app, { fileName: 'a.csv' }),
+      await createJob(harness.app, { fileName: 'a.csv' }),
+    ];
     const bodiesA = [0, 1, 2].map((i) => chunkBody(jobA, i));
     await put(harness.queueUrls.chunkDlq, [...bodiesA, chunkBody(jobB, 0), chunkBody(jobB, 1)]);
     await put(harness.queueUrls.controlDlq, [splitBody(jobB), 'not json']);
@@ -200,12 +194,12 @@ describe('dead-letter queue redrive', () => {
       { queue: 'chunks', moved: 3, skipped: { otherJob: 2 }, failed: [], duplicated: [] },
     ]);
     expect(await drain(harness.queueUrls.chunk)).toEqual([...bodiesA].sort());
-    expect(await held(harness.queueUrls.chunkDlq)).toBe(2);
+    expect(await queueDepth(harness.clients.sqs, harness.queueUrls.chunkDlq)).toBe(2);
 
     const one = await queues.redrive({ queue: 'chunks', max: 1 });
     expect(one).toMatchObject([{ queue: 'chunks', moved: 1 }]);
     expect(await drain(harness.queueUrls.chunk)).toHaveLength(1);
-    expect(await held(harness.queueUrls.chunkDlq)).toBe(1);
+    expect(await queueDepth(harness.clients.sqs, harness.queueUrls.chunkDlq)).toBe(1);
 
     const rest = await queues.redrive({ queue: 'all', max: Infinity });
     expect(rest).toMatchObject([
@@ -214,12 +208,12 @@ describe('dead-letter queue redrive', () => {
     ]);
     expect(await drain(harness.queueUrls.control)).toEqual([splitBody(jobB)]);
     // The unreadable body would only die again: it stays for a human to look at.
-    expect(await held(harness.queueUrls.controlDlq)).toBe(1);
-    expect(await held(harness.queueUrls.chunkDlq)).toBe(0);
+    expect(await queueDepth(harness.clients.sqs, harness.queueUrls.controlDlq)).toBe(1);
+    expect(await queueDepth(harness.clients.sqs, harness.queueUrls.chunkDlq)).toBe(0);
   });
 
   it('never moves a message that arrived after the pass started (no redrive loops)', async () => {
-    const job = await createJob();
+    const job = await createJob(harness.app, { fileName: 'a.csv' });
     await put(harness.queueUrls.chunkDlq, [chunkBody(job, 0)]);
     const fromThePast = new DeadLetterQueues({
       sqs: harness.clients.sqs,
@@ -229,7 +223,7 @@ describe('dead-letter queue redrive', () => {
     expect(await fromThePast.redrive({ queue: 'chunks', max: 10 })).toMatchObject([
       { moved: 0, skipped: { newerThanPass: 1 } },
     ]);
-    expect(await held(harness.queueUrls.chunkDlq)).toBe(1);
+    expect(await queueDepth(harness.clients.sqs, harness.queueUrls.chunkDlq)).toBe(1);
   });
 });
 
@@ -248,7 +242,7 @@ describe('npm run dlq', () => {
   }
 
   it('lists as JSON and as a table, and redrives one job, with the worker environment', async () => {
-    const job = await createJob();
+    const job = await createJob(harness.app, { fileName: 'a.csv' });
     await put(harness.queueUrls.chunkDlq, [chunkBody(job, 4), chunkBody(randomUUID(), 0)]);
 
     const list = captured();
@@ -268,7 +262,7 @@ describe('npm run dlq', () => {
       `${PREFIX}-chunks-dlq: moved 1 back to their work queue; left in the DLQ: 1 of other jobs`,
     );
     expect(await drain(harness.queueUrls.chunk)).toEqual([chunkBody(job, 4)]);
-    expect(await held(harness.queueUrls.chunkDlq)).toBe(1);
+    expect(await queueDepth(harness.clients.sqs, harness.queueUrls.chunkDlq)).toBe(1);
   });
 
   it('answers a bad command line with the usage and exit code 2, a missing queue with 1', async () => {
@@ -306,16 +300,8 @@ describe('redrive after a crash', () => {
     await waitFor(
       async () => {
         const job = await harness.jobs.get(id);
-        const inFlight = await harness.clients.sqs.send(
-          new GetQueueAttributesCommand({
-            QueueUrl: harness.queueUrls.chunk,
-            AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
-          }),
-        );
-        return job?.status === 'processing' &&
-          inFlight.Attributes?.ApproximateNumberOfMessagesNotVisible === '3'
-          ? true
-          : undefined;
+        const { inFlight } = await queueCounts(harness.clients.sqs, harness.queueUrls.chunk);
+        return job?.status === 'processing' && inFlight === 3 ? true : undefined;
       },
       { what: 'three chunks held by the crashing worker' },
     );
@@ -327,7 +313,7 @@ describe('redrive after a crash', () => {
       new ReceiveMessageCommand({ QueueUrl: harness.queueUrls.chunk, WaitTimeSeconds: 0 }),
     );
     expect(next.Messages).toBeUndefined();
-    expect(await held(harness.queueUrls.chunkDlq)).toBe(3);
+    expect(await queueDepth(harness.clients.sqs, harness.queueUrls.chunkDlq)).toBe(3);
     expect((await harness.jobs.get(id))?.status).toBe('processing');
     const stuck = await queues.list({ queue: 'chunks', max: 10 });
     expect(stuck.map((l) => [l.summary.jobId, l.jobStatus])).toEqual([
@@ -355,7 +341,7 @@ describe('redrive after a crash', () => {
       { what: `job ${id} to finish after the redrive` },
     );
     expect(done).toMatchObject({ status: 'completed', rowsProcessed: 30, chunksDone: 3 });
-    expect(await held(harness.queueUrls.chunkDlq)).toBe(0);
+    expect(await queueDepth(harness.clients.sqs, harness.queueUrls.chunkDlq)).toBe(0);
     unblock(new Error('the crashed worker is gone'));
   });
 });

@@ -1,7 +1,14 @@
 import { parseCsvText } from '@contacts/worker';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, TENANT_A, TENANT_B, waitFor, type Harness } from '../src/index.ts';
+import {
+  download,
+  startHarness,
+  TENANT_A,
+  TENANT_B,
+  waitForJob,
+  type Harness,
+} from '../src/index.ts';
 
 const auth = (tenant: { key: string }) => ({ Authorization: `Bearer ${tenant.key}` });
 let harness: Harness;
@@ -33,18 +40,6 @@ async function uploadDirectory(): Promise<string> {
   return res.body.id as string;
 }
 
-async function finished(id: string): Promise<Record<string, any>> {
-  return waitFor(
-    async () => {
-      const res = await request(harness.app).get(`/v1/jobs/${id}`).set(auth(TENANT_A));
-      return ['completed', 'failed'].includes(res.body.status)
-        ? (res.body as Record<string, any>)
-        : undefined;
-    },
-    { timeoutMs: 45_000, what: `job ${id}` },
-  );
-}
-
 describe('jobs that name a directory are matched and labelled', () => {
   it('matches exact, nickname and stranger rows, labels fields and rejects unusable rows', async () => {
     const directoryId = await uploadDirectory();
@@ -62,11 +57,11 @@ describe('jobs that name a directory are matched and labelled', () => {
       .send(contacts);
     expect(res.status).toBe(202);
     expect(res.body.options.directoryId).toBe(directoryId);
-    const job = await finished(res.body.id);
+    const job = await waitForJob(harness.app, res.body.id);
     expect(job.status).toBe('completed');
     expect(job.progress).toMatchObject({ rowsTotal: 4, rowsProcessed: 4, rowsRejected: 1 });
 
-    const [header, ...rows] = await parseCsvText(await (await fetch(job.result.url)).text());
+    const [header, ...rows] = await parseCsvText(await download(job.result.url));
     const column = (name: string) => header!.indexOf(name);
     const cell = (row: number, name: string) => rows[row]![column(name)];
     expect(header!.slice(0, 6)).toEqual([
@@ -94,7 +89,7 @@ describe('jobs that name a directory are matched and labelled', () => {
     expect(cell(2, 'match_status')).toBe('none');
     expect(cell(2, 'match_id')).toBe('');
     expect(cell(3, 'match_status')).toBe('rejected');
-    const rejects = await (await fetch(job.result.rejectsUrl)).text();
+    const rejects = await download(job.result.rejectsUrl);
     expect(rejects).toMatch(/^row_number,reason\n4,/);
   });
 
@@ -123,7 +118,7 @@ describe('jobs that name a directory are matched and labelled', () => {
       .set(auth(TENANT_A))
       .set('Content-Type', 'text/csv')
       .send('colour,size\nred,9\n');
-    const job = await finished(res.body.id);
+    const job = await waitForJob(harness.app, res.body.id);
     expect(job.status).toBe('failed');
     expect(job.error.code).toBe('columns_unrecognized');
     expect(job.error.message).toMatch(/"colour", "size"/);
@@ -135,10 +130,10 @@ describe('jobs that name a directory are matched and labelled', () => {
       .set(auth(TENANT_A))
       .set('Content-Type', 'text/csv')
       .send('Name,E-mail Address\n"SMITH, JOHN A",John.Smith@Example.com\n,\n');
-    const job = await finished(res.body.id);
+    const job = await waitForJob(harness.app, res.body.id);
     expect(job.status).toBe('completed');
     expect(job.progress).toMatchObject({ rowsTotal: 2, rowsRejected: 1 });
-    const [header, ...rows] = await parseCsvText(await (await fetch(job.result.url)).text());
+    const [header, ...rows] = await parseCsvText(await download(job.result.url));
     const cell = (row: number, name: string) => rows[row]![header!.indexOf(name)];
     expect(cell(0, 'match_status')).toBe('none');
     expect(cell(0, 'first_name')).toBe('John');
@@ -155,12 +150,15 @@ describe('jobs that name a directory are matched and labelled', () => {
         .set(auth(TENANT_A))
         .set('Content-Type', 'text/csv')
         .send(file);
-    const unmapped = await finished((await send('fileName=a.csv')).body.id);
+    const unmapped = await waitForJob(harness.app, (await send('fileName=a.csv')).body.id);
     expect(unmapped.error.code).toBe('columns_unrecognized');
     const mapping = encodeURIComponent(
       JSON.stringify({ first_name: 'col_a', last_name: 'col_b', email: 'col_c' }),
     );
-    const mapped = await finished((await send(`fileName=b.csv&columnMapping=${mapping}`)).body.id);
+    const mapped = await waitForJob(
+      harness.app,
+      (await send(`fileName=b.csv&columnMapping=${mapping}`)).body.id,
+    );
     expect(mapped.status).toBe('completed');
     expect(mapped.options.columnMapping).toEqual({
       first_name: 'col_a',
@@ -168,7 +166,10 @@ describe('jobs that name a directory are matched and labelled', () => {
       email: 'col_c',
     });
     const unknown = encodeURIComponent(JSON.stringify({ shoe_size: 'col_a' }));
-    const wrong = await finished((await send(`fileName=c.csv&columnMapping=${unknown}`)).body.id);
+    const wrong = await waitForJob(
+      harness.app,
+      (await send(`fileName=c.csv&columnMapping=${unknown}`)).body.id,
+    );
     expect(wrong.error.code).toBe('column_mapping_invalid');
     const notJson = await send('fileName=d.csv&columnMapping=%7Bnope');
     expect(notJson.status).toBe(400);

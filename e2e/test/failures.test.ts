@@ -1,11 +1,18 @@
-import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createPassthroughEnricher } from '@contacts/enrichment';
 import { cachedEnricherProvider } from '@contacts/worker';
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contactFile, startHarness, TENANT_A, waitFor, type Harness } from '../src/index.ts';
+import {
+  contactFile,
+  download,
+  queueCounts,
+  startHarness,
+  submitCsv,
+  waitFor,
+  waitForJob,
+  type Harness,
+} from '../src/index.ts';
 
-const auth = { Authorization: `Bearer ${TENANT_A.key}` };
 let harness: Harness;
 /** Jobs whose file name starts with "explode" have an enricher that always throws. */
 const explodingEnrichers = cachedEnricherProvider((job) => {
@@ -22,47 +29,20 @@ afterAll(async () => {
   await harness.close();
 });
 
-async function submit(body: string, fileName: string): Promise<string> {
-  const res = await request(harness.app)
-    .post(`/v1/jobs?fileName=${fileName}`)
-    .set(auth)
-    .set('Content-Type', 'text/csv')
-    .send(body);
-  expect(res.status).toBe(202);
-  return res.body.id as string;
-}
-
-async function finalState(id: string): Promise<Record<string, any>> {
-  return waitFor(
-    async () => {
-      const res = await request(harness.app).get(`/v1/jobs/${id}`).set(auth);
-      return ['completed', 'failed'].includes(res.body.status)
-        ? (res.body as Record<string, any>)
-        : undefined;
-    },
-    { timeoutMs: 45_000, what: `job ${id} to finish` },
-  );
-}
-
-async function visibleMessages(queueUrl: string): Promise<number> {
-  const output = await harness.clients.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages'],
-    }),
-  );
-  return Number(output.Attributes?.ApproximateNumberOfMessages ?? 0);
-}
-
 describe('failures end jobs with a reason, never stuck', () => {
   it('a chunk that always fails is retried a bounded number of times, then the job fails and the message is dead-lettered', async () => {
-    const id = await submit(contactFile(20, { seed: 9 }), 'explode.csv');
-    const job = await finalState(id);
+    const id = await submitCsv(harness.app, contactFile(20, { seed: 9 }), {
+      fileName: 'explode.csv',
+    });
+    const job = await waitForJob(harness.app, id);
     expect(job.status).toBe('failed');
     expect(job.error.code).toBe('processing_failed');
     expect(job.error.message).toMatch(/failed 2 times/);
     await waitFor(
-      async () => ((await visibleMessages(harness.queueUrls.chunkDlq)) >= 1 ? true : undefined),
+      async () =>
+        (await queueCounts(harness.clients.sqs, harness.queueUrls.chunkDlq)).visible >= 1
+          ? true
+          : undefined,
       {
         timeoutMs: 20_000,
         what: 'the chunk message in the DLQ',
@@ -71,7 +51,7 @@ describe('failures end jobs with a reason, never stuck', () => {
   });
 
   it('a malformed message goes straight to the dead-letter queue', async () => {
-    const before = await visibleMessages(harness.queueUrls.controlDlq);
+    const before = (await queueCounts(harness.clients.sqs, harness.queueUrls.controlDlq)).visible;
     await harness.clients.sqs.send(
       new SendMessageCommand({
         QueueUrl: harness.queueUrls.control,
@@ -80,57 +60,73 @@ describe('failures end jobs with a reason, never stuck', () => {
     );
     await waitFor(
       async () =>
-        (await visibleMessages(harness.queueUrls.controlDlq)) > before ? true : undefined,
+        (await queueCounts(harness.clients.sqs, harness.queueUrls.controlDlq)).visible > before
+          ? true
+          : undefined,
       { what: 'the malformed message in the DLQ' },
     );
   });
 
   it('an empty file fails its job with a clear reason', async () => {
-    const job = await finalState(await submit('', 'empty.csv'));
+    const job = await waitForJob(
+      harness.app,
+      await submitCsv(harness.app, '', { fileName: 'empty.csv' }),
+    );
     expect(job.status).toBe('failed');
     expect(job.error).toEqual({ code: 'file_empty', message: 'the file is empty' });
   });
 
   it('a header-only file completes with no rows', async () => {
-    const job = await finalState(await submit('First Name,Email\r\n', 'header.csv'));
+    const job = await waitForJob(
+      harness.app,
+      await submitCsv(harness.app, 'First Name,Email\r\n', { fileName: 'header.csv' }),
+    );
     expect(job.status).toBe('completed');
     expect(job.progress).toMatchObject({ rowsTotal: 0, rowsProcessed: 0, chunksTotal: 0 });
-    const output = await (await fetch(job.result.url)).text();
+    const output = await download(job.result.url);
     expect(output).toBe('First Name,Email,match_status,match_id,match_score,match_reason\n');
   });
 
   it('a quote that never closes fails the job and says so', async () => {
-    const job = await finalState(await submit('a,b\n1,"open\n2,3\n', 'quote.csv'));
+    const job = await waitForJob(
+      harness.app,
+      await submitCsv(harness.app, 'a,b\n1,"open\n2,3\n', { fileName: 'quote.csv' }),
+    );
     expect(job.status).toBe('failed');
     expect(job.error.code).toBe('unbalanced_quote');
   });
 
   it('rows with the wrong number of fields are kept, marked rejected and listed in the rejects file', async () => {
-    const job = await finalState(await submit('a,b\n1,2\n3\n4,5,6\n7,8\n', 'ragged.csv'));
+    const job = await waitForJob(
+      harness.app,
+      await submitCsv(harness.app, 'a,b\n1,2\n3\n4,5,6\n7,8\n', { fileName: 'ragged.csv' }),
+    );
     expect(job.status).toBe('completed');
     expect(job.progress).toMatchObject({ rowsTotal: 4, rowsProcessed: 4, rowsRejected: 2 });
-    const output = await (await fetch(job.result.url)).text();
+    const output = await download(job.result.url);
     expect(
       output
         .split('\n')
         .filter(Boolean)
         .map((line) => line.split(',')[2]),
     ).toEqual(['match_status', 'none', 'rejected', 'rejected', 'none']);
-    const rejects = await (await fetch(job.result.rejectsUrl)).text();
+    const rejects = await download(job.result.rejectsUrl);
     expect(rejects).toBe(
       'row_number,reason\n2,"row has 1 fields, header has 2"\n3,"row has 3 fields, header has 2"\n',
     );
   });
 
   it('neutralizes spreadsheet formulas in the output', async () => {
-    const job = await finalState(
-      await submit(
+    const job = await waitForJob(
+      harness.app,
+      await submitCsv(
+        harness.app,
         'Name,Note,Phone\nAnn,=HYPERLINK("http://evil"),+1 415 555 0132\n',
-        'formula.csv',
+        { fileName: 'formula.csv' },
       ),
     );
     expect(job.status).toBe('completed');
-    const output = await (await fetch(job.result.url)).text();
+    const output = await download(job.result.url);
     expect(output.split('\n')[1]).toBe(
       `Ann,"'=HYPERLINK(""http://evil"")",+1 415 555 0132,none,,0,`,
     );

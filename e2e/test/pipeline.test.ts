@@ -4,11 +4,13 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   contactFile,
+  download,
   queueDepth,
   startHarness,
   TENANT_A,
   TENANT_B,
   waitFor,
+  waitForJob,
   type Harness,
 } from '../src/index.ts';
 
@@ -25,25 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness.close();
 });
-
-async function completedJob(id: string, tenant = TENANT_A): Promise<Record<string, any>> {
-  return waitFor(
-    async () => {
-      const res = await request(harness.app).get(`/v1/jobs/${id}`).set(auth(tenant));
-      expect(res.status).toBe(200);
-      if (res.body.status === 'failed')
-        throw new Error(`job failed: ${JSON.stringify(res.body.error)}`);
-      return res.body.status === 'completed' ? (res.body as Record<string, any>) : undefined;
-    },
-    { timeoutMs: 60_000, what: `job ${id} to complete` },
-  );
-}
-
-async function download(url: string): Promise<string> {
-  const res = await fetch(url);
-  expect(res.status).toBe(200);
-  return res.text();
-}
 
 /** Every input row appears once, in order, with its original values, then the match columns. */
 async function expectOutputMatchesInput(input: string, output: string): Promise<void> {
@@ -90,7 +73,10 @@ describe('the whole path', () => {
     expect(started.status).toBe(202);
     expect(['queued', 'splitting', 'processing']).toContain(started.body.status);
 
-    const job = await completedJob(created.body.id);
+    const job = await waitForJob(harness.app, created.body.id, {
+      statuses: ['completed'],
+      timeoutMs: 60_000,
+    });
     expect(job.progress).toMatchObject({
       rowsTotal: 250,
       rowsProcessed: 250,
@@ -123,7 +109,10 @@ describe('the whole path', () => {
       .post(`/v1/jobs/${created.body.id}/start`)
       .set(auth(TENANT_A))
       .expect(202);
-    const job = await completedJob(created.body.id);
+    const job = await waitForJob(harness.app, created.body.id, {
+      statuses: ['completed'],
+      timeoutMs: 60_000,
+    });
     await expectOutputMatchesInput(input, await download(job.result.url));
   });
 
@@ -137,7 +126,10 @@ describe('the whole path', () => {
       .set('Content-Type', 'text/csv')
       .send(input);
     expect(res.status).toBe(202);
-    const job = await completedJob(res.body.id);
+    const job = await waitForJob(harness.app, res.body.id, {
+      statuses: ['completed'],
+      timeoutMs: 60_000,
+    });
     expect(job.progress).toMatchObject({
       rowsTotal: 10_000,
       rowsProcessed: 10_000,
@@ -164,7 +156,10 @@ describe('the whole path', () => {
       .set(auth(TENANT_A))
       .attach('file', Buffer.from(input), { filename: 'form.csv', contentType: 'text/csv' });
     expect(res.status).toBe(202);
-    const job = await completedJob(res.body.id);
+    const job = await waitForJob(harness.app, res.body.id, {
+      statuses: ['completed'],
+      timeoutMs: 60_000,
+    });
     await expectOutputMatchesInput(input, await download(job.result.url));
   });
 
@@ -194,7 +189,10 @@ describe('the whole path', () => {
       .set(auth(TENANT_A))
       .set('Content-Type', 'text/csv')
       .send(input);
-    const done = await completedJob(res.body.id);
+    const done = await waitForJob(harness.app, res.body.id, {
+      statuses: ['completed'],
+      timeoutMs: 60_000,
+    });
     const before = await harness.jobs.get(res.body.id);
     const firstChunkEnd = input.indexOf('\n', input.indexOf('\n') + 1);
     const duplicates = [

@@ -1,9 +1,9 @@
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   contactFile,
   exitOf,
+  queueCounts,
   spawnWorkerProcess,
   startHarness,
   TENANT_A,
@@ -24,16 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness.close();
 });
-
-async function inFlight(queueUrl: string): Promise<number> {
-  const output = await harness.clients.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-}
 
 describe('worker process shutdown', () => {
   it('on SIGTERM mid-job, exits 0 within its deadline and leaves no message hidden', async () => {
@@ -72,8 +62,8 @@ describe('worker process shutdown', () => {
     expect(stoppedAfterMs).toBeLessThan((SHUTDOWN_DEADLINE_SECONDS + 3) * 1000);
     // Finished or handed back: with a 30 s visibility timeout, anything still hidden now was
     // abandoned rather than released.
-    expect(await inFlight(harness.queueUrls.chunk)).toBe(0);
-    expect(await inFlight(harness.queueUrls.control)).toBe(0);
+    expect((await queueCounts(harness.clients.sqs, harness.queueUrls.chunk)).inFlight).toBe(0);
+    expect((await queueCounts(harness.clients.sqs, harness.queueUrls.control)).inFlight).toBe(0);
 
     // Another worker takes over and the job completes with every row.
     harness.startWorker();

@@ -10,9 +10,9 @@ import { parseArgs } from 'node:util';
 import { createContactEnricher, type ContactEnricherOptions } from './contact-enricher.ts';
 import { enrichCsv } from './enrich-csv.ts';
 import { EnrichmentError, EnrichmentOptionsError } from './errors.ts';
-import { loadDirectoryCsv } from './load-directory.ts';
-import { createNicknameTable, loadNicknameFile, loadSeedNicknames } from './nicknames.ts';
-import type { ExplicitColumnMapping } from './recognize-columns.ts';
+import { loadDirectoryCsv } from './directory/load-directory.ts';
+import { createNicknameTable, loadNicknameFile, loadSeedNicknames } from './nicknames/nicknames.ts';
+import type { ExplicitColumnMapping } from './standardize/recognize-columns.ts';
 
 const USAGE =
   'usage: npm run enrich -- --input FILE --directory FILE --output FILE [--rejects FILE] ' +

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createContactEnricher, ENRICHMENT_COLUMNS } from './contact-enricher.ts';
 import { DirectoryFormatError, UnrecognizedColumnsError } from './errors.ts';
-import { loadDirectoryCsv } from './load-directory.ts';
+import { loadDirectoryCsv } from './directory/load-directory.ts';
 import { directoryRecord, testDirectory, testNicknames } from './test-factories.ts';
 
 const directory = testDirectory([

@@ -1,16 +1,16 @@
-import { createContactStandardizer, hasFullName, type Contact } from './contact.ts';
-import type { DirectoryIndex } from './directory-index.ts';
+import { createContactStandardizer, hasFullName, type Contact } from './standardize/contact.ts';
+import type { DirectoryIndex } from './directory/directory-index.ts';
 import type { EnrichedRow, JobEnricher } from './enricher.ts';
-import { ENRICHED_FIELDS, labelFields } from './label-fields.ts';
-import { createMatcher, type MatchOptions, type MatchResult } from './match-contact.ts';
-import type { NicknameTable } from './nicknames.ts';
-import { normalizeCell } from './normalize-text.ts';
+import { ENRICHED_FIELDS, labelFields } from './match/label-fields.ts';
+import { createMatcher, type MatchOptions, type MatchResult } from './match/match-contact.ts';
+import type { NicknameTable } from './nicknames/nicknames.ts';
+import { normalizeCell } from './standardize/normalize-text.ts';
 import {
   recognizeColumns,
   type ColumnMapping,
   type ExplicitColumnMapping,
-} from './recognize-columns.ts';
-import { createPhoneStandardizer } from './standardize-phone.ts';
+} from './standardize/recognize-columns.ts';
+import { createPhoneStandardizer } from './standardize/standardize-phone.ts';
 
 /** Enrichment columns, in output order, before collision renaming (see enrichmentColumnNames). */
 export const ENRICHMENT_COLUMNS: readonly string[] = [

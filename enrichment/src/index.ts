@@ -18,7 +18,7 @@ export {
   type MappableField,
   type MultiField,
   type SingleField,
-} from './recognize-columns.ts';
+} from './standardize/recognize-columns.ts';
 
 // Reference directory.
 export {
@@ -30,8 +30,8 @@ export {
   type DirectoryIndexOptions,
   type DirectoryRecord,
   type FrequencyField,
-} from './directory-index.ts';
-export { loadDirectoryCsv, readDirectoryRecords } from './load-directory.ts';
+} from './directory/directory-index.ts';
+export { loadDirectoryCsv, readDirectoryRecords } from './directory/load-directory.ts';
 export { enrichCsv, type EnrichCsvOptions, type EnrichCsvStats } from './enrich-csv.ts';
 
 // Nicknames.
@@ -43,7 +43,7 @@ export {
   seedNicknamesPath,
   type NicknamePair,
   type NicknameTable,
-} from './nicknames.ts';
+} from './nicknames/nicknames.ts';
 
 // Matching, scoring and labelling (for tuning, benchmarks and tests).
 export {
@@ -52,7 +52,7 @@ export {
   type MatchOptions,
   type MatchResult,
   type MatchStatus,
-} from './match-contact.ts';
+} from './match/match-contact.ts';
 export {
   compareFirst,
   COMPARED_FIELDS,
@@ -65,22 +65,22 @@ export {
   type FieldModel,
   type MatchModel,
   type ScoringContext,
-} from './score-candidate.ts';
+} from './match/score-candidate.ts';
 export {
   directoryBlockingKeys,
   queryBlockingKeys,
   type BlockingContext,
   type BlockingVocabulary,
-} from './blocking-keys.ts';
-export { buildNameNeighbours, type NameNeighbours } from './name-neighbours.ts';
+} from './match/blocking-keys.ts';
+export { buildNameNeighbours, type NameNeighbours } from './match/name-neighbours.ts';
 export {
   ENRICHED_FIELDS,
   labelFields,
   type EnrichedField,
   type FieldLabel,
   type FieldStatus,
-} from './label-fields.ts';
-export { jaro, jaroWinkler, jaroWinklerKeys } from './jaro-winkler.ts';
+} from './match/label-fields.ts';
+export { jaro, jaroWinkler, jaroWinklerKeys } from './match/jaro-winkler.ts';
 
 // Standardizers.
 export {
@@ -95,7 +95,7 @@ export {
   CONTACT_FIELDS,
   DIRECTORY_COLUMNS,
   type ContactField,
-} from './contact.ts';
+} from './standardize/contact.ts';
 export {
   displayCaseName,
   parseFullName,
@@ -103,16 +103,20 @@ export {
   surnameCoreKey,
   type NameCells,
   type ParsedName,
-} from './standardize-name.ts';
-export { standardizeEmail, standardizeEmails, type StandardEmail } from './standardize-email.ts';
+} from './standardize/standardize-name.ts';
+export {
+  standardizeEmail,
+  standardizeEmails,
+  type StandardEmail,
+} from './standardize/standardize-email.ts';
 export {
   createPhoneStandardizer,
   type PhoneStandardizer,
   type PhoneStandardizerOptions,
   type StandardPhone,
-} from './standardize-phone.ts';
-export { cleanText, foldKey, normalizeCell } from './normalize-text.ts';
-export { createPhoneticEncoder } from './phonetic-key.ts';
+} from './standardize/standardize-phone.ts';
+export { cleanText, foldKey, normalizeCell } from './standardize/normalize-text.ts';
+export { createPhoneticEncoder } from './match/phonetic-key.ts';
 
 // Errors.
 export {

@@ -1,12 +1,16 @@
-import type { Contact } from './contact.ts';
-import { standardizeContact } from './contact.ts';
+import type { Contact } from './standardize/contact.ts';
+import { standardizeContact } from './standardize/contact.ts';
 import {
   buildDirectoryIndex,
   type DirectoryIndex,
   type DirectoryRecord,
-} from './directory-index.ts';
-import { createNicknameTable, type NicknamePair, type NicknameTable } from './nicknames.ts';
-import { createPhoneStandardizer } from './standardize-phone.ts';
+} from './directory/directory-index.ts';
+import {
+  createNicknameTable,
+  type NicknamePair,
+  type NicknameTable,
+} from './nicknames/nicknames.ts';
+import { createPhoneStandardizer } from './standardize/standardize-phone.ts';
 
 // Factories shared by the unit tests (not exported from the package).
 

@@ -4,7 +4,7 @@ import {
   formatProblem,
   lintComposeFile,
   lintDockerfile,
-} from '../src/docker-lint.ts';
+} from './docker-lint.ts';
 import { repoPath } from '../src/repo-paths.ts';
 
 /**

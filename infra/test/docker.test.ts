@@ -9,7 +9,7 @@ import {
   lintComposeFile,
   lintDockerfile,
   lintDockerfileText,
-} from '../src/docker-lint.ts';
+} from '../scripts/docker-lint.ts';
 import { repoPath } from '../src/repo-paths.ts';
 import { lineage, parseDockerfile, type Stage } from './support/dockerfile.ts';
 

@@ -4,10 +4,10 @@ import {
   type BlockingContext,
   type BlockingKeySink,
 } from './blocking-keys.ts';
-import type { Contact } from './contact.ts';
-import type { DirectoryEntry, DirectoryIndex } from './directory-index.ts';
-import { EnrichmentOptionsError } from './errors.ts';
-import type { NicknameTable } from './nicknames.ts';
+import type { Contact } from '../standardize/contact.ts';
+import type { DirectoryEntry, DirectoryIndex } from '../directory/directory-index.ts';
+import { EnrichmentOptionsError } from '../errors.ts';
+import type { NicknameTable } from '../nicknames/nicknames.ts';
 import { createPhoneticEncoder } from './phonetic-key.ts';
 import {
   COMPARED_FIELDS,
@@ -20,7 +20,7 @@ import {
 
 export type MatchStatus = 'exact' | 'fuzzy' | 'nickname' | 'none';
 
-/** Thresholds of the match decision. See MATCHING.md for how to tune them. */
+/** Thresholds of the match decision. See docs/matching.md for how to tune them. */
 export interface MatchOptions {
   /** Accept the best candidate only if its match probability is at least this. Default 0.8. */
   readonly minScore?: number;

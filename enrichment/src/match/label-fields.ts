@@ -1,4 +1,4 @@
-import { CONTACT_FIELDS, type Contact, type ContactField } from './contact.ts';
+import { CONTACT_FIELDS, type Contact, type ContactField } from '../standardize/contact.ts';
 
 /** How an output field relates to the directory. */
 export type FieldStatus = 'confirmed' | 'new' | 'updated' | 'unverified';

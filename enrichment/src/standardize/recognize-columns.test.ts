@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidColumnMappingError, UnrecognizedColumnsError } from './errors.ts';
+import { InvalidColumnMappingError, UnrecognizedColumnsError } from '../errors.ts';
 import { recognizeColumns, type ColumnMapping } from './recognize-columns.ts';
 
 /** Resolves the mapping back to header names, which reads better in assertions than indexes. */

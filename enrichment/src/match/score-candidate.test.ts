@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Contact } from './contact.ts';
+import type { Contact } from '../standardize/contact.ts';
 import { createPhoneticEncoder } from './phonetic-key.ts';
 import {
   compareFirst,
@@ -7,7 +7,7 @@ import {
   scoreCandidate,
   type ScoringContext,
 } from './score-candidate.ts';
-import { contact, testNicknames } from './test-factories.ts';
+import { contact, testNicknames } from '../test-factories.ts';
 
 function scoringContext(frequencies: Record<string, number> = {}, size = 10_000): ScoringContext {
   return {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { directoryBlockingKeys, queryBlockingKeys, type BlockingContext } from './blocking-keys.ts';
 import { buildNameNeighbours } from './name-neighbours.ts';
 import { createPhoneticEncoder } from './phonetic-key.ts';
-import { contact, testNicknames } from './test-factories.ts';
+import { contact, testNicknames } from '../test-factories.ts';
 
 const context: BlockingContext = { nicknames: testNicknames(), phonetic: createPhoneticEncoder() };
 

@@ -7,8 +7,8 @@ import {
   type DirectoryIndexOptions,
   type DirectoryRecord,
 } from './directory-index.ts';
-import { DIRECTORY_COLUMNS } from './contact.ts';
-import { DirectoryFormatError } from './errors.ts';
+import { DIRECTORY_COLUMNS } from '../standardize/contact.ts';
+import { DirectoryFormatError } from '../errors.ts';
 
 const REQUIRED = DIRECTORY_COLUMNS;
 

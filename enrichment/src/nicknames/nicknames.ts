@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { NicknameFormatError } from './errors.ts';
-import { foldKey } from './normalize-text.ts';
+import { NicknameFormatError } from '../errors.ts';
+import { foldKey } from '../standardize/normalize-text.ts';
 import { parseCsvLine } from './parse-csv-line.ts';
 
 /** One row of a nickname table: `nickname` is a common short form or diminutive of `name`. */
@@ -100,8 +100,9 @@ export async function loadNicknameFile(path: string): Promise<NicknamePair[]> {
 
 /** Path of the seed table the project maintains (`enrichment/data/nicknames.csv`). */
 export function seedNicknamesPath(): string {
-  // From src/ (run from source) the data folder is one level up; from dist/src/ it is two.
-  for (const relative of ['../data/nicknames.csv', '../../data/nicknames.csv']) {
+  // From src/nicknames/ (run from source) the data folder is two levels up; from
+  // dist/src/nicknames/ it is three.
+  for (const relative of ['../../data/nicknames.csv', '../../../data/nicknames.csv']) {
     const path = fileURLToPath(new URL(relative, import.meta.url));
     if (existsSync(path)) return path;
   }

@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
-import { EnrichmentOptionsError } from './errors.ts';
+import { EnrichmentOptionsError } from '../errors.ts';
 import { createPhoneStandardizer } from './standardize-phone.ts';
 
 describe('createPhoneStandardizer', () => {

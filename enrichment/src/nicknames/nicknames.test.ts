@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NicknameFormatError } from './errors.ts';
+import { NicknameFormatError } from '../errors.ts';
 import { createNicknameTable, loadSeedNicknames, parseNicknameCsv } from './nicknames.ts';
 
 describe('createNicknameTable', () => {

@@ -5,7 +5,7 @@ import {
   parsePhoneNumberFromString,
   type CountryCode,
 } from 'libphonenumber-js';
-import { EnrichmentOptionsError } from './errors.ts';
+import { EnrichmentOptionsError } from '../errors.ts';
 import { cleanText } from './normalize-text.ts';
 
 /** A valid phone number. `value` is what the output shows: E.164, plus `;ext=N` when present. */

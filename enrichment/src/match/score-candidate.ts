@@ -1,7 +1,7 @@
-import { CONTACT_FIELDS, type Contact, type ContactField } from './contact.ts';
-import type { FrequencyField } from './directory-index.ts';
+import { CONTACT_FIELDS, type Contact, type ContactField } from '../standardize/contact.ts';
+import type { FrequencyField } from '../directory/directory-index.ts';
 import { jaroWinklerKeys } from './jaro-winkler.ts';
-import type { NicknameTable } from './nicknames.ts';
+import type { NicknameTable } from '../nicknames/nicknames.ts';
 
 /**
  * How well one field of an upload row agrees with a directory entry, best first. `jw92`, `jw88`,

@@ -1,6 +1,6 @@
-import type { Contact } from './contact.ts';
+import type { Contact } from '../standardize/contact.ts';
 import type { NameNeighbours } from './name-neighbours.ts';
-import type { NicknameTable } from './nicknames.ts';
+import type { NicknameTable } from '../nicknames/nicknames.ts';
 
 /** What blocking needs besides the contact: nickname canonicalization and a phonetic encoder. */
 export interface BlockingContext {

@@ -1,4 +1,4 @@
-import { InvalidColumnMappingError, UnrecognizedColumnsError } from './errors.ts';
+import { InvalidColumnMappingError, UnrecognizedColumnsError } from '../errors.ts';
 
 /** Fields a single upload column can hold. Emails and phones may come from several columns. */
 export type SingleField =

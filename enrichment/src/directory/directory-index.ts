@@ -1,15 +1,15 @@
-import { createBlockIndex, type BlockIndex } from './block-index.ts';
+import { createBlockIndex, type BlockIndex } from '../match/block-index.ts';
 import {
   visitDirectoryBlockingKeys,
   type BlockingContext,
   type BlockingVocabulary,
-} from './blocking-keys.ts';
-import { standardizeContact, type Contact } from './contact.ts';
-import { DirectoryFormatError } from './errors.ts';
-import { buildNameNeighbours } from './name-neighbours.ts';
-import type { NicknameTable } from './nicknames.ts';
-import { createPhoneticEncoder } from './phonetic-key.ts';
-import { createPhoneStandardizer } from './standardize-phone.ts';
+} from '../match/blocking-keys.ts';
+import { standardizeContact, type Contact } from '../standardize/contact.ts';
+import { DirectoryFormatError } from '../errors.ts';
+import { buildNameNeighbours } from '../match/name-neighbours.ts';
+import type { NicknameTable } from '../nicknames/nicknames.ts';
+import { createPhoneticEncoder } from '../match/phonetic-key.ts';
+import { createPhoneStandardizer } from '../standardize/standardize-phone.ts';
 
 /** One row of a directory CSV: `id,first_name,last_name,email,phone,company,title,city[,updated_at]`. */
 export interface DirectoryRecord {

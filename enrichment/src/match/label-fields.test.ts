@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { labelFields, type FieldLabel } from './label-fields.ts';
-import { contact } from './test-factories.ts';
+import { contact } from '../test-factories.ts';
 
 function byField(labels: readonly FieldLabel[]): Record<string, Omit<FieldLabel, 'field'>> {
   return Object.fromEntries(labels.map(({ field, ...rest }) => [field, rest]));

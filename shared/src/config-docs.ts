@@ -1,0 +1,264 @@
+import { z } from 'zod';
+import { envSchema } from './config.ts';
+
+/** What the configuration reference says about one environment variable. */
+export interface EnvVarDoc {
+  /** The section of docs/configuration.md it is listed in. */
+  readonly group: ConfigGroup;
+  readonly description: string;
+  /** Shown instead of the schema's default, when the default is derived or better in words. */
+  readonly defaultText?: string;
+  /** Shown instead of what the schema says about allowed values (custom-parsed variables). */
+  readonly allowedText?: string;
+}
+
+const GROUPS = ['Logging', 'AWS', 'Resources', 'API', 'Worker', 'Embedded emulators'] as const;
+type ConfigGroup = (typeof GROUPS)[number];
+
+/**
+ * One entry per variable of the schema in config.ts: the type makes a new variable without a
+ * description a compile error, and `npm run docs:config` turns this into docs/configuration.md.
+ */
+export const ENV_DOCS = {
+  NODE_ENV: { group: 'Logging', description: 'Runtime mode of the process.' },
+  LOG_LEVEL: {
+    group: 'Logging',
+    description: 'pino log level (`npm start` runs its services at `warn`).',
+  },
+
+  AWS_REGION: { group: 'AWS', description: 'Region of every AWS client.' },
+  AWS_ACCESS_KEY_ID: {
+    group: 'AWS',
+    description:
+      'Static credentials (emulators, LocalStack). Leave unset on AWS: the task role is used.',
+    defaultText: 'default provider chain',
+  },
+  AWS_SECRET_ACCESS_KEY: {
+    group: 'AWS',
+    description: 'Secret of `AWS_ACCESS_KEY_ID`.',
+    defaultText: 'default provider chain',
+  },
+  AWS_ENDPOINT_URL: {
+    group: 'AWS',
+    description: 'Endpoint of every service (emulators, LocalStack); a specific one below wins.',
+    defaultText: 'AWS',
+  },
+  AWS_ENDPOINT_URL_S3: {
+    group: 'AWS',
+    description: 'S3 endpoint.',
+    defaultText: '`AWS_ENDPOINT_URL`',
+  },
+  AWS_ENDPOINT_URL_SQS: {
+    group: 'AWS',
+    description: 'SQS endpoint.',
+    defaultText: '`AWS_ENDPOINT_URL`',
+  },
+  AWS_ENDPOINT_URL_DYNAMODB: {
+    group: 'AWS',
+    description: 'DynamoDB endpoint.',
+    defaultText: '`AWS_ENDPOINT_URL`',
+  },
+  S3_PUBLIC_ENDPOINT: {
+    group: 'AWS',
+    description:
+      'Address clients use in presigned URLs, when it differs from the one the services use (compose, tunnels).',
+    defaultText: 'the S3 endpoint',
+  },
+  S3_FORCE_PATH_STYLE: {
+    group: 'AWS',
+    description: 'Path-style bucket addressing (emulators serve buckets by path).',
+    defaultText: '`true` with an S3 endpoint, else `false`',
+  },
+
+  RESOURCE_PREFIX: { group: 'Resources', description: 'Prefix of every resource name.' },
+  BUCKET_NAME: {
+    group: 'Resources',
+    description: 'S3 bucket of uploads, work parts and results.',
+    defaultText: '`<prefix>-files`',
+  },
+  CONTROL_QUEUE_NAME: {
+    group: 'Resources',
+    description: 'SQS queue of split and merge messages; its DLQ is `<name>-dlq`.',
+    defaultText: '`<prefix>-control`',
+  },
+  CHUNK_QUEUE_NAME: {
+    group: 'Resources',
+    description: 'SQS queue of chunk messages; its DLQ is `<name>-dlq`.',
+    defaultText: '`<prefix>-chunks`',
+  },
+  JOBS_TABLE: {
+    group: 'Resources',
+    description: 'DynamoDB table of jobs.',
+    defaultText: '`<prefix>-jobs`',
+  },
+  NICKNAMES_TABLE: {
+    group: 'Resources',
+    description: 'DynamoDB table of nicknames.',
+    defaultText: '`<prefix>-nicknames`',
+  },
+  PROVISION_RESOURCES: {
+    group: 'Resources',
+    description: 'Create missing resources at start-up (embedded default, LocalStack); off on AWS.',
+  },
+
+  HOST: { group: 'API', description: 'API listen address (containers set `0.0.0.0`).' },
+  PORT: { group: 'API', description: 'API listen port (0 picks a free one).' },
+  API_KEYS: {
+    group: 'API',
+    description:
+      'API keys and their tenants; a tenant may have several keys. Only their SHA-256 is kept.',
+    defaultText: 'none',
+    allowedText:
+      '`tenant:key,…`; tenant ids are lowercase letters, digits and dashes; keys of at least 16 characters',
+  },
+  MAX_UPLOAD_BYTES: {
+    group: 'API',
+    description: 'Largest accepted file (presigned policy and direct upload).',
+    defaultText: '`1073741824` (1 GiB)',
+  },
+  UPLOAD_URL_TTL_SECONDS: { group: 'API', description: 'Lifetime of presigned upload URLs.' },
+  RESULT_URL_TTL_SECONDS: { group: 'API', description: 'Lifetime of presigned download URLs.' },
+  DEFAULT_CHUNK_ROWS: {
+    group: 'API',
+    description: 'Rows per chunk when a job does not say (`chunkRows`).',
+  },
+  RATE_LIMIT_PER_SECOND: {
+    group: 'API',
+    description:
+      'Sustained requests per second per API key (`429` + `Retry-After` beyond); per API instance.',
+  },
+  RATE_LIMIT_BURST: {
+    group: 'API',
+    description: 'Requests per API key allowed at once above the sustained rate.',
+  },
+
+  CHUNK_CONCURRENCY: {
+    group: 'Worker',
+    description: 'Chunk messages a worker handles at once.',
+  },
+  CONTROL_CONCURRENCY: {
+    group: 'Worker',
+    description: 'Split and merge messages a worker handles at once.',
+  },
+  MAX_ROW_BYTES: {
+    group: 'Worker',
+    description:
+      'A data row longer than this is rejected unread, so one hostile line cannot take the worker’s memory.',
+    defaultText: '`4194304` (4 MiB)',
+  },
+  POLL_WAIT_SECONDS: { group: 'Worker', description: 'SQS long-poll wait.' },
+  VISIBILITY_TIMEOUT_SECONDS: {
+    group: 'Worker',
+    description:
+      'Queue visibility timeout; the worker’s heartbeat extends it every third of it. Also set on the queues when provisioning.',
+  },
+  MAX_RECEIVE_COUNT: {
+    group: 'Worker',
+    description:
+      'Deliveries before a message moves to its dead-letter queue (the job then fails). Also set on the queues when provisioning.',
+  },
+  SHUTDOWN_DEADLINE_SECONDS: {
+    group: 'Worker',
+    description:
+      'On SIGTERM, time to finish in-flight messages before releasing them (below ECS’s 30 s).',
+  },
+  ECS_AGENT_URI: {
+    group: 'Worker',
+    description:
+      'Set by ECS in every task; when present the worker protects its task from scale-in while busy.',
+    defaultText: 'unset outside ECS',
+  },
+
+  EMULATOR_HOST: {
+    group: 'Embedded emulators',
+    description: 'Address the emulators listen on (containers bind `0.0.0.0`).',
+  },
+  EMULATOR_S3_SQS_PORT: {
+    group: 'Embedded emulators',
+    description: 'Port of S3 and SQS (fauxqs).',
+  },
+  EMULATOR_DYNAMODB_PORT: {
+    group: 'Embedded emulators',
+    description: 'Port of DynamoDB (dynalite).',
+  },
+  DATA_DIR: { group: 'Embedded emulators', description: 'Where the emulators persist their data.' },
+} satisfies Record<keyof z.input<typeof envSchema>, EnvVarDoc>;
+
+/** Where `npm run docs:config` writes the reference, from the repository root. */
+export const CONFIG_DOCS_PATH = 'docs/configuration.md';
+
+interface JsonSchemaProperty {
+  readonly type?: string;
+  readonly enum?: readonly (string | number)[];
+  readonly default?: unknown;
+  readonly minimum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly maximum?: number;
+  readonly minLength?: number;
+  readonly pattern?: string;
+  readonly format?: string;
+}
+
+/**
+ * docs/configuration.md as markdown, from the schema (names, defaults, allowed values) and
+ * ENV_DOCS (descriptions). Not yet formatted: the CLI and the drift test run Prettier on it.
+ */
+export function renderConfigDocs(): string {
+  const properties = (
+    z.toJSONSchema(envSchema, { io: 'input', unrepresentable: 'any' }) as {
+      properties: Record<string, JsonSchemaProperty>;
+    }
+  ).properties;
+  // Defaults as the processes see them (after transforms), e.g. PROVISION_RESOURCES=false.
+  const defaults = envSchema.parse({}) as Record<string, unknown>;
+  const docs: Record<string, EnvVarDoc> = ENV_DOCS;
+  const lines = [
+    '# Configuration',
+    '',
+    '<!-- Generated from shared/src/config.ts and shared/src/config-docs.ts by `npm run docs:config`; do not edit by hand. -->',
+    '',
+    'Every process is configured by environment variables, parsed and validated once at start-up',
+    '(`shared/src/config.ts`). A bad value stops the process with a message naming the variable.',
+    'The same code talks to the embedded emulators, LocalStack or AWS depending only on these.',
+    'Empty values count as unset.',
+  ];
+  for (const group of GROUPS) {
+    lines.push('', `## ${group}`, '', '| Variable | Default | Allowed values | Meaning |');
+    lines.push('| --- | --- | --- | --- |');
+    for (const [name, property] of Object.entries(properties)) {
+      const doc = docs[name];
+      if (doc?.group !== group) continue;
+      const defaultText = doc.defaultText ?? formatDefault(defaults[name]);
+      const allowed = doc.allowedText ?? allowedValues(property);
+      lines.push(`| \`${name}\` | ${defaultText} | ${allowed} | ${doc.description} |`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function formatDefault(value: unknown): string {
+  if (value === undefined) return '—';
+  // Defaults are strings, numbers and booleans; JSON prints each of them plainly (strings quoted).
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return `\`${text}\``;
+}
+
+function allowedValues(property: JsonSchemaProperty): string {
+  if (property.enum !== undefined) return property.enum.map((v) => `\`${v}\``).join(', ');
+  if (property.type === 'integer') {
+    const min =
+      property.exclusiveMinimum === undefined ? property.minimum : property.exclusiveMinimum + 1;
+    const max =
+      property.maximum === undefined || property.maximum >= Number.MAX_SAFE_INTEGER
+        ? undefined
+        : property.maximum;
+    if (min !== undefined && max !== undefined) return `integer, ${min}–${max}`;
+    if (min !== undefined) return `integer ≥ ${min}`;
+    return 'integer';
+  }
+  if (property.format === 'uri') return 'URL';
+  if (property.pattern !== undefined) return `matches \`${property.pattern}\``;
+  if (property.minLength !== undefined && property.minLength > 1)
+    return `at least ${property.minLength} characters`;
+  return 'text';
+}
