@@ -116,7 +116,11 @@ export const ENV_DOCS = {
     description: 'Largest accepted file (presigned policy and direct upload).',
     defaultText: '`1073741824` (1 GiB)',
   },
-  UPLOAD_URL_TTL_SECONDS: { group: 'API', description: 'Lifetime of presigned upload URLs.' },
+  UPLOAD_URL_TTL_SECONDS: {
+    group: 'API',
+    description:
+      'Lifetime of presigned upload URLs (15 min by default). A URL may be reused until it expires, but a job only processes the version of the file it was started with (else it fails with `upload_changed`).',
+  },
   RESULT_URL_TTL_SECONDS: { group: 'API', description: 'Lifetime of presigned download URLs.' },
   DEFAULT_CHUNK_ROWS: {
     group: 'API',
@@ -139,6 +143,11 @@ export const ENV_DOCS = {
   CONTROL_CONCURRENCY: {
     group: 'Worker',
     description: 'Split and merge messages a worker handles at once.',
+  },
+  ENRICHER_CACHE_MAX_MB: {
+    group: 'Worker',
+    description:
+      'Memory (estimated, MiB) the worker’s directory indexes may take together, least recently used out. An index is estimated at 17 × its CSV size; one larger than this is used but not kept (it is indexed again for each chunk).',
   },
   MAX_ROW_BYTES: {
     group: 'Worker',
