@@ -89,6 +89,15 @@ const envSchema = z.object({
   VISIBILITY_TIMEOUT_SECONDS: positiveInt.max(43_200).default(60),
   MAX_RECEIVE_COUNT: positiveInt.max(1000).default(5),
   SHUTDOWN_DEADLINE_SECONDS: positiveInt.max(3600).default(25),
+  /** How often each worker looks for stalled jobs; 0 turns the watchdog off. */
+  WATCHDOG_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  /**
+   * A running job whose item has not changed for this long is stalled. Well above the visibility
+   * timeout, so a killed worker's message comes back on its own before the watchdog steps in.
+   */
+  STALL_AFTER_SECONDS: positiveInt.max(7 * 86_400).default(900),
+  /** Repairs (re-sent split or merge, redriven chunk messages) per job before it fails `stalled`. */
+  MAX_AUTO_REPAIRS: z.coerce.number().int().min(0).max(100).default(3),
   /** Set by ECS in every task; its presence turns on scale-in protection while busy. */
   ECS_AGENT_URI: url.optional(),
 
@@ -144,6 +153,14 @@ export interface WorkerConfig {
   readonly maxRowBytes: number;
   readonly pollWaitSeconds: number;
   readonly shutdownDeadlineSeconds: number;
+  readonly watchdog: WatchdogConfig;
+}
+
+export interface WatchdogConfig {
+  /** 0: off. */
+  readonly intervalSeconds: number;
+  readonly stallAfterSeconds: number;
+  readonly maxRepairs: number;
 }
 
 export interface EmulatorConfig {
@@ -248,6 +265,11 @@ function fromEnv(env: Env): AppConfig {
       maxRowBytes: env.MAX_ROW_BYTES,
       pollWaitSeconds: env.POLL_WAIT_SECONDS,
       shutdownDeadlineSeconds: env.SHUTDOWN_DEADLINE_SECONDS,
+      watchdog: {
+        intervalSeconds: env.WATCHDOG_INTERVAL_SECONDS,
+        stallAfterSeconds: env.STALL_AFTER_SECONDS,
+        maxRepairs: env.MAX_AUTO_REPAIRS,
+      },
     },
     emulators: {
       host: env.EMULATOR_HOST,

@@ -14,6 +14,7 @@ export {
   type EmulatorConfig,
   type QueueSettings,
   type ResourceNames,
+  type WatchdogConfig,
   type WorkerConfig,
 } from './config.ts';
 export {
@@ -39,7 +40,12 @@ export {
   type JobOptions,
   type JobStatus,
 } from './jobs/job.ts';
-export { JobStore, type ChunkDoneResult, type ClaimResult } from './jobs/job-store.ts';
+export {
+  JobStore,
+  type ActiveJobRef,
+  type ChunkDoneResult,
+  type ClaimResult,
+} from './jobs/job-store.ts';
 export { objectKeys, type JobKeyRef } from './keys.ts';
 export { createLogger, REDACTED_PATHS, type Logger } from './logger.ts';
 export {
@@ -62,9 +68,13 @@ export {
   type QueueUrls,
 } from './provision.ts';
 export {
+  ACTIVE_JOB_ATTRIBUTE,
+  ACTIVE_JOB_MARK,
+  ACTIVE_JOBS_INDEX,
   DLQ_RETENTION_SECONDS,
   resourceDefinitions,
   type CorsRule,
+  type IndexDefinition,
   type QueueDefinition,
   type ResourceDefinitions,
   type TableDefinition,
