@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { PurgeQueueCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { createPassthroughEnricher } from '@contacts/enrichment';
 import {
   createLogger,
+  type Logger,
   MessagePublisher,
   type ChunkMessage,
   type Job,
@@ -51,10 +53,8 @@ afterEach(async () => {
   await new Promise((resolve) => setTimeout(resolve, POLL_WAIT_MS));
 });
 
-const logger = createLogger({
-  level: (process.env.TEST_LOG as 'info' | undefined) ?? 'silent',
-  name: PREFIX,
-});
+/** Silent unless LOG_LEVEL says otherwise, like the harness. */
+const logger = (): Logger => createLogger({ level: harness.config.logLevel, name: PREFIX });
 
 /** A worker of this test (passthrough enrichment), with or without its watchdog. */
 function startWorker(watchdog: WatchdogConfig = { ...WATCHDOG, intervalSeconds: 0 }): Worker {
@@ -63,7 +63,7 @@ function startWorker(watchdog: WatchdogConfig = { ...WATCHDOG, intervalSeconds: 
     config: { ...config, worker: { ...config.worker, watchdog } },
     queueUrls: harness.queueUrls,
     clients: harness.clients,
-    logger,
+    logger: logger(),
     enrichers: cachedEnricherProvider((job) =>
       Promise.resolve(createPassthroughEnricher(job.columns)),
     ),
@@ -85,7 +85,7 @@ function watchdog(config: Partial<WatchdogConfig> = {}): StallWatchdog {
     sqs: harness.clients.sqs,
     queueUrls: harness.queueUrls,
     config: { ...WATCHDOG, intervalSeconds: 0, ...config },
-    logger,
+    logger: logger(),
   });
 }
 
@@ -304,6 +304,27 @@ describe('the stall watchdog', () => {
     });
     const stillListed = await harness.jobs.listUnchangedSince(new Date().toISOString(), 100);
     expect(stillListed.map((ref) => ref.id)).not.toContain(id);
+  });
+
+  it('does not fail a stalled job while its queue still holds messages that may be its own', async () => {
+    const id = await queuedJob(5);
+    // Another job's split waits in the control queue (no worker runs): a backlog.
+    await new MessagePublisher({
+      sqs: harness.clients.sqs,
+      controlQueueUrl: harness.queueUrls.control,
+      chunkQueueUrl: harness.queueUrls.chunk,
+    }).sendControl({ type: 'job.split', v: 1, jobId: randomUUID(), tenantId: TENANT_A.tenantId });
+    await new Promise((resolve) => setTimeout(resolve, STALL_AFTER_SECONDS * 1000 + 200));
+    const strict = watchdog({ maxRepairs: 0 });
+
+    const waiting = await strict.runPass();
+
+    expect(waiting.find((o) => o.jobId === id)).toMatchObject({ action: 'waiting-for-queue' });
+    expect((await harness.jobs.get(id))?.status).toBe('queued');
+
+    await harness.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: harness.queueUrls.control }));
+    const failed = await strict.runPass();
+    expect(failed.find((o) => o.jobId === id)).toMatchObject({ action: 'failed' });
   });
 
   it('lets exactly one of two watchdogs looking at once repair a stall', async () => {

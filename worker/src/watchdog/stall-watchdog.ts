@@ -37,7 +37,7 @@ export interface StallOutcome {
     | 'resent-merge'
     | 'redriven'
     | 'failed'
-    /** Nothing left to repair, but the stage's queue still holds messages: maybe they are its. */
+    /** Nothing left to repair, but the stage's queue still holds messages: maybe some are its. */
     | 'waiting-for-queue'
     /** A live lease, progress since the index was read, or another watchdog's claim. */
     | 'left-alone';
@@ -186,7 +186,8 @@ export class StallWatchdog {
 
   /**
    * Fails the job as stalled unless the queue of its stage still holds messages: a backlog of
-   * other jobs' work can hold its messages back without anything being broken.
+   * other jobs' work can hold its messages back, and a message in flight may be one of its own
+   * retrying (its last failure fails the job with the real reason), without anything being lost.
    */
   async #failStalled(
     job: Job,
@@ -195,7 +196,7 @@ export class StallWatchdog {
     message: string,
   ): Promise<StallOutcome> {
     const queue = plan.kind === 'redrive' ? 'chunks' : 'control';
-    const waiting = await this.#visibleMessages(queue);
+    const waiting = await this.#heldMessages(queue);
     if (waiting > 0) {
       this.#options.logger.warn(
         { jobId: job.id, status: job.status, queue, waiting },
@@ -215,16 +216,20 @@ export class StallWatchdog {
     return outcome(job, 'failed', message);
   }
 
-  async #visibleMessages(queue: 'control' | 'chunks'): Promise<number> {
+  /** Messages waiting or in flight in a work queue. */
+  async #heldMessages(queue: 'control' | 'chunks'): Promise<number> {
     const url =
       queue === 'control' ? this.#options.queueUrls.control : this.#options.queueUrls.chunk;
     const output = await this.#options.sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages'],
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
       }),
     );
-    return Number(output.Attributes?.ApproximateNumberOfMessages ?? 0);
+    return (
+      Number(output.Attributes?.ApproximateNumberOfMessages ?? 0) +
+      Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+    );
   }
 
   #logFailure(error: unknown, fields: Record<string, unknown>, message: string): void {
