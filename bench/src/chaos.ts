@@ -21,6 +21,8 @@ const { values } = parseArgs({
     'visibility-timeout': { type: 'string', default: '5' },
     /** High enough that a message hit by several kills is not dead-lettered. */
     'max-receive-count': { type: 'string', default: '10' },
+    /** Above the visibility timeout and a worker's restart, below the patience of a run. */
+    'stall-after': { type: 'string', default: '15' },
     'chunk-concurrency': { type: 'string', default: '2' },
     'max-jobs': { type: 'string', default: '10' },
   },
@@ -36,6 +38,7 @@ const options = {
   outageSeconds: Number(values['outage-seconds']),
   visibilityTimeoutSeconds: Number(values['visibility-timeout']),
   maxReceiveCount: Number(values['max-receive-count']),
+  stallAfterSeconds: Number(values['stall-after']),
   chunkConcurrency: Number(values['chunk-concurrency']),
   maxJobs: Number(values['max-jobs']),
   workDir: fileURLToPath(new URL('../out/chaos/', import.meta.url)),
@@ -52,7 +55,7 @@ for (const [name, value] of Object.entries(options)) {
 console.log(
   `chaos: ${options.rows} rows, ${options.kills} kills, ${options.workers} workers, seed ${seed}, ` +
     `chunks of ${options.chunkRows} rows, visibility ${options.visibilityTimeoutSeconds} s, ` +
-    `max receives ${options.maxReceiveCount}` +
+    `max receives ${options.maxReceiveCount}, watchdog stall after ${options.stallAfterSeconds} s` +
     (options.outageSeconds > 0 ? `, outage ${options.outageSeconds} s` : ''),
 );
 const report = await runChaos(options);

@@ -10,17 +10,18 @@ afterAll(() => {
 });
 
 describe('chaos: workers SIGKILLed at every stage of a job', () => {
-  it('loses, repeats and reorders no row', { timeout: 90_000 }, async () => {
+  it('loses, repeats and reorders no row', { timeout: 120_000 }, async () => {
     const log: string[] = [];
     const report = await runChaos({
       rows: 5000,
-      kills: 4,
+      kills: 5,
       workers: 2,
       seed: 7,
       chunkRows: 100,
       outageSeconds: 0,
       visibilityTimeoutSeconds: 4,
       maxReceiveCount: 10,
+      stallAfterSeconds: 8,
       chunkConcurrency: 2,
       workDir,
       prefix: 'e2e-chaos',
@@ -31,13 +32,20 @@ describe('chaos: workers SIGKILLed at every stage of a job', () => {
     const explain = [...log, ...formatChaosReport(report)].join('\n');
 
     expect(report.problems, explain).toEqual([]);
-    expect(report.kills, explain).toHaveLength(4);
+    expect(report.kills, explain).toHaveLength(5);
     expect(killTally(report.kills).byStage).toMatchObject({
       split: 1,
       'mid-chunk': 1,
       'part-written': 1,
       merge: 1,
+      'processing-merge': 1,
     });
+    // Killed after split moved the job to processing with every chunk counted, before it sent
+    // the merge: only the watchdog can get that job merged.
+    expect(
+      report.workerLog.map((e) => e.msg),
+      explain,
+    ).toContain('stalled job repaired: merge re-sent');
     const statuses = report.kills.map((kill) => kill.jobStatus);
     expect(statuses, explain).toContain('splitting');
     expect(statuses, explain).toContain('merging');

@@ -42,10 +42,12 @@ export function renderInitHook(
     '    --attribute-names QueueArn --query Attributes.QueueArn --output text',
     '}',
     '',
-    'ensure_table() { # name partition-key [ttl-attribute]',
+    'ensure_table() { # name partition-key [ttl-attribute] [attribute-definitions-json indexes-json]',
     '  if awslocal dynamodb describe-table --table-name "$1" >/dev/null 2>&1; then return 0; fi',
+    '  local definitions="[{\\"AttributeName\\":\\"$2\\",\\"AttributeType\\":\\"S\\"}]" indexes=()',
+    '  if [ -n "${4:-}" ]; then definitions="$4"; indexes=(--global-secondary-indexes "$5"); fi',
     '  awslocal dynamodb create-table --table-name "$1" \\',
-    '    --attribute-definitions "AttributeName=$2,AttributeType=S" \\',
+    '    --attribute-definitions "$definitions" "${indexes[@]}" \\',
     '    --key-schema "AttributeName=$2,KeyType=HASH" --billing-mode PAY_PER_REQUEST >/dev/null',
     '  awslocal dynamodb wait table-exists --table-name "$1"',
     '  if [ -n "${3:-}" ]; then',
@@ -100,8 +102,30 @@ function queueLines(queue: QueueDefinition): string[] {
 }
 
 function tableLine(table: TableDefinition): string {
-  const ttl = table.ttlAttribute === undefined ? '' : ` ${shellWord(table.ttlAttribute)}`;
-  return `ensure_table ${shellWord(table.name)} ${shellWord(table.partitionKey)}${ttl}`;
+  const args = [shellWord(table.name), shellWord(table.partitionKey)];
+  const indexes = table.indexes ?? [];
+  if (table.ttlAttribute !== undefined || indexes.length > 0)
+    args.push(table.ttlAttribute === undefined ? "''" : shellWord(table.ttlAttribute));
+  const line = `ensure_table ${args.join(' ')}`;
+  if (indexes.length === 0) return line;
+  const keys = [table.partitionKey, ...indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  const definitions = [...new Set(keys)].map((name) => ({
+    AttributeName: name,
+    AttributeType: 'S',
+  }));
+  const gsis = indexes.map((index) => ({
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.partitionKey, KeyType: 'HASH' },
+      { AttributeName: index.sortKey, KeyType: 'RANGE' },
+    ],
+    Projection: { ProjectionType: 'KEYS_ONLY' },
+  }));
+  return [
+    `${line} \\`,
+    `  ${singleQuoted(JSON.stringify(definitions))} \\`,
+    `  ${singleQuoted(JSON.stringify(gsis))}`,
+  ].join('\n');
 }
 
 const BATCH_LIMIT = 25;

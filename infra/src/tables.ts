@@ -3,13 +3,16 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import type { TableDefinition } from '@contacts/shared';
 
-/** An on-demand table with point-in-time recovery and the definition's TTL attribute. */
+/**
+ * An on-demand table with point-in-time recovery, the definition's TTL attribute and its
+ * global secondary indexes (keys only).
+ */
 export function createTable(
   scope: Construct,
   id: string,
   definition: TableDefinition,
 ): dynamodb.Table {
-  return new dynamodb.Table(scope, id, {
+  const table = new dynamodb.Table(scope, id, {
     tableName: definition.name,
     partitionKey: { name: definition.partitionKey, type: dynamodb.AttributeType.STRING },
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -21,4 +24,13 @@ export function createTable(
       ? {}
       : { timeToLiveAttribute: definition.ttlAttribute }),
   });
+  for (const index of definition.indexes ?? []) {
+    table.addGlobalSecondaryIndex({
+      indexName: index.name,
+      partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
+  }
+  return table;
 }

@@ -223,12 +223,29 @@ describe('ContactsStack with default settings', () => {
     );
   });
 
-  it('creates the tables on demand with point-in-time recovery and TTL on jobs', () => {
+  it('creates the tables on demand with point-in-time recovery, TTL and the index on jobs', () => {
     for (const table of definitions.tables) {
+      const indexes = table.indexes ?? [];
+      const keys = [table.partitionKey, ...indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         TableName: table.name,
         KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: table.partitionKey, AttributeType: 'S' }],
+        AttributeDefinitions: [...new Set(keys)].map((name) => ({
+          AttributeName: name,
+          AttributeType: 'S',
+        })),
+        ...(indexes.length === 0
+          ? {}
+          : {
+              GlobalSecondaryIndexes: indexes.map((index) => ({
+                IndexName: index.name,
+                KeySchema: [
+                  { AttributeName: index.partitionKey, KeyType: 'HASH' },
+                  { AttributeName: index.sortKey, KeyType: 'RANGE' },
+                ],
+                Projection: { ProjectionType: 'KEYS_ONLY' },
+              })),
+            }),
         BillingMode: 'PAY_PER_REQUEST',
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         ...(table.ttlAttribute === undefined

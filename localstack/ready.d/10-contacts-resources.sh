@@ -16,10 +16,12 @@ queue_arn() {
     --attribute-names QueueArn --query Attributes.QueueArn --output text
 }
 
-ensure_table() { # name partition-key [ttl-attribute]
+ensure_table() { # name partition-key [ttl-attribute] [attribute-definitions-json indexes-json]
   if awslocal dynamodb describe-table --table-name "$1" >/dev/null 2>&1; then return 0; fi
+  local definitions="[{\"AttributeName\":\"$2\",\"AttributeType\":\"S\"}]" indexes=()
+  if [ -n "${4:-}" ]; then definitions="$4"; indexes=(--global-secondary-indexes "$5"); fi
   awslocal dynamodb create-table --table-name "$1" \
-    --attribute-definitions "AttributeName=$2,AttributeType=S" \
+    --attribute-definitions "$definitions" "${indexes[@]}" \
     --key-schema "AttributeName=$2,KeyType=HASH" --billing-mode PAY_PER_REQUEST >/dev/null
   awslocal dynamodb wait table-exists --table-name "$1"
   if [ -n "${3:-}" ]; then
@@ -43,7 +45,9 @@ dlq_arn="$(queue_arn contacts-chunks-dlq)"
 ensure_queue contacts-chunks \
   '{"VisibilityTimeout":"60","MessageRetentionPeriod":"345600","ReceiveMessageWaitTimeSeconds":"20","RedrivePolicy":"{\"deadLetterTargetArn\":\"'"$dlq_arn"'\",\"maxReceiveCount\":5}"}'
 
-ensure_table contacts-jobs id expiresAt
+ensure_table contacts-jobs id expiresAt \
+  '[{"AttributeName":"id","AttributeType":"S"},{"AttributeName":"active","AttributeType":"S"},{"AttributeName":"updatedAt","AttributeType":"S"}]' \
+  '[{"IndexName":"active-by-progress","KeySchema":[{"AttributeName":"active","KeyType":"HASH"},{"AttributeName":"updatedAt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}]'
 ensure_table contacts-nicknames name
 
 nickname_count="$(awslocal dynamodb scan --table-name contacts-nicknames --select COUNT --query Count --output text || true)"

@@ -149,6 +149,21 @@ export const ENV_DOCS = {
     description:
       'Memory (estimated, MiB) the worker’s directory indexes may take together, least recently used out. An index is estimated at 17 × its CSV size; one larger than this is used but not kept (it is indexed again for each chunk).',
   },
+  WATCHDOG_INTERVAL_SECONDS: {
+    group: 'Worker',
+    description:
+      'How often each worker looks for stalled jobs (±20 % jitter); `0` turns the watchdog off.',
+  },
+  STALL_AFTER_SECONDS: {
+    group: 'Worker',
+    description:
+      'A running job whose item has not changed for this long is stalled and repaired or failed (`stalled`). Keep it well above `VISIBILITY_TIMEOUT_SECONDS`.',
+  },
+  MAX_AUTO_REPAIRS: {
+    group: 'Worker',
+    description:
+      'Automatic repairs per job (re-sent split or merge, chunk messages redriven from the dead-letter queue) before the watchdog fails it as `stalled`.',
+  },
   MAX_ROW_BYTES: {
     group: 'Worker',
     description:

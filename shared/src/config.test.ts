@@ -30,6 +30,18 @@ describe('loadConfig', () => {
     expect(loadConfig({}).aws.s3ForcePathStyle).toBe(false);
   });
 
+  it('configures the stall watchdog, which 0 turns off, and names a bad value', () => {
+    expect(loadConfig({}).worker.watchdog).toEqual({
+      intervalSeconds: 60,
+      stallAfterSeconds: 900,
+      maxRepairs: 3,
+    });
+    expect(
+      loadConfig({ WATCHDOG_INTERVAL_SECONDS: '0', MAX_AUTO_REPAIRS: '0' }).worker.watchdog,
+    ).toMatchObject({ intervalSeconds: 0, maxRepairs: 0 });
+    expect(() => loadConfig({ STALL_AFTER_SECONDS: '0' })).toThrow(/STALL_AFTER_SECONDS/);
+  });
+
   it('parses API keys into tenants', () => {
     const config = loadConfig({ API_KEYS: 'acme:0123456789abcdef, beta:fedcba9876543210' });
     expect(config.api.apiKeys).toEqual([

@@ -94,6 +94,15 @@ export const envSchema = z.object({
    * used out). A quarter of the default 2 GiB task; an index larger than this is not kept.
    */
   ENRICHER_CACHE_MAX_MB: positiveInt.max(1024 * 1024).default(512),
+  /** How often each worker looks for stalled jobs; 0 turns the watchdog off. */
+  WATCHDOG_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  /**
+   * A running job whose item has not changed for this long is stalled. Well above the visibility
+   * timeout, so a killed worker's message comes back on its own before the watchdog steps in.
+   */
+  STALL_AFTER_SECONDS: positiveInt.max(7 * 86_400).default(900),
+  /** Repairs (re-sent split or merge, redriven chunk messages) per job before it fails `stalled`. */
+  MAX_AUTO_REPAIRS: z.coerce.number().int().min(0).max(100).default(3),
   /** Set by ECS in every task; its presence turns on scale-in protection while busy. */
   ECS_AGENT_URI: url.optional(),
 
@@ -151,6 +160,14 @@ export interface WorkerConfig {
   readonly shutdownDeadlineSeconds: number;
   /** Estimated bytes of directory indexes a worker keeps in memory at once. */
   readonly enricherCacheMaxBytes: number;
+  readonly watchdog: WatchdogConfig;
+}
+
+export interface WatchdogConfig {
+  /** 0: off. */
+  readonly intervalSeconds: number;
+  readonly stallAfterSeconds: number;
+  readonly maxRepairs: number;
 }
 
 export interface EmulatorConfig {
@@ -256,6 +273,11 @@ function fromEnv(env: Env): AppConfig {
       pollWaitSeconds: env.POLL_WAIT_SECONDS,
       shutdownDeadlineSeconds: env.SHUTDOWN_DEADLINE_SECONDS,
       enricherCacheMaxBytes: env.ENRICHER_CACHE_MAX_MB * 1024 * 1024,
+      watchdog: {
+        intervalSeconds: env.WATCHDOG_INTERVAL_SECONDS,
+        stallAfterSeconds: env.STALL_AFTER_SECONDS,
+        maxRepairs: env.MAX_AUTO_REPAIRS,
+      },
     },
     emulators: {
       host: env.EMULATOR_HOST,

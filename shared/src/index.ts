@@ -15,6 +15,7 @@ export {
   type EmulatorConfig,
   type QueueSettings,
   type ResourceNames,
+  type WatchdogConfig,
   type WorkerConfig,
 } from './config.ts';
 export {
@@ -40,7 +41,12 @@ export {
   type JobOptions,
   type JobStatus,
 } from './jobs/job.ts';
-export { JobStore, type ChunkDoneResult, type ClaimResult } from './jobs/job-store.ts';
+export {
+  JobStore,
+  type ActiveJobRef,
+  type ChunkDoneResult,
+  type ClaimResult,
+} from './jobs/job-store.ts';
 export { objectKeys, type JobKeyRef } from './keys.ts';
 export { createLogger, REDACTED_PATHS, type Logger } from './logger.ts';
 export {
@@ -63,10 +69,14 @@ export {
   type QueueUrls,
 } from './provision.ts';
 export {
+  ACTIVE_JOB_ATTRIBUTE,
+  ACTIVE_JOB_MARK,
+  ACTIVE_JOBS_INDEX,
   DLQ_RETENTION_SECONDS,
   WORK_OBJECT_RETENTION_DAYS,
   resourceDefinitions,
   type CorsRule,
+  type IndexDefinition,
   type QueueDefinition,
   type ResourceDefinitions,
   type TableDefinition,

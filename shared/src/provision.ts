@@ -1,6 +1,8 @@
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   waitUntilTableExists,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -14,7 +16,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import { awsErrorName, DependencyError } from './errors.ts';
-import type { QueueDefinition, ResourceDefinitions, TableDefinition } from './resources.ts';
+import type {
+  IndexDefinition,
+  QueueDefinition,
+  ResourceDefinitions,
+  TableDefinition,
+} from './resources.ts';
 
 export interface QueueUrls {
   readonly control: string;
@@ -45,7 +52,7 @@ export async function provisionResources(
     urls.set(queue.deadLetterQueue, dlqUrl);
     urls.set(queue.name, await ensureQueue(deps.sqs, queue.name, queueAttributes(queue, dlqArn)));
   }
-  for (const table of resources.tables) await ensureTable(deps.dynamodb, table);
+  for (const table of resources.tables) await ensureTable(deps, table);
   deps.logger.info({ bucket: resources.bucket.name }, 'resources provisioned');
   return queueUrlsFrom(resources, (name) => urls.get(name));
 }
@@ -166,24 +173,88 @@ async function queueArn(sqs: SQSClient, url: string): Promise<string> {
   return arn;
 }
 
-async function ensureTable(dynamodb: DynamoDBClient, table: TableDefinition): Promise<void> {
+async function ensureTable(deps: ProvisionDeps, table: TableDefinition): Promise<void> {
+  const indexes = table.indexes ?? [];
+  const keyNames = [
+    table.partitionKey,
+    ...indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ];
   try {
-    await dynamodb.send(
+    await deps.dynamodb.send(
       new CreateTableCommand({
         TableName: table.name,
-        AttributeDefinitions: [{ AttributeName: table.partitionKey, AttributeType: 'S' }],
+        AttributeDefinitions: [...new Set(keyNames)].map((name) => ({
+          AttributeName: name,
+          AttributeType: 'S',
+        })),
         KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
+        ...(indexes.length === 0
+          ? {}
+          : { GlobalSecondaryIndexes: indexes.map(globalSecondaryIndex) }),
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  await waitForTableActive(dynamodb, table.name);
+  const existing = await waitForTableActive(deps.dynamodb, table.name);
+  await ensureIndexes(deps, table, existing);
 }
 
-/** The SDK's waiter (DescribeTable until ACTIVE); short delays suit emulators and real tables. */
-async function waitForTableActive(dynamodb: DynamoDBClient, name: string): Promise<void> {
+function globalSecondaryIndex(index: IndexDefinition): {
+  IndexName: string;
+  KeySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
+  Projection: { ProjectionType: 'KEYS_ONLY' };
+} {
+  return {
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.partitionKey, KeyType: 'HASH' },
+      { AttributeName: index.sortKey, KeyType: 'RANGE' },
+    ],
+    Projection: { ProjectionType: 'KEYS_ONLY' },
+  };
+}
+
+/**
+ * A table created before an index was defined gets it added. DynamoDB builds it in the
+ * background; the embedded emulator cannot add one, so there it is only reported.
+ */
+async function ensureIndexes(
+  deps: ProvisionDeps,
+  table: TableDefinition,
+  existing: readonly string[],
+): Promise<void> {
+  for (const index of table.indexes ?? []) {
+    if (existing.includes(index.name)) continue;
+    try {
+      await deps.dynamodb.send(
+        new UpdateTableCommand({
+          TableName: table.name,
+          AttributeDefinitions: [index.partitionKey, index.sortKey].map((name) => ({
+            AttributeName: name,
+            AttributeType: 'S',
+          })),
+          GlobalSecondaryIndexUpdates: [{ Create: globalSecondaryIndex(index) }],
+        }),
+      );
+    } catch (error) {
+      deps.logger.warn({ err: error, table: table.name, index: index.name }, 'index not added');
+    }
+    const after = await waitForTableActive(deps.dynamodb, table.name);
+    if (!after.includes(index.name))
+      deps.logger.warn(
+        { table: table.name, index: index.name },
+        'table has no index and this DynamoDB cannot add one: recreate the table (delete the emulator data)',
+      );
+  }
+}
+
+/**
+ * The SDK's waiter (DescribeTable until ACTIVE; short delays suit emulators and real tables), then
+ * the names of the table's global secondary indexes.
+ */
+async function waitForTableActive(dynamodb: DynamoDBClient, name: string): Promise<string[]> {
   try {
     await waitUntilTableExists(
       { client: dynamodb, minDelay: 0.1, maxDelay: 5, maxWaitTime: 60 },
@@ -192,6 +263,8 @@ async function waitForTableActive(dynamodb: DynamoDBClient, name: string): Promi
   } catch (error) {
     throw new DependencyError(`table ${name} did not become ACTIVE`, { cause: error });
   }
+  const output = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
+  return (output.Table?.GlobalSecondaryIndexes ?? []).flatMap((index) => index.IndexName ?? []);
 }
 
 function requireUrl(url: string | undefined, name: string): string {

@@ -20,7 +20,30 @@ export interface TableDefinition {
   readonly partitionKey: string;
   /** Attribute that holds an epoch-seconds expiry (enforced by DynamoDB TTL in the cloud). */
   readonly ttlAttribute?: string;
+  readonly indexes?: readonly IndexDefinition[];
 }
+
+/** A global secondary index with string keys, projecting only the keys. */
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+}
+
+/**
+ * The jobs index the watchdog reads: only jobs that are still running carry `ACTIVE_JOB_ATTRIBUTE`
+ * (set when a job is queued, removed when it reaches a final state), so the index is sparse and
+ * never holds the finished jobs kept for 30 days. Sorted by `updatedAt`, which every write to a
+ * job moves, so the jobs without progress are the oldest entries.
+ */
+export const ACTIVE_JOBS_INDEX: IndexDefinition = {
+  name: 'active-by-progress',
+  partitionKey: 'active',
+  sortKey: 'updatedAt',
+};
+export const ACTIVE_JOB_ATTRIBUTE = ACTIVE_JOBS_INDEX.partitionKey;
+/** The one partition of the index: active jobs are few, and each index write is small. */
+export const ACTIVE_JOB_MARK = 'job';
 
 export interface ResourceDefinitions {
   readonly bucket: { readonly name: string; readonly cors: readonly CorsRule[] };
@@ -73,7 +96,12 @@ export function resourceDefinitions(
     },
     queues: [queue(names.controlQueue, names.controlDlq), queue(names.chunkQueue, names.chunkDlq)],
     tables: [
-      { name: names.jobsTable, partitionKey: 'id', ttlAttribute: 'expiresAt' },
+      {
+        name: names.jobsTable,
+        partitionKey: 'id',
+        ttlAttribute: 'expiresAt',
+        indexes: [ACTIVE_JOBS_INDEX],
+      },
       { name: names.nicknamesTable, partitionKey: 'name' },
     ],
   };

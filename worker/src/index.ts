@@ -12,3 +12,9 @@ export {
   type RedriveResult,
 } from './ops/dead-letter-queues.ts';
 export { runDlqCommand, type CommandOutput } from './ops/dlq-command.ts';
+export {
+  StallWatchdog,
+  type StallOutcome,
+  type StallWatchdogOptions,
+} from './watchdog/stall-watchdog.ts';
+export { planRepair, type RepairPlan } from './watchdog/repair-plan.ts';

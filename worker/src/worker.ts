@@ -20,6 +20,7 @@ import {
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { QueueConsumer } from './queue/consumer.ts';
 import { TaskProtection } from './queue/task-protection.ts';
+import { StallWatchdog } from './watchdog/stall-watchdog.ts';
 
 export interface WorkerDeps {
   /** The worker reads its own section, the queue settings and the resource names. */
@@ -117,16 +118,28 @@ export function createWorker(deps: WorkerDeps): Worker {
       logger: deps.logger.child({ consumer: 'chunks' }),
     }),
   ];
+  const watchdog = new StallWatchdog({
+    jobs: pipeline.jobs,
+    publisher: pipeline.publisher,
+    sqs: deps.clients.sqs,
+    queueUrls: deps.queueUrls,
+    config: deps.config.worker.watchdog,
+    logger: deps.logger.child({ component: 'watchdog' }),
+  });
   let stopping: Promise<void> | undefined;
   return {
     start() {
       for (const consumer of consumers) consumer.start();
+      watchdog.start();
       deps.logger.info('worker polling');
     },
     stop() {
       stopping ??= (async () => {
         const deadlineMs = deps.config.worker.shutdownDeadlineSeconds * 1000;
-        const results = await Promise.allSettled(consumers.map((c) => c.stop(deadlineMs)));
+        const results = await Promise.allSettled([
+          ...consumers.map((c) => c.stop(deadlineMs)),
+          watchdog.stop(deadlineMs),
+        ]);
         for (const result of results) {
           if (result.status === 'rejected')
             deps.logger.error({ err: result.reason }, 'consumer stop failed');

@@ -22,6 +22,11 @@ export interface ChaosOptions {
   readonly outageSeconds: number;
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
+  /**
+   * The workers' STALL_AFTER_SECONDS: their watchdogs repair a job unchanged this long (a kill
+   * between split's processing write and its merge send leaves nothing else to move it).
+   */
+  readonly stallAfterSeconds: number;
   /** Chunk messages a worker handles at once. */
   readonly chunkConcurrency: number;
   /** Holds the input file (reused across runs) and the emulators' data during the run. */
@@ -101,6 +106,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     jobId: () => currentJob,
     jobStatus: async () =>
       currentJob === undefined ? 'none' : ((await harness.jobs.get(currentJob))?.status ?? 'none'),
+    chunksDone: async () =>
+      currentJob === undefined ? 0 : ((await harness.jobs.get(currentJob))?.chunksDone ?? 0),
     clock,
     log,
   });
@@ -118,6 +125,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         LOG_LEVEL: 'info',
         CHUNK_CONCURRENCY: String(options.chunkConcurrency),
         SHUTDOWN_DEADLINE_SECONDS: '5',
+        WATCHDOG_INTERVAL_SECONDS: '2',
+        STALL_AFTER_SECONDS: String(options.stallAfterSeconds),
       },
       observe: controller.observe,
       clock,

@@ -21,6 +21,8 @@ export interface KillControllerOptions {
   readonly kill: (slot: number) => Promise<number>;
   /** The current job's status, read at the moment of a kill. */
   readonly jobStatus: () => Promise<string>;
+  /** The current job's count of chunks done. */
+  readonly chunksDone: () => Promise<number>;
   /** The job kills are aimed at; calls on other jobs' objects never trigger one. */
   readonly jobId: () => string | undefined;
   readonly clock: () => number;
@@ -36,6 +38,8 @@ const TRIGGER_CHANCE: Record<KillStage, number> = {
   'mid-chunk': 0.3,
   'part-written': 0.3,
   merge: 0.35,
+  // One chance per job (split moves a job to processing once).
+  'processing-merge': 1,
   random: 0,
 };
 /**
@@ -57,6 +61,15 @@ const MID_CHUNK_DELAY_MS = 250;
 const COOLDOWN_MS = { min: 300, max: 1500 };
 /** Gap between chances of a kill at a random moment. */
 const RANDOM_GAP_MS = { min: 500, max: 3000 };
+/**
+ * Longest hold of split's last write while the chunks finish. Below the SDK's 30 s socket
+ * timeout, so the worker does not give up on the write and retry it.
+ */
+const HOLD_FOR_CHUNKS_MS = 20_000;
+/** A held write whose answer never came (the emulators went away) stops blocking kills. */
+const HOLD_RELEASE_MS = 45_000;
+/** How long the one chance of a job waits for another kill to finish. */
+const IDLE_WAIT_MS = 5000;
 
 /**
  * Decides when to SIGKILL which worker. Calls seen by the workers' proxies trigger kills aimed
@@ -74,6 +87,8 @@ export class KillController {
   #randomLoop: Promise<void> | undefined;
   #statusLoop: Promise<void> | undefined;
   #status = 'none';
+  /** The slot whose processing write is held, then killed once its answer arrives. */
+  #held: { slot: number; since: number } | undefined;
 
   constructor(options: KillControllerOptions) {
     this.#options = options;
@@ -107,6 +122,7 @@ export class KillController {
   /** Sees a worker's call; may kill that worker and tell its proxy to drop the call. */
   observe = async (slot: number, call: AwsCall, phase: CallPhase): Promise<CallVerdict> => {
     const stage = stageOf(call, phase);
+    if (stage === 'processing-merge') return this.#betweenProcessingAndMerge(slot, call, phase);
     if (stage === undefined || !this.#mayKill(stage)) return 'forward';
     const jobId = this.#options.jobId();
     if (call.key !== undefined && (jobId === undefined || !call.key.includes(jobId)))
@@ -124,6 +140,66 @@ export class KillController {
     await this.#killNow(slot, stage, what);
     return 'drop';
   };
+
+  /**
+   * Split's last write moves the job to processing; if every chunk is counted by then, split
+   * owes the merge send (the chunks saw the job still splitting). The write is held until the
+   * chunks split sent are all counted, so it is that case, and the worker dies as soon as the
+   * write's answer arrives, before it can send the merge. The redelivered split finds the job
+   * processing and does nothing: only the watchdog can get the job merged.
+   */
+  async #betweenProcessingAndMerge(
+    slot: number,
+    call: AwsCall,
+    phase: CallPhase,
+  ): Promise<CallVerdict> {
+    const jobId = this.#options.jobId();
+    if (jobId === undefined || call.key !== jobId) return 'forward';
+    if (phase === 'response') {
+      if (this.#held?.slot !== slot) return 'forward';
+      this.#held = undefined;
+      if (call.responseStatus !== 200) {
+        // Refused (the split lease was taken over): no transition happened.
+        this.#busy = false;
+        return 'forward';
+      }
+      await this.#killNow(slot, 'processing-merge', 'after UpdateItem status=processing');
+      return 'drop';
+    }
+    if (!this.#armed || this.#left['processing-merge'] <= 0 || this.#held !== undefined)
+      return 'forward';
+    // The job's only chance: wait out another kill in progress; ignore the cooldown.
+    const idleBy = this.#options.clock() + IDLE_WAIT_MS;
+    while (this.#busy && this.#options.clock() < idleBy)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    if (this.#busy) return 'forward';
+    this.#busy = true;
+    const held = { slot, since: this.#options.clock() };
+    this.#held = held;
+    setTimeout(() => {
+      if (this.#held !== held) return;
+      this.#held = undefined;
+      this.#busy = false;
+    }, HOLD_RELEASE_MS).unref();
+    const total = Number(call.sets?.chunksTotal ?? 0);
+    const done = await this.#chunksCounted(total);
+    this.#options.log(
+      `processing-merge: split's last write held ${((this.#options.clock() - held.since) / 1000).toFixed(1)} s, ` +
+        `until ${done} of ${total} chunks were counted`,
+    );
+    return 'forward';
+  }
+
+  /** Waits (a bounded time) until `total` chunks are counted; returns the count reached. */
+  async #chunksCounted(total: number): Promise<number> {
+    const until = this.#options.clock() + HOLD_FOR_CHUNKS_MS;
+    let done = 0;
+    for (;;) {
+      done = await this.#options.chunksDone().catch(() => done);
+      if (done >= total || this.#options.clock() >= until) return done;
+      await new Promise((resolve) => setTimeout(resolve, STATUS_POLL_MS));
+    }
+  }
 
   #mayKill(stage: KillStage): boolean {
     return (

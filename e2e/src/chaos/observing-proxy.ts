@@ -36,7 +36,10 @@ export async function startObservingProxy(options: {
   });
 
   async function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const call = describeCall(req.method ?? 'GET', req.url ?? '/', req.headers);
+    // DynamoDB requests are small JSON: read them whole, so observers can see what a write sets.
+    const isDynamodb = String(req.headers['x-amz-target'] ?? '').startsWith('DynamoDB');
+    const body = isDynamodb ? Buffer.concat(await req.toArray()) : undefined;
+    const call = describeCall(req.method ?? 'GET', req.url ?? '/', req.headers, body?.toString());
     if ((await options.observe(call, 'request')) === 'drop') {
       res.destroy();
       return;
@@ -53,9 +56,11 @@ export async function startObservingProxy(options: {
     const answered = once(upstream, 'response') as Promise<[IncomingMessage]>;
     // The pipeline below reports the same failure (emulators down); this one is awaited later.
     answered.catch(() => undefined);
-    await pipeline(req, upstream);
+    if (body === undefined) await pipeline(req, upstream);
+    else upstream.end(body);
     const [response] = await answered;
-    if ((await options.observe(call, 'response')) === 'drop') {
+    const answer = { ...call, responseStatus: response.statusCode ?? 0 };
+    if ((await options.observe(answer, 'response')) === 'drop') {
       response.destroy();
       res.destroy();
       return;

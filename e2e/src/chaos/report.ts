@@ -51,6 +51,8 @@ export function formatChaosReport(report: ChaosReport): string[] {
     ],
     ['run time', `${report.seconds.toFixed(1)} s`],
   ];
+  const watchdog = report.workerLog.filter((e) => e.msg.startsWith('stalled job'));
+  lines.push(['watchdog', countByMessage(watchdog).join('; ') || 'nothing to repair']);
   const workerWarnings = report.workerLog.filter((e) => e.level >= 40);
   lines.push(['worker warnings/errors', countByMessage(workerWarnings).join('; ') || 'none']);
   const outage = report.outage;

@@ -2,13 +2,15 @@ import {
   ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyError, JobNotFoundError, JobStateConflictError } from '../errors.ts';
-import { FINAL_STATUSES, type Job, type JobError, type JobStatus } from './job.ts';
+import { ACTIVE_JOB_ATTRIBUTE, ACTIVE_JOB_MARK, ACTIVE_JOBS_INDEX } from '../resources.ts';
+import { FINAL_STATUSES, isFinal, type Job, type JobError, type JobStatus } from './job.ts';
 
 const FINISHED_JOB_RETENTION_SECONDS = 30 * 24 * 3600;
 
@@ -18,6 +20,12 @@ type Values = Record<string, AttributeValue>;
 export type ClaimResult =
   | { readonly claimed: true; readonly job: Job }
   | { readonly claimed: false; readonly job: Job | undefined };
+
+/** A running job as the active-jobs index lists it (eventually consistent: read it again). */
+export interface ActiveJobRef {
+  readonly id: string;
+  readonly updatedAt: string;
+}
 
 export interface ChunkDoneResult {
   /** False when this chunk had been counted before (a duplicate delivery). */
@@ -79,6 +87,8 @@ export class JobStore {
   ): Promise<Job> {
     const update = new UpdateBuilder(this.#now()).set('status', change.to);
     for (const [name, value] of Object.entries(change.set ?? {})) update.set(name, value);
+    if (isFinal(change.to)) update.remove(ACTIVE_JOB_ATTRIBUTE);
+    else if (change.to !== 'awaiting_upload') update.set(ACTIVE_JOB_ATTRIBUTE, ACTIVE_JOB_MARK);
     const condition = update.statusIn(change.from);
     const job = await this.#conditionalUpdate(id, update, condition);
     if (job === undefined) throw await this.#conflict(id, `cannot move to ${change.to}`);
@@ -103,7 +113,9 @@ export class JobStore {
     const update = new UpdateBuilder(now)
       .set('status', claim.to)
       .set('leaseHolder', claim.holder)
-      .set('leaseUntil', now + claim.leaseMs);
+      .set('leaseUntil', now + claim.leaseMs)
+      // Also marks jobs queued before the watchdog's index existed.
+      .set(ACTIVE_JOB_ATTRIBUTE, ACTIVE_JOB_MARK);
     const from = update.value(claim.from);
     const to = update.value(claim.to);
     const holder = update.value(claim.holder);
@@ -133,6 +145,7 @@ export class JobStore {
     const update = new UpdateBuilder(this.#now());
     for (const [name, value] of Object.entries(set)) update.set(name, value);
     if (options.to !== undefined) update.set('status', options.to);
+    if (options.to !== undefined && isFinal(options.to)) update.remove(ACTIVE_JOB_ATTRIBUTE);
     if (options.releaseLease === true) update.remove('leaseHolder').remove('leaseUntil');
     const condition = `#status = ${update.value(lease.status)} AND leaseHolder = ${update.value(lease.holder)}`;
     const job = await this.#conditionalUpdate(id, update, condition);
@@ -166,6 +179,69 @@ export class JobStore {
   }
 
   /**
+   * Fails a job only if nothing changed it since `updatedAt` was read (the watchdog's verdict
+   * must not land on a job that just moved); returns whether it did.
+   */
+  async failIfUnchanged(id: string, updatedAt: string, error: JobError): Promise<boolean> {
+    return (await this.#finish(id, 'failed', { error }, { updatedAt })) !== undefined;
+  }
+
+  /**
+   * Running jobs (queued to merging) whose last change is older than `before` (ISO 8601),
+   * longest unchanged first, from the sparse active-jobs index: finished jobs are not in it.
+   */
+  async listUnchangedSince(before: string, limit: number): Promise<ActiveJobRef[]> {
+    const refs: ActiveJobRef[] = [];
+    let startKey: Values | undefined;
+    do {
+      const output = await this.#client
+        .send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: ACTIVE_JOBS_INDEX.name,
+            KeyConditionExpression: '#active = :active AND #progress < :before',
+            ExpressionAttributeNames: {
+              '#active': ACTIVE_JOBS_INDEX.partitionKey,
+              '#progress': ACTIVE_JOBS_INDEX.sortKey,
+            },
+            ExpressionAttributeValues: {
+              ':active': { S: ACTIVE_JOB_MARK },
+              ':before': { S: before },
+            },
+            Limit: limit - refs.length,
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        )
+        .catch(rethrowAs(`DynamoDB query of index ${ACTIVE_JOBS_INDEX.name} failed`));
+      for (const item of output.Items ?? []) {
+        const { id, updatedAt } = unmarshall(item) as { id?: unknown; updatedAt?: unknown };
+        if (typeof id === 'string' && typeof updatedAt === 'string') refs.push({ id, updatedAt });
+      }
+      startKey = output.LastEvaluatedKey;
+    } while (startKey !== undefined && refs.length < limit);
+    return refs;
+  }
+
+  /**
+   * Claims the repair of a stall: counts it on the job, only if the job is still `status`,
+   * unchanged since `updatedAt` and under `maxRepairs`. Of several watchdogs that saw the same
+   * stall exactly one wins; the write moves `updatedAt`, so the repair gets a full stall period
+   * to show progress. Undefined when the claim was refused.
+   */
+  async claimRepair(
+    id: string,
+    seen: { status: JobStatus; updatedAt: string; maxRepairs: number },
+  ): Promise<Job | undefined> {
+    const update = new UpdateBuilder(this.#now())
+      .set('repairedAt', new Date(this.#now()).toISOString())
+      .add('repairs', { N: '1' });
+    const condition =
+      `#status = ${update.value(seen.status)} AND updatedAt = ${update.value(seen.updatedAt)} ` +
+      `AND (attribute_not_exists(repairs) OR repairs < ${update.value(seen.maxRepairs)})`;
+    return this.#conditionalUpdate(id, update, condition);
+  }
+
+  /**
    * Cancels a job unless it already reached a final state (then: undefined). Workers notice
    * through the status: queued chunks skip, counts and stage leases are refused.
    */
@@ -177,11 +253,14 @@ export class JobStore {
     id: string,
     status: 'failed' | 'cancelled',
     set: Record<string, unknown>,
+    unchanged?: { updatedAt: string },
   ): Promise<Job | undefined> {
     const update = new UpdateBuilder(this.#now()).set('status', status);
     for (const [name, value] of Object.entries(set)) update.set(name, value);
-    update.remove('leaseHolder').remove('leaseUntil');
-    const condition = `attribute_exists(id) AND NOT (${update.statusIn(FINAL_STATUSES)})`;
+    update.remove('leaseHolder').remove('leaseUntil').remove(ACTIVE_JOB_ATTRIBUTE);
+    let condition = `attribute_exists(id) AND NOT (${update.statusIn(FINAL_STATUSES)})`;
+    if (unchanged !== undefined)
+      condition += ` AND updatedAt = ${update.value(unchanged.updatedAt)}`;
     return this.#conditionalUpdate(id, update, condition);
   }
 
@@ -226,7 +305,12 @@ function key(id: string): Values {
 }
 
 function toJob(item: Values): Job {
-  const { doneChunks: _doneChunks, expiresAt: _expiresAt, ...job } = unmarshall(item);
+  const {
+    doneChunks: _doneChunks,
+    expiresAt: _expiresAt,
+    [ACTIVE_JOB_ATTRIBUTE]: _active,
+    ...job
+  } = unmarshall(item);
   return job as Job;
 }
 

@@ -79,6 +79,9 @@ export interface Job {
   readonly leaseHolder?: string;
   /** Epoch milliseconds. */
   readonly leaseUntil?: number;
+  /** Stalls the watchdog repaired (re-sent split or merge, redriven chunks), and the last time. */
+  readonly repairs?: number;
+  readonly repairedAt?: string;
 }
 
 /** The object chunks read: the upload, or the UTF-8 copy split made of a UTF-16 upload. */
