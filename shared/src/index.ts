@@ -39,7 +39,20 @@ export {
   type JobOptions,
   type JobStatus,
 } from './jobs/job.ts';
-export { JobStore, type ChunkDoneResult, type ClaimResult } from './jobs/job-store.ts';
+export {
+  JobStore,
+  type ChunkDoneResult,
+  type ClaimResult,
+  type JobProgress,
+} from './jobs/job-store.ts';
+export {
+  CHUNK_SHARD_SIZE,
+  ChunkShards,
+  MAX_CHUNKS_PER_JOB,
+  shardItemId,
+  shardOf,
+  type ShardTally,
+} from './jobs/chunk-shards.ts';
 export { objectKeys, type JobKeyRef } from './keys.ts';
 export { createLogger, REDACTED_PATHS, type Logger } from './logger.ts';
 export {

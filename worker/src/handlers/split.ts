@@ -17,7 +17,7 @@ import { transcodeUtf16 } from '../csv/transcode-utf16.ts';
 import { Utf8Validator } from '../csv/utf8-validation.ts';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
-import { holdStageLease, type StageLease } from './stage-lease.ts';
+import { deliveryToken, holdStageLease, type StageLease } from './stage-lease.ts';
 
 const CHUNK_BATCH = 10;
 /**
@@ -54,17 +54,26 @@ export async function handleSplit(
   message: SplitMessage,
   context: DeliveryContext,
 ): Promise<void> {
+  const holder = deliveryToken(context);
   const claim = await deps.jobs.claimStage(message.jobId, {
     from: 'queued',
     to: 'splitting',
-    holder: context.messageId,
+    holder,
     leaseMs: deps.leaseMs,
   });
   if (!claim.claimed) {
+    // A split that died after its last write but before sending the merge left a job whose
+    // chunks are all done and that nobody else will merge (chunks only send it when they count
+    // the last one): its redelivery sends it. Merge is idempotent.
+    if (claim.job?.status === 'processing' && allChunksDone(claim.job)) {
+      await sendMerge(deps, claim.job);
+      context.logger.info('split already done; merge re-sent');
+      return;
+    }
     context.logger.info({ status: claim.job?.status }, 'split skipped: job not splittable by us');
     return;
   }
-  const lease = holdStageLease(deps, message.jobId, 'split', context);
+  const lease = holdStageLease(deps, message.jobId, 'split', { ...context, holder });
   const job = claim.job;
   const input = await openInput(deps, job, context);
   let result: { rows: number; chunks: number; encoding: Encoding };
@@ -75,20 +84,22 @@ export async function handleSplit(
   }
   const updated = await deps.jobs.updateUnderLease(
     job.id,
-    { status: 'splitting', holder: context.messageId },
+    { status: 'splitting', holder },
     { chunksTotal: result.chunks, rowsTotal: result.rows, encoding: result.encoding },
     { to: 'processing', releaseLease: true },
   );
   context.logger.info(result, 'split done');
   // Chunks may all have finished while we were still splitting; then nobody else merges.
-  if (allChunksDone(updated)) {
-    await deps.publisher.sendControl({
-      type: 'job.merge',
-      v: 1,
-      jobId: job.id,
-      tenantId: job.tenantId,
-    });
-  }
+  if (allChunksDone(updated)) await sendMerge(deps, updated);
+}
+
+async function sendMerge(deps: PipelineDeps, job: Job): Promise<void> {
+  await deps.publisher.sendControl({
+    type: 'job.merge',
+    v: 1,
+    jobId: job.id,
+    tenantId: job.tenantId,
+  });
 }
 
 /** Opens the upload for scanning: refuses binary files, transcodes UTF-16 to a UTF-8 copy. */
@@ -192,7 +203,7 @@ async function planAndSendChunks(
     headerPieces = undefined;
     await deps.jobs.updateUnderLease(
       job.id,
-      { status: 'splitting', holder: context.messageId },
+      { status: 'splitting', holder: context.lease.holder },
       {
         columns: await parseHeader(bytes, dialect),
         encoding: input.encoding,
