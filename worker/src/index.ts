@@ -12,3 +12,8 @@ export {
   type RedriveResult,
 } from './ops/dead-letter-queues.ts';
 export { runDlqCommand, type CommandOutput } from './ops/dlq-command.ts';
+// The pipeline steps, for integration tests that drive one delivery of a message directly.
+export { handleChunk } from './handlers/chunk.ts';
+export { handleMerge } from './handlers/merge.ts';
+export { handleSplit } from './handlers/split.ts';
+export type { PipelineDeps } from './pipeline-deps.ts';

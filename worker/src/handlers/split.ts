@@ -3,11 +3,12 @@ import {
   allChunksDone,
   DependencyError,
   InputFileError,
+  MAX_CHUNKS_PER_JOB,
   objectKeys,
   type Job,
   type SplitMessage,
 } from '@contacts/shared';
-import { ChunkPlanner, type ChunkPlan } from '../csv/chunk-planner.ts';
+import { ChunkPlanner, minChunkBytesFor, type ChunkPlan } from '../csv/chunk-planner.ts';
 import { detectDialect } from '../csv/detect-dialect.ts';
 import { headerTooLongError, MAX_HEADER_BYTES, parseHeader } from '../csv/header.ts';
 import { peekStream } from '../csv/peek-stream.ts';
@@ -151,6 +152,15 @@ async function uploadTranscoded(
   }
 }
 
+/**
+ * At least the size of the text split scans: the upload's size (recorded when it was queued),
+ * or for a UTF-16 upload the most its UTF-8 copy can take (3 bytes per 2-byte code unit).
+ */
+async function textBytesOf(deps: PipelineDeps, job: Job, input: SplitInput): Promise<number> {
+  const bytes = job.sourceBytes ?? (await deps.objects.head(job.sourceKey))?.size ?? 0;
+  return input.transcodedKey === undefined ? bytes : Math.ceil(bytes * 1.5);
+}
+
 async function planAndSendChunks(
   deps: PipelineDeps,
   job: Job,
@@ -162,10 +172,15 @@ async function planAndSendChunks(
     startOffset: input.startOffset,
     lineEnding: dialect.lineEnding,
   });
+  // Huge files get more rows per chunk than asked, so no job has more than MAX_CHUNKS_PER_JOB.
+  const minChunkBytes = minChunkBytesFor(await textBytesOf(deps, job, input), MAX_CHUNKS_PER_JOB);
+  if (minChunkBytes > 1) context.logger.info({ minChunkBytes }, 'chunks enlarged to fit the cap');
   const planner = new ChunkPlanner({
     rowsPerChunk: job.options.chunkRows,
     maxRowBytes: deps.maxRowBytes,
     maxChunkBytes: Math.max(MAX_CHUNK_BYTES, deps.maxRowBytes),
+    minChunkBytes,
+    maxChunks: MAX_CHUNKS_PER_JOB,
   });
   // A transcoded copy is UTF-8 by construction.
   const utf8 = input.transcodedKey === undefined ? new Utf8Validator() : undefined;
