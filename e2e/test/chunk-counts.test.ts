@@ -252,6 +252,12 @@ describe('chunk counting', () => {
     });
     expect(read).not.toHaveProperty('chunkShards');
     expect(read).not.toHaveProperty('expiresAt');
+    // What GET /v1/jobs/{id} reads: the counts, without the tallies or the header.
+    const summary = await store.getSummaryForTenant('t1', job.id);
+    expect(summary).toMatchObject({ id: job.id, chunksDone: total, chunksTotal: total });
+    for (const unread of ['chunkShards', 'columns', 'sourceKey', 'leaseHolder'])
+      expect(summary).not.toHaveProperty(unread);
+    await expect(store.getSummaryForTenant('t2', job.id)).rejects.toThrow(/not found/);
     expect(
       (
         await store.claimStage(job.id, {

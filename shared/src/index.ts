@@ -44,6 +44,7 @@ export {
   type ChunkDoneResult,
   type ClaimResult,
   type JobProgress,
+  type JobSummary,
 } from './jobs/job-store.ts';
 export {
   CHUNK_SHARD_SIZE,

@@ -69,6 +69,21 @@ const JOB_ATTRIBUTES: Record<keyof Job, true> = {
 };
 const JOB_PROJECTION = projectionOf(Object.keys(JOB_ATTRIBUTES));
 
+/** A job without what only the workers use (its header can be long). */
+export type JobSummary = Omit<
+  Job,
+  'sourceKey' | 'sourceBytes' | 'columns' | 'leaseHolder' | 'leaseUntil'
+>;
+const SUMMARY_ATTRIBUTES: Record<keyof JobSummary, true> = (({
+  sourceKey: _sourceKey,
+  sourceBytes: _sourceBytes,
+  columns: _columns,
+  leaseHolder: _leaseHolder,
+  leaseUntil: _leaseUntil,
+  ...summary
+}) => summary)(JOB_ATTRIBUTES);
+const SUMMARY_PROJECTION = projectionOf(Object.keys(SUMMARY_ATTRIBUTES));
+
 const COUNTING: readonly JobStatus[] = ['splitting', 'processing'];
 /** Rounds of the job's compare-and-set before giving up (the message is then retried). */
 const MAX_TALLY_ATTEMPTS = 25;
@@ -107,16 +122,7 @@ export class JobStore {
   }
 
   async get(id: string): Promise<Job | undefined> {
-    const command = new GetItemCommand({
-      TableName: this.#table,
-      Key: key(id),
-      ConsistentRead: true,
-      ...JOB_PROJECTION,
-    });
-    const output = await this.#client
-      .send(command)
-      .catch(rethrowAs(`DynamoDB get of job ${id} failed`));
-    return output.Item === undefined ? undefined : toJob(output.Item);
+    return this.#read<Job>(id, JOB_PROJECTION);
   }
 
   /** A job of another tenant does not exist, as far as the caller can tell. */
@@ -124,6 +130,26 @@ export class JobStore {
     const job = await this.get(id);
     if (job?.tenantId !== tenantId) throw new JobNotFoundError(id);
     return job;
+  }
+
+  /** What a client is shown of a job (GET /v1/jobs/{id}); a job of another tenant is not found. */
+  async getSummaryForTenant(tenantId: string, id: string): Promise<JobSummary> {
+    const job = await this.#read<JobSummary>(id, SUMMARY_PROJECTION);
+    if (job?.tenantId !== tenantId) throw new JobNotFoundError(id);
+    return job;
+  }
+
+  async #read<T>(id: string, projection: ReturnType<typeof projectionOf>): Promise<T | undefined> {
+    const command = new GetItemCommand({
+      TableName: this.#table,
+      Key: key(id),
+      ConsistentRead: true,
+      ...projection,
+    });
+    const output = await this.#client
+      .send(command)
+      .catch(rethrowAs(`DynamoDB get of job ${id} failed`));
+    return output.Item === undefined ? undefined : (toJob(output.Item) as T);
   }
 
   /** Moves a job from one of `from` to `to`, optionally setting more attributes at once. */
