@@ -374,7 +374,8 @@ export class JobStore {
 
   /** Ends a job as failed unless it already reached a final state; returns whether it did. */
   async fail(id: string, error: JobError): Promise<boolean> {
-    return (await this.#finish(id, 'failed', { error })) !== undefined;
+    const { update, condition } = this.#finishing('failed', { error });
+    return this.#conditionalUpdate(id, update, condition, 'NONE');
   }
 
   /**
@@ -382,19 +383,20 @@ export class JobStore {
    * through the status: queued chunks skip, counts and stage leases are refused.
    */
   async cancel(id: string): Promise<Job | undefined> {
-    return this.#finish(id, 'cancelled', {});
+    const { update, condition } = this.#finishing('cancelled', {});
+    return this.#conditionalUpdate(id, update, condition);
   }
 
-  async #finish(
-    id: string,
+  /** The write that ends a job, unless it already reached a final state. */
+  #finishing(
     status: 'failed' | 'cancelled',
     set: Record<string, unknown>,
-  ): Promise<Job | undefined> {
+  ): { update: UpdateBuilder; condition: string } {
     const update = new UpdateBuilder(this.#now()).set('status', status);
     for (const [name, value] of Object.entries(set)) update.set(name, value);
     update.remove('leaseHolder').remove('leaseUntil');
     const condition = `attribute_exists(id) AND NOT (${update.statusIn(FINAL_STATUSES)})`;
-    return this.#conditionalUpdate(id, update, condition);
+    return { update, condition };
   }
 
   #expiresAt(): number {
@@ -403,8 +405,8 @@ export class JobStore {
 
   /**
    * One conditional write; undefined when refused. Stage changes return the whole new job (a
-   * few times per job, and their callers need all of it; the item stays small); lease renewals
-   * only whether they held.
+   * few times per job, and their callers need all of it; the item stays small); renewals and
+   * failures only whether they held.
    */
   async #conditionalUpdate(
     id: string,
