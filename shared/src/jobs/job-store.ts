@@ -316,50 +316,54 @@ export class JobStore {
     previous: ShardTally | undefined,
   ): Promise<Pick<JobProgress, 'chunksDone' | 'rowsProcessed' | 'rowsRejected'> | undefined> {
     const entry = { c: tally.chunks, r: tally.rows, j: tally.rejected };
-    const values = marshall({
-      ':entry': entry,
-      ':shards': { [String(tally.shard)]: entry },
-      ':chunks': tally.chunks - (previous?.chunks ?? 0),
-      ':rows': tally.rows - (previous?.rows ?? 0),
-      ':rejected': tally.rejected - (previous?.rejected ?? 0),
-      ':previous': previous?.chunks ?? 0,
-      ':now': new Date(this.#now()).toISOString(),
-      ':splitting': 'splitting',
-      ':processing': 'processing',
-    });
-    const counting = '#status IN (:splitting, :processing)';
-    const adds = 'ADD chunksDone :chunks, rowsProcessed :rows, rowsRejected :rejected';
-    const send = (setEntry: string, condition: string, byShard = true) =>
+    const send = (form: { set: string; condition: string; values: Record<string, unknown> }) =>
       this.#client.send(
         new UpdateItemCommand({
           TableName: this.#table,
           Key: key(id),
-          UpdateExpression: `SET ${setEntry}, updatedAt = :now ${adds}`,
-          ConditionExpression: `${counting} AND ${condition}`,
+          UpdateExpression:
+            `SET ${form.set}, updatedAt = :now ` +
+            'ADD chunksDone :chunks, rowsProcessed :rows, rowsRejected :rejected',
+          ConditionExpression: `#status IN (:splitting, :processing) AND ${form.condition}`,
           ExpressionAttributeNames: {
             '#status': 'status',
             '#shards': 'chunkShards',
-            ...(byShard ? { '#shard': String(tally.shard) } : {}),
+            // DynamoDB refuses names the expressions do not use.
+            ...(form.set.includes('#shard ') ? { '#shard': String(tally.shard) } : {}),
           },
-          ExpressionAttributeValues: Object.fromEntries(
-            Object.entries(values).filter(([name]) =>
-              `${setEntry} ${condition} ${counting} ${adds} :now`.includes(name),
-            ),
-          ),
+          ExpressionAttributeValues: marshall({
+            ...form.values,
+            ':chunks': tally.chunks - (previous?.chunks ?? 0),
+            ':rows': tally.rows - (previous?.rows ?? 0),
+            ':rejected': tally.rejected - (previous?.rejected ?? 0),
+            ':now': new Date(this.#now()).toISOString(),
+            ':splitting': 'splitting',
+            ':processing': 'processing',
+          }),
           ReturnValues: 'UPDATED_NEW',
         }),
       );
     try {
       const output =
         previous === undefined
-          ? await send('#shards.#shard = :entry', 'attribute_not_exists(#shards.#shard)').catch(
-              (error: unknown) => {
-                // A job created before chunkShards existed has no map to set an entry in.
-                if (awsErrorName(error) !== 'ValidationException') throw error;
-                return send('#shards = :shards', 'attribute_not_exists(#shards)', false);
-              },
-            )
-          : await send('#shards.#shard = :entry', '#shards.#shard.c = :previous');
+          ? await send({
+              set: '#shards.#shard = :entry',
+              condition: 'attribute_not_exists(#shards.#shard)',
+              values: { ':entry': entry },
+            }).catch((error: unknown) => {
+              // A job created before chunkShards existed has no map to set an entry in.
+              if (awsErrorName(error) !== 'ValidationException') throw error;
+              return send({
+                set: '#shards = :shards',
+                condition: 'attribute_not_exists(#shards)',
+                values: { ':shards': { [String(tally.shard)]: entry } },
+              });
+            })
+          : await send({
+              set: '#shards.#shard = :entry',
+              condition: '#shards.#shard.c = :previous',
+              values: { ':entry': entry, ':previous': previous.chunks },
+            });
       const totals = unmarshall(output.Attributes ?? {});
       return {
         chunksDone: Number(totals.chunksDone),
