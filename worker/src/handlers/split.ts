@@ -77,7 +77,7 @@ export async function handleSplit(
   const lease = holdStageLease(deps, message.jobId, 'split', { ...context, holder });
   const job = claim.job;
   const input = await openInput(deps, job, context);
-  let result: { rows: number; chunks: number; encoding: Encoding };
+  let result: { rows: number; chunks: number; encoding: Encoding; minChunkBytes: number };
   try {
     result = await planAndSendChunks(deps, job, { ...context, lease }, input);
   } finally {
@@ -166,7 +166,7 @@ async function planAndSendChunks(
   job: Job,
   context: DeliveryContext & { lease: StageLease },
   input: SplitInput,
-): Promise<{ rows: number; chunks: number; encoding: Encoding }> {
+): Promise<{ rows: number; chunks: number; encoding: Encoding; minChunkBytes: number }> {
   const dialect = detectDialect(input.head, input.startOffset);
   const scanner = new RecordScanner({
     startOffset: input.startOffset,
@@ -174,7 +174,6 @@ async function planAndSendChunks(
   });
   // Huge files get more rows per chunk than asked, so no job has more than MAX_CHUNKS_PER_JOB.
   const minChunkBytes = minChunkBytesFor(await textBytesOf(deps, job, input), MAX_CHUNKS_PER_JOB);
-  if (minChunkBytes > 1) context.logger.info({ minChunkBytes }, 'chunks enlarged to fit the cap');
   const planner = new ChunkPlanner({
     rowsPerChunk: job.options.chunkRows,
     maxRowBytes: deps.maxRowBytes,
@@ -255,5 +254,5 @@ async function planAndSendChunks(
   await flush();
   // Bytes that are not UTF-8 may first appear long after the sniffed window.
   const encoding = utf8?.finish() === false ? 'windows-1252' : input.encoding;
-  return { rows: planner.rowsSeen, chunks, encoding };
+  return { rows: planner.rowsSeen, chunks, encoding, minChunkBytes };
 }
