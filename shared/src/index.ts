@@ -46,7 +46,17 @@ export {
   type ActiveJobRef,
   type ChunkDoneResult,
   type ClaimResult,
+  type JobProgress,
+  type JobSummary,
 } from './jobs/job-store.ts';
+export {
+  CHUNK_SHARD_SIZE,
+  ChunkShards,
+  MAX_CHUNKS_PER_JOB,
+  shardItemId,
+  shardOf,
+  type ShardTally,
+} from './jobs/chunk-shards.ts';
 export { objectKeys, type JobKeyRef } from './keys.ts';
 export { createLogger, REDACTED_PATHS, type Logger } from './logger.ts';
 export {

@@ -86,7 +86,7 @@ describe('JobStore', () => {
     expect(after).toMatchObject({ chunksDone: 3, rowsProcessed: 30, rowsRejected: 3 });
   });
 
-  it('gives a stage lease to one holder; others get it only once it expires or from its holder', async () => {
+  it('gives a stage lease to one delivery; no other (same message or not) gets it before it expires', async () => {
     const job = await newJob({ status: 'processing', chunksTotal: 0 });
     const claim = (holder: string) =>
       store.claimStage(job.id, {
@@ -101,10 +101,13 @@ describe('JobStore', () => {
     const winner = a.claimed ? 'm1' : 'm2';
     const loser = a.claimed ? 'm2' : 'm1';
     expect((await claim(loser)).claimed).toBe(false);
-    expect((await claim(winner)).claimed).toBe(true);
+    // Tokens are per delivery: even the holder's own token cannot claim the live lease again.
+    expect((await claim(winner)).claimed).toBe(false);
+    expect(await store.renewLease(job.id, winner, 1000)).toBe(true);
     clock += 5000;
     expect((await claim(loser)).claimed).toBe(true);
     expect(await store.renewLease(job.id, winner, 1000)).toBe(false);
+    expect(await store.renewLease(job.id, loser, 1000)).toBe(true);
   });
 
   it('does not start a merge before every chunk is done', async () => {

@@ -18,3 +18,8 @@ export {
   type StallWatchdogOptions,
 } from './watchdog/stall-watchdog.ts';
 export { planRepair, type RepairPlan } from './watchdog/repair-plan.ts';
+// The pipeline steps, for integration tests that drive one delivery of a message directly.
+export { handleChunk } from './handlers/chunk.ts';
+export { handleMerge } from './handlers/merge.ts';
+export { handleSplit } from './handlers/split.ts';
+export type { PipelineDeps } from './pipeline-deps.ts';

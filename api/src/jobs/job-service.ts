@@ -6,6 +6,7 @@ import {
   type ApiConfig,
   type Job,
   type JobStore,
+  type JobSummary,
   type Logger,
   type MessagePublisher,
   type ObjectStore,
@@ -160,20 +161,21 @@ export class JobService {
     return cancelled;
   }
 
-  async get(tenantId: string, jobId: string): Promise<Job> {
-    return this.#deps.jobs.getForTenant(tenantId, jobId);
+  /** Reads only what the view shows: never the job's chunk tallies or header. */
+  async get(tenantId: string, jobId: string): Promise<JobSummary> {
+    return this.#deps.jobs.getSummaryForTenant(tenantId, jobId);
   }
 
   /**
    * The public view, with fresh download links once the job completed; a job failed for too
    * many rejected rows links its rejects file, so the reasons can be read.
    */
-  async view(job: Job): Promise<Record<string, unknown>> {
+  async view(job: JobSummary): Promise<Record<string, unknown>> {
     const linked = job.status === 'completed' || job.status === 'failed';
     return jobView(job, linked ? await this.#resultLinks(job) : undefined);
   }
 
-  async #resultLinks(job: Job): Promise<ResultLinks | undefined> {
+  async #resultLinks(job: JobSummary): Promise<ResultLinks | undefined> {
     if (job.resultKey === undefined && job.rejectsKey === undefined) return undefined;
     const { signer, config } = this.#deps;
     const ttl = config.resultUrlTtlSeconds;

@@ -1,4 +1,4 @@
-import type { Job } from '@contacts/shared';
+import type { JobSummary } from '@contacts/shared';
 
 export interface ResultLinks {
   /** Absent when the job failed for too many rejected rows: then only the rejects are linked. */
@@ -8,7 +8,7 @@ export interface ResultLinks {
 }
 
 /** The public shape of a job (HTTP contract). */
-export function jobView(job: Job, result?: ResultLinks): Record<string, unknown> {
+export function jobView(job: JobSummary, result?: ResultLinks): Record<string, unknown> {
   return {
     id: job.id,
     status: job.status,

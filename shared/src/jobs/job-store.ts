@@ -8,7 +8,13 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { DependencyError, JobNotFoundError, JobStateConflictError } from '../errors.ts';
+import {
+  awsErrorName,
+  DependencyError,
+  JobNotFoundError,
+  JobStateConflictError,
+} from '../errors.ts';
+import { ChunkShards, shardOf, type ShardTally } from './chunk-shards.ts';
 import { ACTIVE_JOB_ATTRIBUTE, ACTIVE_JOB_MARK, ACTIVE_JOBS_INDEX } from '../resources.ts';
 import { FINAL_STATUSES, isFinal, type Job, type JobError, type JobStatus } from './job.ts';
 
@@ -27,30 +33,95 @@ export interface ActiveJobRef {
   readonly updatedAt: string;
 }
 
+/** What a chunk needs to know about its job after counting itself. */
+export type JobProgress = Pick<
+  Job,
+  'status' | 'chunksTotal' | 'chunksDone' | 'rowsProcessed' | 'rowsRejected'
+>;
+
 export interface ChunkDoneResult {
-  /** False when this chunk had been counted before (a duplicate delivery). */
+  /**
+   * True only for the first count of this chunk, and only while the job was splitting or
+   * processing: false for a duplicate delivery and for a job that ended meanwhile.
+   */
   readonly applied: boolean;
-  readonly job: Job | undefined;
+  /** The job's progress including this chunk (when the job still counts chunks). */
+  readonly job: JobProgress | undefined;
 }
 
+/** The job attributes callers read: never the per-shard tallies (nor legacy marker sets). */
+const JOB_ATTRIBUTES: Record<keyof Job, true> = {
+  id: true,
+  tenantId: true,
+  status: true,
+  createdAt: true,
+  updatedAt: true,
+  fileName: true,
+  sourceKey: true,
+  options: true,
+  sourceBytes: true,
+  columns: true,
+  encoding: true,
+  delimiter: true,
+  lineEnding: true,
+  rowsTotal: true,
+  rowsProcessed: true,
+  rowsRejected: true,
+  chunksTotal: true,
+  chunksDone: true,
+  resultKey: true,
+  rejectsKey: true,
+  error: true,
+  leaseHolder: true,
+  leaseUntil: true,
+  sourceEtag: true,
+  repairs: true,
+  repairedAt: true,
+};
+const JOB_PROJECTION = projectionOf(Object.keys(JOB_ATTRIBUTES));
+
+/** A job without what only the workers use (its header can be long). */
+export type JobSummary = Omit<
+  Job,
+  'sourceKey' | 'sourceBytes' | 'columns' | 'leaseHolder' | 'leaseUntil'
+>;
+const SUMMARY_ATTRIBUTES: Record<keyof JobSummary, true> = (({
+  sourceKey: _sourceKey,
+  sourceBytes: _sourceBytes,
+  columns: _columns,
+  leaseHolder: _leaseHolder,
+  leaseUntil: _leaseUntil,
+  ...summary
+}) => summary)(JOB_ATTRIBUTES);
+const SUMMARY_PROJECTION = projectionOf(Object.keys(SUMMARY_ATTRIBUTES));
+
+const COUNTING: readonly JobStatus[] = ['splitting', 'processing'];
+/** Rounds of the job's compare-and-set before giving up (the message is then retried). */
+const MAX_TALLY_ATTEMPTS = 25;
+
 /**
- * Job state in DynamoDB. Every change is a single conditional write, so transitions only move
- * forward, counters never double-count and concurrent workers cannot overwrite each other.
+ * Job state in DynamoDB. Every change is a conditional write (chunk counts: two, see
+ * recordChunkDone), so transitions only move forward, counters never double-count and
+ * concurrent workers cannot overwrite each other. The job item stays small: chunk markers live
+ * in shard items, and reads name the attributes they return.
  */
 export class JobStore {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #now: () => number;
+  readonly #shards: ChunkShards;
 
   constructor(options: { client: DynamoDBClient; table: string; now?: () => number }) {
     this.#client = options.client;
     this.#table = options.table;
     this.#now = options.now ?? Date.now;
+    this.#shards = new ChunkShards(options);
   }
 
   async create(job: Job): Promise<void> {
+    // chunkShards starts empty so that recordChunkDone can set one entry of it.
     const item = marshall(
-      { ...job, expiresAt: Math.floor(this.#now() / 1000) + FINISHED_JOB_RETENTION_SECONDS },
+      { ...job, chunkShards: {}, expiresAt: this.#expiresAt() },
       { removeUndefinedValues: true },
     );
     const command = new PutItemCommand({
@@ -62,15 +133,7 @@ export class JobStore {
   }
 
   async get(id: string): Promise<Job | undefined> {
-    const command = new GetItemCommand({
-      TableName: this.#table,
-      Key: key(id),
-      ConsistentRead: true,
-    });
-    const output = await this.#client
-      .send(command)
-      .catch(rethrowAs(`DynamoDB get of job ${id} failed`));
-    return output.Item === undefined ? undefined : toJob(output.Item);
+    return this.#read<Job>(id, JOB_PROJECTION);
   }
 
   /** A job of another tenant does not exist, as far as the caller can tell. */
@@ -78,6 +141,26 @@ export class JobStore {
     const job = await this.get(id);
     if (job?.tenantId !== tenantId) throw new JobNotFoundError(id);
     return job;
+  }
+
+  /** What a client is shown of a job (GET /v1/jobs/{id}); a job of another tenant is not found. */
+  async getSummaryForTenant(tenantId: string, id: string): Promise<JobSummary> {
+    const job = await this.#read<JobSummary>(id, SUMMARY_PROJECTION);
+    if (job?.tenantId !== tenantId) throw new JobNotFoundError(id);
+    return job;
+  }
+
+  async #read<T>(id: string, projection: ReturnType<typeof projectionOf>): Promise<T | undefined> {
+    const command = new GetItemCommand({
+      TableName: this.#table,
+      Key: key(id),
+      ConsistentRead: true,
+      ...projection,
+    });
+    const output = await this.#client
+      .send(command)
+      .catch(rethrowAs(`DynamoDB get of job ${id} failed`));
+    return output.Item === undefined ? undefined : (toJob(output.Item) as T);
   }
 
   /** Moves a job from one of `from` to `to`, optionally setting more attributes at once. */
@@ -96,8 +179,9 @@ export class JobStore {
   }
 
   /**
-   * Takes the lease of a stage: moves `from` → `to`, or takes over `to` when its lease expired or
-   * is already ours (a redelivery of the message that holds it). `requireAllChunks` guards merge.
+   * Takes the lease of a stage: moves `from` → `to`, or takes over `to` once its lease expired.
+   * `holder` is a token of one delivery, so a second delivery of the same message cannot take a
+   * lease the first still holds. `requireAllChunks` guards merge.
    */
   async claimStage(
     id: string,
@@ -118,11 +202,10 @@ export class JobStore {
       .set(ACTIVE_JOB_ATTRIBUTE, ACTIVE_JOB_MARK);
     const from = update.value(claim.from);
     const to = update.value(claim.to);
-    const holder = update.value(claim.holder);
     const nowValue = update.value(now);
     let condition =
       `(#status = ${from} OR (#status = ${to} AND (attribute_not_exists(leaseUntil) ` +
-      `OR leaseUntil < ${nowValue} OR leaseHolder = ${holder})))`;
+      `OR leaseUntil < ${nowValue})))`;
     if (claim.requireAllChunks === true) condition += ' AND chunksDone >= chunksTotal';
     const job = await this.#conditionalUpdate(id, update, condition);
     return job === undefined ? { claimed: false, job: await this.get(id) } : { claimed: true, job };
@@ -132,7 +215,7 @@ export class JobStore {
   async renewLease(id: string, holder: string, leaseMs: number): Promise<boolean> {
     const update = new UpdateBuilder(this.#now()).set('leaseUntil', this.#now() + leaseMs);
     const condition = `leaseHolder = ${update.value(holder)}`;
-    return (await this.#conditionalUpdate(id, update, condition)) !== undefined;
+    return this.#conditionalUpdate(id, update, condition, 'NONE');
   }
 
   /** Sets attributes while we still hold the lease of `status`. */
@@ -154,28 +237,165 @@ export class JobStore {
   }
 
   /**
-   * Counts a finished chunk exactly once: the chunk index goes into a set and the counters move
-   * in the same conditional write, which fails if the index is already in the set.
+   * Counts a finished chunk exactly once, in two single-item writes (DynamoDB transactions are
+   * not available everywhere this runs): the chunk's marker and its shard's counters move in the
+   * shard item (ChunkShards.mark), then the job item takes the shard's new tally. The second
+   * write is a compare-and-set on that shard's entry, adding the difference to the job's totals,
+   * and a tally only replaces an older one: so a crash between the writes is repaired by the
+   * redelivery (its mark is refused, it re-reads the shard and applies the tally), and
+   * concurrent chunks of one shard never count twice or lose a count.
    */
   async recordChunkDone(
     id: string,
     chunk: { index: number; rows: number; rejected: number },
   ): Promise<ChunkDoneResult> {
-    const update = new UpdateBuilder(this.#now());
-    const index = update.value(chunk.index);
-    update
-      .add('doneChunks', { NS: [String(chunk.index)] })
-      .add('chunksDone', { N: '1' })
-      .add('rowsProcessed', { N: String(chunk.rows) })
-      .add('rowsRejected', { N: String(chunk.rejected) });
-    const condition = `${update.statusIn(['splitting', 'processing'])} AND NOT contains(doneChunks, ${index})`;
-    const job = await this.#conditionalUpdate(id, update, condition);
-    return job === undefined ? { applied: false, job: await this.get(id) } : { applied: true, job };
+    const marked = await this.#shards.mark(id, chunk, this.#expiresAt());
+    const tally = marked ?? (await this.#shards.read(id, shardOf(chunk.index)));
+    if (tally === undefined) {
+      throw new DependencyError(
+        `chunk ${chunk.index} of job ${id}: its shard was refused but is gone`,
+      );
+    }
+    const counted = await this.#applyTally(id, tally);
+    return { applied: marked !== undefined && counted.counted, job: counted.job };
+  }
+
+  /** Brings the job's entry for the tally's shard up to it; `counted` once the job includes it. */
+  async #applyTally(
+    id: string,
+    tally: ShardTally,
+  ): Promise<{ counted: boolean; job: JobProgress | undefined }> {
+    for (let attempt = 0; attempt < MAX_TALLY_ATTEMPTS; attempt++) {
+      const current = await this.#readProgress(id, tally.shard);
+      if (current === undefined) return { counted: false, job: undefined };
+      if (!COUNTING.includes(current.job.status)) return { counted: false, job: current.job };
+      // Shard counts only grow, by one per chunk: a tally as high as ours already includes it.
+      if (current.tally !== undefined && current.tally.chunks >= tally.chunks)
+        return { counted: true, job: current.job };
+      const totals = await this.#writeTally(id, tally, current.tally);
+      if (totals === undefined) continue;
+      // Split records chunksTotal when it ends. If it had not when we read, read again: either
+      // we see it, or split's own write (after ours) sees our count and starts the merge.
+      const job =
+        current.job.chunksTotal === undefined
+          ? ((await this.#readProgress(id, tally.shard))?.job ?? { ...current.job, ...totals })
+          : { ...current.job, ...totals };
+      return { counted: true, job };
+    }
+    throw new DependencyError(
+      `job ${id}: shard ${tally.shard} tally still contended after ${MAX_TALLY_ATTEMPTS} attempts`,
+    );
+  }
+
+  /** The job's progress and its entry for one shard (only that entry: the map is not read). */
+  async #readProgress(
+    id: string,
+    shard: number,
+  ): Promise<{ job: JobProgress; tally: ShardTally | undefined } | undefined> {
+    const output = await this.#client
+      .send(
+        new GetItemCommand({
+          TableName: this.#table,
+          Key: key(id),
+          ConsistentRead: true,
+          ProjectionExpression:
+            '#status, chunksTotal, chunksDone, rowsProcessed, rowsRejected, #shards.#shard',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#shards': 'chunkShards',
+            '#shard': String(shard),
+          },
+        }),
+      )
+      .catch(rethrowAs(`DynamoDB get of job ${id} failed`));
+    if (output.Item === undefined) return undefined;
+    const { chunkShards, ...job } = unmarshall(output.Item) as JobProgress & {
+      chunkShards?: Record<string, { c: number; r: number; j: number }>;
+    };
+    const entry = chunkShards?.[String(shard)];
+    return {
+      job,
+      tally:
+        entry === undefined
+          ? undefined
+          : { shard, chunks: entry.c, rows: entry.r, rejected: entry.j },
+    };
+  }
+
+  /**
+   * Replaces the job's entry for the shard with `tally` if it still is `previous`, adding the
+   * difference to the totals; undefined when the entry or the status changed meanwhile.
+   */
+  async #writeTally(
+    id: string,
+    tally: ShardTally,
+    previous: ShardTally | undefined,
+  ): Promise<Pick<JobProgress, 'chunksDone' | 'rowsProcessed' | 'rowsRejected'> | undefined> {
+    const entry = { c: tally.chunks, r: tally.rows, j: tally.rejected };
+    const send = (form: { set: string; condition: string; values: Record<string, unknown> }) =>
+      this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: key(id),
+          UpdateExpression:
+            `SET ${form.set}, updatedAt = :now ` +
+            'ADD chunksDone :chunks, rowsProcessed :rows, rowsRejected :rejected',
+          ConditionExpression: `#status IN (:splitting, :processing) AND ${form.condition}`,
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#shards': 'chunkShards',
+            // DynamoDB refuses names the expressions do not use.
+            ...(form.set.includes('#shard ') ? { '#shard': String(tally.shard) } : {}),
+          },
+          ExpressionAttributeValues: marshall({
+            ...form.values,
+            ':chunks': tally.chunks - (previous?.chunks ?? 0),
+            ':rows': tally.rows - (previous?.rows ?? 0),
+            ':rejected': tally.rejected - (previous?.rejected ?? 0),
+            ':now': new Date(this.#now()).toISOString(),
+            ':splitting': 'splitting',
+            ':processing': 'processing',
+          }),
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+    try {
+      const output =
+        previous === undefined
+          ? await send({
+              set: '#shards.#shard = :entry',
+              condition: 'attribute_not_exists(#shards.#shard)',
+              values: { ':entry': entry },
+            }).catch((error: unknown) => {
+              // A job created before chunkShards existed has no map to set an entry in.
+              if (awsErrorName(error) !== 'ValidationException') throw error;
+              return send({
+                set: '#shards = :shards',
+                condition: 'attribute_not_exists(#shards)',
+                values: { ':shards': { [String(tally.shard)]: entry } },
+              });
+            })
+          : await send({
+              set: '#shards.#shard = :entry',
+              condition: '#shards.#shard.c = :previous',
+              values: { ':entry': entry, ':previous': previous.chunks },
+            });
+      const totals = unmarshall(output.Attributes ?? {});
+      return {
+        chunksDone: Number(totals.chunksDone),
+        rowsProcessed: Number(totals.rowsProcessed),
+        rowsRejected: Number(totals.rowsRejected),
+      };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw new DependencyError(`DynamoDB update of job ${id} failed`, { cause: error });
+    }
   }
 
   /** Ends a job as failed unless it already reached a final state; returns whether it did. */
   async fail(id: string, error: JobError): Promise<boolean> {
-    return (await this.#finish(id, 'failed', { error })) !== undefined;
+    const { update, condition } = this.#finishing('failed', { error });
+    return this.#conditionalUpdate(id, update, condition, 'NONE');
   }
 
   /**
@@ -183,7 +403,8 @@ export class JobStore {
    * must not land on a job that just moved); returns whether it did.
    */
   async failIfUnchanged(id: string, updatedAt: string, error: JobError): Promise<boolean> {
-    return (await this.#finish(id, 'failed', { error }, { updatedAt })) !== undefined;
+    const { update, condition } = this.#finishing('failed', { error }, { updatedAt });
+    return this.#conditionalUpdate(id, update, condition, 'NONE');
   }
 
   /**
@@ -246,41 +467,65 @@ export class JobStore {
    * through the status: queued chunks skip, counts and stage leases are refused.
    */
   async cancel(id: string): Promise<Job | undefined> {
-    return this.#finish(id, 'cancelled', {});
+    const { update, condition } = this.#finishing('cancelled', {});
+    return this.#conditionalUpdate(id, update, condition);
   }
 
-  async #finish(
-    id: string,
+  /** The write that ends a job, unless it already reached a final state. */
+  #finishing(
     status: 'failed' | 'cancelled',
     set: Record<string, unknown>,
     unchanged?: { updatedAt: string },
-  ): Promise<Job | undefined> {
+  ): { update: UpdateBuilder; condition: string } {
     const update = new UpdateBuilder(this.#now()).set('status', status);
     for (const [name, value] of Object.entries(set)) update.set(name, value);
     update.remove('leaseHolder').remove('leaseUntil').remove(ACTIVE_JOB_ATTRIBUTE);
     let condition = `attribute_exists(id) AND NOT (${update.statusIn(FINAL_STATUSES)})`;
     if (unchanged !== undefined)
       condition += ` AND updatedAt = ${update.value(unchanged.updatedAt)}`;
-    return this.#conditionalUpdate(id, update, condition);
+    return { update, condition };
   }
 
+  #expiresAt(): number {
+    return Math.floor(this.#now() / 1000) + FINISHED_JOB_RETENTION_SECONDS;
+  }
+
+  /**
+   * One conditional write; undefined when refused. Stage changes return the whole new job (a
+   * few times per job, and their callers need all of it; the item stays small); renewals and
+   * failures only whether they held.
+   */
   async #conditionalUpdate(
     id: string,
     update: UpdateBuilder,
     condition: string,
-  ): Promise<Job | undefined> {
+  ): Promise<Job | undefined>;
+  async #conditionalUpdate(
+    id: string,
+    update: UpdateBuilder,
+    condition: string,
+    returnValues: 'NONE',
+  ): Promise<boolean>;
+  async #conditionalUpdate(
+    id: string,
+    update: UpdateBuilder,
+    condition: string,
+    returnValues: 'ALL_NEW' | 'NONE' = 'ALL_NEW',
+  ): Promise<Job | boolean | undefined> {
     try {
       const output = await this.#client.send(
         new UpdateItemCommand({
           TableName: this.#table,
           Key: key(id),
           ...update.build(condition),
-          ReturnValues: 'ALL_NEW',
+          ReturnValues: returnValues,
         }),
       );
+      if (returnValues === 'NONE') return true;
       return output.Attributes === undefined ? undefined : toJob(output.Attributes);
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (error instanceof ConditionalCheckFailedException)
+        return returnValues === 'NONE' ? false : undefined;
       throw new DependencyError(`DynamoDB update of job ${id} failed`, { cause: error });
     }
   }
@@ -307,11 +552,24 @@ function key(id: string): Values {
 function toJob(item: Values): Job {
   const {
     doneChunks: _doneChunks,
+    chunkShards: _chunkShards,
     expiresAt: _expiresAt,
     [ACTIVE_JOB_ATTRIBUTE]: _active,
     ...job
   } = unmarshall(item);
   return job as Job;
+}
+
+/** A ProjectionExpression naming every attribute through a placeholder (many are reserved words). */
+function projectionOf(names: readonly string[]): {
+  ProjectionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+} {
+  const placeholders = names.map((_, i) => `#p${i}`);
+  return {
+    ProjectionExpression: placeholders.join(', '),
+    ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#p${i}`, name])),
+  };
 }
 
 /** Builds an UpdateExpression with generated placeholders, so callers never hand-number them. */

@@ -91,7 +91,7 @@ export function textKeyOf(job: Job): string {
 }
 
 /** True once every chunk reported done and split has counted them. */
-export function allChunksDone(job: Job): boolean {
+export function allChunksDone(job: Pick<Job, 'chunksTotal' | 'chunksDone'>): boolean {
   return job.chunksTotal !== undefined && job.chunksDone >= job.chunksTotal;
 }
 

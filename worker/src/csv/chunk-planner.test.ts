@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkPlanner, type ChunkPlan, type ChunkPlannerOptions } from './chunk-planner.ts';
+import {
+  ChunkPlanner,
+  minChunkBytesFor,
+  type ChunkPlan,
+  type ChunkPlannerOptions,
+} from './chunk-planner.ts';
 import { RecordScanner, type RecordBoundary } from './record-scanner.ts';
 
 function records(input: string): RecordBoundary[] {
@@ -67,5 +72,53 @@ describe('ChunkPlanner', () => {
     const options = { rowsPerChunk: 1, maxRowBytes: 10, maxChunkBytes: 10 };
     expect(() => new ChunkPlanner({ ...options, rowsPerChunk: 0 })).toThrow(/positive integer/);
     expect(() => new ChunkPlanner({ ...options, maxChunkBytes: 5 })).toThrow(/at least/);
+  });
+
+  it('raises the rows per chunk of a file that would need more chunks than the cap', () => {
+    const rows = Array.from({ length: 1000 }, (_, i) => `row-${i}`.padEnd(5 + (i % 17), 'x'));
+    const input = `h\n${rows.join('\n')}\n`;
+    const dataBytes = input.length - 2;
+    for (const maxChunks of [2, 7, 10, 99, 500]) {
+      const minChunkBytes = minChunkBytesFor(input.length, maxChunks);
+      const chunks = plan(input, {
+        rowsPerChunk: 1,
+        maxChunkBytes: 1_000_000,
+        minChunkBytes,
+        maxChunks,
+      });
+      expect(chunks.length).toBeLessThanOrEqual(maxChunks);
+      // Still every row exactly once, in order, and ranges that tile the data.
+      expect(chunks.reduce((sum, c) => sum + c.rowCount, 0)).toBe(1000);
+      expect(chunks[0]!.byteStart).toBe(2);
+      expect(chunks.at(-1)!.byteEnd).toBe(2 + dataBytes);
+      for (const [i, chunk] of chunks.entries()) {
+        if (i > 0) expect(chunk.byteStart).toBe(chunks[i - 1]!.byteEnd);
+        if (i > 0) expect(chunk.rowStart).toBe(chunks[i - 1]!.rowStart + chunks[i - 1]!.rowCount);
+        if (i < chunks.length - 1)
+          expect(chunk.byteEnd - chunk.byteStart).toBeGreaterThanOrEqual(minChunkBytes);
+      }
+    }
+  });
+
+  it('keeps the requested rows per chunk when the file is far under the cap', () => {
+    const input = `h\n${Array.from({ length: 100 }, (_, i) => `r${i}`).join('\n')}\n`;
+    const minChunkBytes = minChunkBytesFor(input.length, 20_000);
+    expect(minChunkBytes).toBe(1);
+    expect(plan(input, { rowsPerChunk: 10, minChunkBytes, maxChunks: 20_000 })).toHaveLength(10);
+  });
+
+  it('fails a file whose oversized rows alone need more chunks than the cap', () => {
+    const long = 'x'.repeat(20);
+    const input = `h\n${Array.from({ length: 6 }, () => `1\n${long}`).join('\n')}\n`;
+    expect(() => plan(input, { maxRowBytes: 10, maxChunks: 5 })).toThrow(
+      expect.objectContaining({ code: 'too_many_chunks' }),
+    );
+    expect(plan(input, { maxRowBytes: 10, maxChunks: 12 })).toHaveLength(12);
+  });
+
+  it('needs a cap of at least two chunks to size them', () => {
+    expect(() => minChunkBytesFor(100, 1)).toThrow(/at least 2/);
+    expect(minChunkBytesFor(0, 2)).toBe(1);
+    expect(minChunkBytesFor(1_000_000, 20_001)).toBe(50);
   });
 });

@@ -1,3 +1,4 @@
+import { InputFileError } from '@contacts/shared';
 import type { RecordBoundary } from './record-scanner.ts';
 
 /** A contiguous run of data records, as sent in a chunk message. */
@@ -23,10 +24,30 @@ export interface ChunkPlannerOptions {
    * At least `maxRowBytes`, so every row that is not oversized fits.
    */
   readonly maxChunkBytes: number;
+  /**
+   * A chunk closes at `rowsPerChunk` rows only once it spans this many bytes: how huge files
+   * keep under `maxChunks` (see minChunkBytesFor).
+   */
+  readonly minChunkBytes?: number;
+  /** More chunks than this fail the file (`too_many_chunks`). */
+  readonly maxChunks?: number;
 }
 
 /**
- * Groups data records into chunks of `rowsPerChunk` rows within a byte budget. Blank lines count
+ * The smallest chunk span that keeps a text of `textBytes` within `maxChunks` chunks. Chunks
+ * never overlap, so at most textBytes / span of them close on their row count; the last one
+ * may be short. (Chunks closed by the byte budget are larger still, unless the budget is under
+ * the span: files of hundreds of GB. A chunk closed early by an oversized row is not bounded:
+ * `maxChunks` stops such files.)
+ */
+export function minChunkBytesFor(textBytes: number, maxChunks: number): number {
+  if (maxChunks < 2) throw new RangeError('maxChunks must be at least 2');
+  return Math.max(1, Math.ceil(textBytes / (maxChunks - 1)));
+}
+
+/**
+ * Groups data records into chunks of `rowsPerChunk` rows (more when `minChunkBytes` asks for
+ * it) within a byte budget. Blank lines count
  * toward no chunk's rows; those between two rows of a chunk stay inside its byte range and are
  * skipped there, the others belong to no chunk.
  */
@@ -63,7 +84,7 @@ export class ChunkPlanner {
     if (record.end - record.start > maxRowBytes) {
       if (this.#current) onChunk(this.#emit());
       onChunk({
-        index: this.#index++,
+        index: this.#nextIndex(),
         byteStart: record.start,
         byteEnd: record.end,
         rowStart: this.#rowsSeen,
@@ -81,7 +102,9 @@ export class ChunkPlanner {
     };
     this.#current.byteEnd = record.end;
     this.#current.rowCount++;
-    if (this.#current.rowCount >= rowsPerChunk) onChunk(this.#emit());
+    const span = this.#current.byteEnd - this.#current.byteStart;
+    if (this.#current.rowCount >= rowsPerChunk && span >= (this.#options.minChunkBytes ?? 1))
+      onChunk(this.#emit());
   }
 
   /** Emits the last, partial chunk, if any rows are left. */
@@ -104,6 +127,17 @@ export class ChunkPlanner {
   #emit(): ChunkPlan {
     const current = this.#current!;
     this.#current = undefined;
-    return { index: this.#index++, ...current };
+    return { index: this.#nextIndex(), ...current };
+  }
+
+  #nextIndex(): number {
+    const max = this.#options.maxChunks;
+    if (max !== undefined && this.#index >= max) {
+      throw new InputFileError(
+        'too_many_chunks',
+        `the file would need more than ${max} chunks: too many of its rows are longer than the row limit, and each takes a chunk of its own`,
+      );
+    }
+    return this.#index++;
   }
 }

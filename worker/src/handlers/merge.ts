@@ -11,7 +11,7 @@ import {
 } from '@contacts/shared';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
-import { holdStageLease, type StageLease } from './stage-lease.ts';
+import { deliveryToken, holdStageLease, type StageLease } from './stage-lease.ts';
 
 export const REJECTS_COLUMNS = ['row_number', 'reason'];
 
@@ -28,10 +28,11 @@ export async function handleMerge(
   message: MergeMessage,
   context: DeliveryContext,
 ): Promise<void> {
+  const holder = deliveryToken(context);
   const claim = await deps.jobs.claimStage(message.jobId, {
     from: 'processing',
     to: 'merging',
-    holder: context.messageId,
+    holder,
     leaseMs: deps.leaseMs,
     requireAllChunks: true,
   });
@@ -41,7 +42,7 @@ export async function handleMerge(
   }
   const merging: MergeContext = {
     ...context,
-    lease: holdStageLease(deps, message.jobId, 'merge', context),
+    lease: holdStageLease(deps, message.jobId, 'merge', { ...context, holder }),
   };
   const job = claim.job;
   const overTolerance = exceedsRejectTolerance(job);
@@ -51,7 +52,7 @@ export async function handleMerge(
     if (job.rowsRejected > 0) written.rejectsKey = await mergeRejects(deps, job, merging);
     await deps.jobs.updateUnderLease(
       job.id,
-      { status: 'merging', holder: context.messageId },
+      { status: 'merging', holder },
       { ...written, ...(overTolerance ? { error: toleranceError(job) } : {}) },
       { to: overTolerance ? 'failed' : 'completed', releaseLease: true },
     );

@@ -3,11 +3,12 @@ import {
   allChunksDone,
   DependencyError,
   InputFileError,
+  MAX_CHUNKS_PER_JOB,
   objectKeys,
   type Job,
   type SplitMessage,
 } from '@contacts/shared';
-import { ChunkPlanner, type ChunkPlan } from '../csv/chunk-planner.ts';
+import { ChunkPlanner, minChunkBytesFor, type ChunkPlan } from '../csv/chunk-planner.ts';
 import { detectDialect } from '../csv/detect-dialect.ts';
 import { headerTooLongError, MAX_HEADER_BYTES, parseHeader } from '../csv/header.ts';
 import { peekStream } from '../csv/peek-stream.ts';
@@ -18,7 +19,7 @@ import { Utf8Validator } from '../csv/utf8-validation.ts';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 import { openPinned, pinnedRead } from './pinned-upload.ts';
-import { holdStageLease, type StageLease } from './stage-lease.ts';
+import { deliveryToken, holdStageLease, type StageLease } from './stage-lease.ts';
 
 const CHUNK_BATCH = 10;
 /**
@@ -55,20 +56,29 @@ export async function handleSplit(
   message: SplitMessage,
   context: DeliveryContext,
 ): Promise<void> {
+  const holder = deliveryToken(context);
   const claim = await deps.jobs.claimStage(message.jobId, {
     from: 'queued',
     to: 'splitting',
-    holder: context.messageId,
+    holder,
     leaseMs: deps.leaseMs,
   });
   if (!claim.claimed) {
+    // A split that died after its last write but before sending the merge left a job whose
+    // chunks are all done and that nobody else will merge (chunks only send it when they count
+    // the last one): its redelivery sends it. Merge is idempotent.
+    if (claim.job?.status === 'processing' && allChunksDone(claim.job)) {
+      await sendMerge(deps, claim.job);
+      context.logger.info('split already done; merge re-sent');
+      return;
+    }
     context.logger.info({ status: claim.job?.status }, 'split skipped: job not splittable by us');
     return;
   }
-  const lease = holdStageLease(deps, message.jobId, 'split', context);
+  const lease = holdStageLease(deps, message.jobId, 'split', { ...context, holder });
   const job = claim.job;
   const input = await openInput(deps, job, context);
-  let result: { rows: number; chunks: number; encoding: Encoding };
+  let result: { rows: number; chunks: number; encoding: Encoding; minChunkBytes: number };
   try {
     result = await planAndSendChunks(deps, job, { ...context, lease }, input);
   } finally {
@@ -76,20 +86,22 @@ export async function handleSplit(
   }
   const updated = await deps.jobs.updateUnderLease(
     job.id,
-    { status: 'splitting', holder: context.messageId },
+    { status: 'splitting', holder },
     { chunksTotal: result.chunks, rowsTotal: result.rows, encoding: result.encoding },
     { to: 'processing', releaseLease: true },
   );
   context.logger.info(result, 'split done');
   // Chunks may all have finished while we were still splitting; then nobody else merges.
-  if (allChunksDone(updated)) {
-    await deps.publisher.sendControl({
-      type: 'job.merge',
-      v: 1,
-      jobId: job.id,
-      tenantId: job.tenantId,
-    });
-  }
+  if (allChunksDone(updated)) await sendMerge(deps, updated);
+}
+
+async function sendMerge(deps: PipelineDeps, job: Job): Promise<void> {
+  await deps.publisher.sendControl({
+    type: 'job.merge',
+    v: 1,
+    jobId: job.id,
+    tenantId: job.tenantId,
+  });
 }
 
 /** Opens the upload for scanning: refuses binary files, transcodes UTF-16 to a UTF-8 copy. */
@@ -143,21 +155,34 @@ async function uploadTranscoded(
   }
 }
 
+/**
+ * At least the size of the text split scans: the upload's size (recorded when it was queued),
+ * or for a UTF-16 upload the most its UTF-8 copy can take (3 bytes per 2-byte code unit).
+ */
+async function textBytesOf(deps: PipelineDeps, job: Job, input: SplitInput): Promise<number> {
+  const bytes = job.sourceBytes ?? (await deps.objects.head(job.sourceKey))?.size ?? 0;
+  return input.transcodedKey === undefined ? bytes : Math.ceil(bytes * 1.5);
+}
+
 async function planAndSendChunks(
   deps: PipelineDeps,
   job: Job,
   context: DeliveryContext & { lease: StageLease },
   input: SplitInput,
-): Promise<{ rows: number; chunks: number; encoding: Encoding }> {
+): Promise<{ rows: number; chunks: number; encoding: Encoding; minChunkBytes: number }> {
   const dialect = detectDialect(input.head, input.startOffset);
   const scanner = new RecordScanner({
     startOffset: input.startOffset,
     lineEnding: dialect.lineEnding,
   });
+  // Huge files get more rows per chunk than asked, so no job has more than MAX_CHUNKS_PER_JOB.
+  const minChunkBytes = minChunkBytesFor(await textBytesOf(deps, job, input), MAX_CHUNKS_PER_JOB);
   const planner = new ChunkPlanner({
     rowsPerChunk: job.options.chunkRows,
     maxRowBytes: deps.maxRowBytes,
     maxChunkBytes: Math.max(MAX_CHUNK_BYTES, deps.maxRowBytes),
+    minChunkBytes,
+    maxChunks: MAX_CHUNKS_PER_JOB,
   });
   // A transcoded copy is UTF-8 by construction.
   const utf8 = input.transcodedKey === undefined ? new Utf8Validator() : undefined;
@@ -195,7 +220,7 @@ async function planAndSendChunks(
     headerPieces = undefined;
     await deps.jobs.updateUnderLease(
       job.id,
-      { status: 'splitting', holder: context.messageId },
+      { status: 'splitting', holder: context.lease.holder },
       {
         columns: await parseHeader(bytes, dialect),
         encoding: input.encoding,
@@ -232,5 +257,5 @@ async function planAndSendChunks(
   await flush();
   // Bytes that are not UTF-8 may first appear long after the sniffed window.
   const encoding = utf8?.finish() === false ? 'windows-1252' : input.encoding;
-  return { rows: planner.rowsSeen, chunks, encoding };
+  return { rows: planner.rowsSeen, chunks, encoding, minChunkBytes };
 }

@@ -1,0 +1,128 @@
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { DependencyError } from '../errors.ts';
+
+/**
+ * Chunks per shard item. A shard item holds the done-markers of this many chunks (a number set
+ * of under 1 KB, so marking a chunk costs one write unit), and the job item one small tally per
+ * shard: 200 keeps both a shard item and the job item of a job at the chunk cap small.
+ */
+export const CHUNK_SHARD_SIZE = 200;
+
+/**
+ * The most chunks one job may have. Split raises the rows per chunk of huge files to stay under
+ * it; with CHUNK_SHARD_SIZE this bounds the job item's shard tallies to 100 entries (~2 KB).
+ */
+export const MAX_CHUNKS_PER_JOB = 20_000;
+
+/** What one shard item has counted: chunks, their rows and their rejected rows. */
+export interface ShardTally {
+  readonly shard: number;
+  /** Grows by exactly one per chunk, so it names one state of the shard item. */
+  readonly chunks: number;
+  readonly rows: number;
+  readonly rejected: number;
+}
+
+export function shardOf(chunkIndex: number): number {
+  return Math.floor(chunkIndex / CHUNK_SHARD_SIZE);
+}
+
+/** Shard items live in the jobs table, next to their job, under an id no job can have. */
+export function shardItemId(jobId: string, shard: number): string {
+  return `${jobId}#chunks#${shard}`;
+}
+
+/**
+ * The first of the two writes that count a finished chunk: its done-marker goes into its shard
+ * item and the shard's counters move in the same conditional write, which is refused if the
+ * marker is already there. The job item learns the shard's tally in a second write
+ * (JobStore.recordChunkDone), so no item grows with the number of chunks.
+ */
+export class ChunkShards {
+  readonly #client: DynamoDBClient;
+  readonly #table: string;
+
+  constructor(options: { client: DynamoDBClient; table: string }) {
+    this.#client = options.client;
+    this.#table = options.table;
+  }
+
+  /**
+   * Marks a chunk done in its shard; returns the shard's tally including it, or undefined when
+   * the chunk was marked before (a duplicate delivery).
+   */
+  async mark(
+    jobId: string,
+    chunk: { index: number; rows: number; rejected: number },
+    expiresAt: number,
+  ): Promise<ShardTally | undefined> {
+    const shard = shardOf(chunk.index);
+    try {
+      const output = await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: { id: { S: shardItemId(jobId, shard) } },
+          UpdateExpression:
+            'ADD done :marker, chunks :one, #rows :rows, rejected :rejected ' +
+            'SET expiresAt = if_not_exists(expiresAt, :expiresAt)',
+          ConditionExpression: 'NOT contains(done, :index)',
+          ExpressionAttributeNames: { '#rows': 'rows' },
+          ExpressionAttributeValues: {
+            ':marker': { NS: [String(chunk.index)] },
+            ':index': { N: String(chunk.index) },
+            ':one': { N: '1' },
+            ':rows': { N: String(chunk.rows) },
+            ':rejected': { N: String(chunk.rejected) },
+            ':expiresAt': { N: String(expiresAt) },
+          },
+          // The counters are what the job item needs; the marker set comes along (bounded).
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      const attributes = output.Attributes ?? {};
+      return {
+        shard,
+        chunks: Number(attributes.chunks?.N ?? 0),
+        rows: Number(attributes.rows?.N ?? 0),
+        rejected: Number(attributes.rejected?.N ?? 0),
+      };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw new DependencyError(`DynamoDB update of chunk shard ${shard} of job ${jobId} failed`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** The shard's current tally (never its markers); undefined when no chunk of it was marked. */
+  async read(jobId: string, shard: number): Promise<ShardTally | undefined> {
+    const output = await this.#client
+      .send(
+        new GetItemCommand({
+          TableName: this.#table,
+          Key: { id: { S: shardItemId(jobId, shard) } },
+          ConsistentRead: true,
+          ProjectionExpression: 'chunks, #rows, rejected',
+          ExpressionAttributeNames: { '#rows': 'rows' },
+        }),
+      )
+      .catch((error: unknown) => {
+        throw new DependencyError(`DynamoDB get of chunk shard ${shard} of job ${jobId} failed`, {
+          cause: error,
+        });
+      });
+    const item = output.Item;
+    if (item?.chunks?.N === undefined) return undefined;
+    return {
+      shard,
+      chunks: Number(item.chunks.N),
+      rows: Number(item.rows?.N ?? 0),
+      rejected: Number(item.rejected?.N ?? 0),
+    };
+  }
+}
