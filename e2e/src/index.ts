@@ -36,6 +36,6 @@ export {
   type OutageReport,
   type ProbeResult,
 } from './chaos/outage-drill.ts';
-export { countByMessage, formatChaosReport, outageLogLines } from './chaos/report.ts';
+export { countByMessage, formatChaosReport, outageLogLines, repairsOf } from './chaos/report.ts';
 export { checkOutput, writeRowFile, type OutputCheck } from './chaos/row-file.ts';
 export { WorkerPool, type WorkerLogEvent } from './chaos/worker-pool.ts';

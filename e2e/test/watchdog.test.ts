@@ -74,8 +74,9 @@ function startWorker(watchdog: WatchdogConfig = { ...WATCHDOG, intervalSeconds: 
 }
 
 /** A watchdog on its own, driven pass by pass. */
-function watchdog(config: Partial<WatchdogConfig> = {}): StallWatchdog {
+function watchdog(config: Partial<WatchdogConfig> = {}, now?: () => number): StallWatchdog {
   return new StallWatchdog({
+    ...(now === undefined ? {} : { now }),
     jobs: harness.jobs,
     publisher: new MessagePublisher({
       sqs: harness.clients.sqs,
@@ -322,9 +323,22 @@ describe('the stall watchdog', () => {
     expect(waiting.find((o) => o.jobId === id)).toMatchObject({ action: 'waiting-for-queue' });
     expect((await harness.jobs.get(id))?.status).toBe('queued');
 
+    // A queue that never drains defers the verdict only so long: four stall periods idle.
+    const later = () => Date.now() + 4 * STALL_AFTER_SECONDS * 1000;
+    const patienceUsed = await watchdog({ maxRepairs: 0 }, later).runPass();
+    expect(patienceUsed.find((o) => o.jobId === id)).toMatchObject({ action: 'failed' });
+    expect(await queueDepth(harness.clients.sqs, harness.queueUrls.control)).toBe(1);
+  });
+
+  it('fails a stalled job once its queue has drained', async () => {
+    const id = await queuedJob(5);
     await harness.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: harness.queueUrls.control }));
-    const failed = await strict.runPass();
+    await new Promise((resolve) => setTimeout(resolve, STALL_AFTER_SECONDS * 1000 + 200));
+
+    const failed = await watchdog({ maxRepairs: 0 }).runPass();
+
     expect(failed.find((o) => o.jobId === id)).toMatchObject({ action: 'failed' });
+    expect((await harness.jobs.get(id))?.error?.code).toBe('stalled');
   });
 
   it('lets exactly one of two watchdogs looking at once repair a stall', async () => {

@@ -51,8 +51,7 @@ export function formatChaosReport(report: ChaosReport): string[] {
     ],
     ['run time', `${report.seconds.toFixed(1)} s`],
   ];
-  const watchdog = report.workerLog.filter((e) => e.msg.startsWith('stalled job'));
-  lines.push(['watchdog', countByMessage(watchdog).join('; ') || 'nothing to repair']);
+  lines.push(['repairs', countByMessage(repairsOf(report)).join('; ') || 'nothing to repair']);
   const workerWarnings = report.workerLog.filter((e) => e.level >= 40);
   lines.push(['worker warnings/errors', countByMessage(workerWarnings).join('; ') || 'none']);
   const outage = report.outage;
@@ -91,4 +90,11 @@ export function formatChaosReport(report: ChaosReport): string[] {
   }
   lines.push(['result', report.ok ? 'OK' : `FAILED: ${report.problems.join('; ')}`]);
   return lines.map(([name, value]) => `${name.padEnd(28)}${value}`);
+}
+
+/** Lost steps put right: by the watchdog, or by a redelivered split that re-sent the merge. */
+export function repairsOf(report: ChaosReport): WorkerLogEvent[] {
+  return report.workerLog.filter(
+    (e) => e.msg.startsWith('stalled job') || e.msg.includes('merge re-sent'),
+  );
 }

@@ -69,7 +69,8 @@ export async function handleSplit(
     // the last one): its redelivery sends it. Merge is idempotent.
     if (claim.job?.status === 'processing' && allChunksDone(claim.job)) {
       await sendMerge(deps, claim.job);
-      context.logger.info('split already done; merge re-sent');
+      // Warn: it repairs a crash, as the watchdog's repairs do.
+      context.logger.warn('split redelivered after its job reached processing: merge re-sent');
       return;
     }
     context.logger.info({ status: claim.job?.status }, 'split skipped: job not splittable by us');

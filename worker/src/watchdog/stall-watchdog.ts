@@ -15,6 +15,12 @@ import { planRepair, stalledMessage, type RepairPlan } from './repair-plan.ts';
 
 /** Stalled jobs one pass looks at; the rest wait for the next pass. */
 const JOBS_PER_PASS = 25;
+/**
+ * A busy queue defers a stalled job's failure (its messages may be waiting behind others), but
+ * only until the job has been idle this many stall periods: on a fleet that never drains, a job
+ * must not wait forever.
+ */
+const BACKLOG_PATIENCE_STALLS = 4;
 
 export interface StallWatchdogOptions {
   readonly jobs: JobStore;
@@ -188,6 +194,7 @@ export class StallWatchdog {
    * Fails the job as stalled unless the queue of its stage still holds messages: a backlog of
    * other jobs' work can hold its messages back, and a message in flight may be one of its own
    * retrying (its last failure fails the job with the real reason), without anything being lost.
+   * Not beyond BACKLOG_PATIENCE_STALLS stall periods of idleness, though.
    */
   async #failStalled(
     job: Job,
@@ -196,7 +203,9 @@ export class StallWatchdog {
     message: string,
   ): Promise<StallOutcome> {
     const queue = plan.kind === 'redrive' ? 'chunks' : 'control';
-    const waiting = await this.#heldMessages(queue);
+    const idleMs = this.#now() - Date.parse(updatedAt);
+    const patienceMs = BACKLOG_PATIENCE_STALLS * this.#options.config.stallAfterSeconds * 1000;
+    const waiting = idleMs < patienceMs ? await this.#heldMessages(queue) : 0;
     if (waiting > 0) {
       this.#options.logger.warn(
         { jobId: job.id, status: job.status, queue, waiting },
