@@ -1,5 +1,17 @@
 export { backoffDelayMs, OutageLog } from './backoff.ts';
 export {
+  callLogSink,
+  iamRequestsOf,
+  recordAwsCalls,
+  recordCallsWhenConfigured,
+  recordPresignedPost,
+  targetOf,
+  type AwsCall,
+  type AwsCallSink,
+  type AwsCallTarget,
+  type IamRequest,
+} from './aws-call-recorder.ts';
+export {
   createAwsClients,
   DEFAULT_AWS_TIMEOUTS,
   type AwsClients,
@@ -40,7 +52,21 @@ export {
   type JobStatus,
 } from './jobs/job.ts';
 export { JobStore, type ChunkDoneResult, type ClaimResult } from './jobs/job-store.ts';
-export { objectKeys, type JobKeyRef } from './keys.ts';
+export { KEY_AREAS, keyAreaOf, objectKeys, type JobKeyRef, type KeyArea } from './keys.ts';
+export {
+  BUCKET_ACTIONS,
+  KEY_AREA_ACCESS,
+  OBJECT_ACTIONS,
+  QUEUE_ACCESS,
+  QUEUE_ACTIONS,
+  TABLE_ACCESS,
+  TASK_ROLES,
+  type ObjectAccess,
+  type QueueAccess,
+  type QueueRef,
+  type TableRef,
+  type TaskRole,
+} from './task-access.ts';
 export { createLogger, REDACTED_PATHS, type Logger } from './logger.ts';
 export {
   chunkMessage,
