@@ -14,6 +14,7 @@ import {
   recordAwsCalls,
   resolveQueueUrls,
   resourceDefinitions,
+  TASK_ROLES,
   type AwsCall,
   type AwsClients,
   type Job,
@@ -27,7 +28,13 @@ import {
 } from '@contacts/worker';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkCalls, describeDenials, readCallLog } from '../src/iam/simulate-calls.ts';
+import {
+  checkCalls,
+  describeDenials,
+  grantsOf,
+  readCallLog,
+  unusedGrants,
+} from '../src/iam/simulate-calls.ts';
 import { contactFile, startHarness, TENANT_A, waitFor, type Harness } from '../src/index.ts';
 
 /**
@@ -247,10 +254,13 @@ describe('every AWS call of the journeys is allowed to the task role that makes 
   });
 
   it('a message the worker cannot read goes to the dead-letter queue', async () => {
-    await harness.clients.sqs.send(
-      new SendMessageCommand({ QueueUrl: harness.queueUrls.control, MessageBody: 'not json' }),
-    );
+    for (const queue of [harness.queueUrls.control, harness.queueUrls.chunk]) {
+      await harness.clients.sqs.send(
+        new SendMessageCommand({ QueueUrl: queue, MessageBody: 'not json' }),
+      );
+    }
     await waitUntilMade('worker', 'sqs:SendMessage', 'controlDlq');
+    await waitUntilMade('worker', 'sqs:SendMessage', 'chunkDlq');
   });
 
   it('the DLQ tool lists and redrives with operator credentials', async () => {
@@ -294,6 +304,32 @@ describe('every AWS call of the journeys is allowed to the task role that makes 
     expect(new Set(presigned.map((c) => `${c.action} ${keyAreaOf(c.key ?? '') ?? ''}`))).toEqual(
       new Set(['s3:PutObject uploads', 's3:PutObject directories', 's3:GetObject results']),
     );
+  });
+});
+
+describe('the task roles are granted nothing the journeys do not use', () => {
+  it('uses every grant but those of failure paths and of calls outside the SDK', () => {
+    const { control, chunk } = policies.queues;
+    const why: [RegExp, string][] = [
+      [/^(api|worker) s3:AbortMultipartUpload /, 'a multipart upload that fails is aborted'],
+      [
+        new RegExp(`^worker sqs:ChangeMessageVisibility (${control.arn}|${chunk.arn})$`),
+        'a message is held longer (heartbeat) or retried later (backoff)',
+      ],
+      [/^worker ecs:(Update|Get)TaskProtection /, 'scale-in protection, through the ECS agent'],
+    ];
+    const grants = TASK_ROLES.flatMap((role) => grantsOf(role, policies));
+    const unexplained = unusedGrants(recorded(), policies).filter(
+      (grant) => !why.some(([pattern]) => pattern.test(grant)),
+    );
+    expect(unexplained).toEqual([]);
+    // Each exception still names a grant, so none outlives the grant it excuses.
+    for (const [pattern, reason] of why) {
+      expect(
+        grants.some((grant) => pattern.test(grant)),
+        reason,
+      ).toBe(true);
+    }
   });
 });
 

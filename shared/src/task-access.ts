@@ -73,16 +73,13 @@ export type TableRef = 'jobs' | 'nicknames';
 
 /** DynamoDB actions per table; transactions and batches are authorized per item action. */
 export const TABLE_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>> = {
+  // The api creates, reads, starts and cancels jobs and checks the table for readiness; the
+  // worker reads jobs and moves them along with conditional updates.
   jobs: {
-    api: [
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:Query',
-      'dynamodb:DescribeTable',
-    ],
-    worker: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+    api: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DescribeTable'],
+    worker: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   },
+  // Chunks load the whole nickname table (small) once per worker and cache it.
   nicknames: {
     api: [],
     worker: ['dynamodb:Scan'],

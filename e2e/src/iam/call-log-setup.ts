@@ -11,8 +11,10 @@ import { checkCalls, describeDenials, readCallLog } from './simulate-calls.ts';
  * fails the run, named with the role, the action and the resource.
  */
 export default function setup(): () => Promise<void> {
+  // A directory given by the caller is kept afterwards, to read the calls.
+  const given = process.env.AWS_CALL_LOG_DIR;
+  const dir = given ?? mkdtempSync(join(tmpdir(), 'aws-calls-'));
   // Set before the test processes start, so they and the workers they spawn inherit it.
-  const dir = mkdtempSync(join(tmpdir(), 'aws-calls-'));
   process.env.AWS_CALL_LOG_DIR = dir;
   return async () => {
     try {
@@ -27,7 +29,7 @@ export default function setup(): () => Promise<void> {
         );
       }
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (given === undefined) rmSync(dir, { recursive: true, force: true });
     }
   };
 }

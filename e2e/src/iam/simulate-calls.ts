@@ -122,6 +122,37 @@ async function simulate(
   return response.overallResult;
 }
 
+/** `role action resource-pattern`, one per grant of the role's policy. */
+export function grantsOf(role: TaskRole, policies: TaskRolePolicies): string[] {
+  return policies.roles[role].policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => {
+    const actions = [s.Action].flat() as string[];
+    const resources = [s.Resource].flat() as string[];
+    return actions.flatMap((action) =>
+      resources.map((resource) => `${role} ${action} ${resource}`),
+    );
+  });
+}
+
+/**
+ * The grants no recorded call used: `role action resource-pattern` for each action and resource
+ * pattern of the task-role policies that matched none of the calls.
+ */
+export function unusedGrants(calls: readonly AwsCall[], policies: TaskRolePolicies): string[] {
+  const used = calls
+    .filter((call) => isTaskRole(call.role))
+    .map((call) => `${call.role} ${call.action} ${resourceArnOf(call, policies) ?? ''}`);
+  return TASK_ROLES.flatMap((role) => grantsOf(role, policies)).filter((grant) => {
+    // IAM wildcards: `*` is any run of characters, `?` any one.
+    const pattern = new RegExp(
+      `^${grant
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
+    return !used.some((call) => pattern.test(call));
+  });
+}
+
 /** One line per denied call: role, action, ARN, and the SDK call and names as the test made it. */
 export function describeDenials(denied: readonly DeniedCall[]): string {
   return denied
