@@ -18,6 +18,7 @@ import {
 } from '@contacts/shared';
 import { createWorker, type EnricherProvider, type Worker } from '@contacts/worker';
 import type { Express } from 'express';
+import { checkHarnessCalls } from './iam/check-harness-calls.ts';
 
 export const TENANT_A = { tenantId: 'tenant-a', key: 'key-a-0123456789abcdef' };
 export const TENANT_B = { tenantId: 'tenant-b', key: 'key-b-0123456789abcdef' };
@@ -122,6 +123,8 @@ export async function startHarness(options: {
       }
       for (const set of [clients, apiClients, workerClients]) set.destroy();
       await emulators.close();
+      // Last, so a denied call fails the test file only once everything is cleaned up.
+      await checkHarnessCalls(config.aws.callLogDir, config.resources);
     },
   };
 }

@@ -153,15 +153,28 @@ export function unusedGrants(calls: readonly AwsCall[], policies: TaskRolePolici
   });
 }
 
-/** One line per denied call: role, action, ARN, and the SDK call and names as the test made it. */
+/**
+ * One line per role, action, resource and outcome, with the first such call as the example:
+ * keys differ per job, so denials in one key area are counted rather than listed.
+ */
 export function describeDenials(denied: readonly DeniedCall[]): string {
-  return denied
-    .map(({ call, resource, outcome }) => {
+  const groups = new Map<string, { first: DeniedCall; count: number }>();
+  for (const denial of denied) {
+    const { call, resource, outcome } = denial;
+    const area = call.key === undefined ? resource : resource.replace(/^(.+?\/[^/]+\/).*$/, '$1*');
+    const id = `${call.role} ${call.action} ${area} ${outcome}`;
+    const group = groups.get(id);
+    if (group === undefined) groups.set(id, { first: denial, count: 1 });
+    else group.count++;
+  }
+  return [...groups.values()]
+    .map(({ first: { call, resource, outcome }, count }) => {
       const where = [call.name, call.key, call.index]
         .filter((part) => part !== undefined)
         .join(' ');
       const how = call.presigned === true ? `a presigned ${call.command}` : call.command;
-      return `${call.role} may not ${call.action} on ${resource || '?'} (${how} on ${where}): ${outcome}`;
+      const more = count > 1 ? ` and ${count - 1} more in the same area` : '';
+      return `${call.role} may not ${call.action} on ${resource || '?'} (${how} on ${where}${more}): ${outcome}`;
     })
     .join('\n');
 }
