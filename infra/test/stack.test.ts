@@ -314,6 +314,8 @@ describe('ContactsStack with default settings', () => {
         NICKNAMES_TABLE: names.nicknamesTable,
         PROVISION_RESOURCES: 'false',
       });
+      // The AWS call recorder is for tests only.
+      expect(environment).not.toHaveProperty('AWS_CALL_LOG_DIR');
     }
     expect(environmentOf(containerOf(resources, 'api'))).toMatchObject({
       HOST: '0.0.0.0',
