@@ -5,6 +5,7 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   BUCKET_ACTIONS,
+  INDEX_ACCESS,
   KEY_AREA_ACCESS,
   KEY_AREAS,
   OBJECT_ACTIONS,
@@ -54,7 +55,8 @@ function tableArn(data: DataResources, ref: TableRef): string {
 
 /**
  * Every (action, resource) a role is granted, read off the access tables of
- * shared/src/task-access.ts: objects per key area, the bucket, each queue, each table.
+ * shared/src/task-access.ts: objects per key area, the bucket, each queue, each table and its
+ * indexes.
  */
 export function grantsOf(role: TaskRole, data: DataResources): Grant[] {
   const objects = entries(KEY_AREA_ACCESS).flatMap(([area, byRole]) =>
@@ -77,7 +79,10 @@ export function grantsOf(role: TaskRole, data: DataResources): Grant[] {
   const tables = entries(TABLE_ACCESS).flatMap(([ref, byRole]) =>
     byRole[role].map((action) => ({ action, resource: tableArn(data, ref) })),
   );
-  return [...objects, ...bucket, ...queues, ...tables];
+  const indexes = entries(INDEX_ACCESS).flatMap(([ref, byRole]) =>
+    byRole[role].map((action) => ({ action, resource: `${tableArn(data, ref)}/index/*` })),
+  );
+  return [...objects, ...bucket, ...queues, ...tables, ...indexes];
 }
 
 /**

@@ -55,6 +55,7 @@ export { JobStore, type ChunkDoneResult, type ClaimResult } from './jobs/job-sto
 export { KEY_AREAS, keyAreaOf, objectKeys, type JobKeyRef, type KeyArea } from './keys.ts';
 export {
   BUCKET_ACTIONS,
+  INDEX_ACCESS,
   KEY_AREA_ACCESS,
   OBJECT_ACTIONS,
   QUEUE_ACCESS,

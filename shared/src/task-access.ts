@@ -85,3 +85,9 @@ export const TABLE_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>>
     worker: ['dynamodb:Scan'],
   },
 };
+
+/** DynamoDB actions per table on its indexes (`table/<name>/index/*`): queries by an index. */
+export const INDEX_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>> = {
+  jobs: { api: [], worker: [] },
+  nicknames: { api: [], worker: [] },
+};
