@@ -71,7 +71,10 @@ export const QUEUE_ACCESS: Record<QueueRef, Record<TaskRole, readonly QueueAcces
 
 export type TableRef = 'jobs' | 'nicknames';
 
-/** DynamoDB actions per table; transactions and batches are authorized per item action. */
+/**
+ * DynamoDB actions per table. A transaction needs the item action of each part (PutItem,
+ * UpdateItem, ConditionCheckItem…); a batch its own (BatchGetItem, BatchWriteItem).
+ */
 export const TABLE_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>> = {
   // The api creates, reads, starts and cancels jobs and checks the table for readiness; the
   // worker reads jobs and moves them along with conditional updates.
