@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // Tests run against the workspaces' TypeScript sources (what the "source" export condition
 // gives `npm start`), without a build step. Aliases rather than custom resolve conditions:
 // conditions would also change how third-party packages resolve.
-const workspaces = ['shared', 'enrichment', 'local', 'api', 'worker', 'e2e'];
+const workspaces = ['shared', 'enrichment', 'local', 'api', 'worker', 'e2e', 'infra'];
 const alias = Object.fromEntries(
   workspaces.map((name) => [
     `@contacts/${name}`,
@@ -30,7 +30,12 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'integration', include: ['*/test/**/*.test.ts'] },
+        test: {
+          name: 'integration',
+          include: ['*/test/**/*.test.ts'],
+          // Records the api's and workers' AWS calls and checks them against the task roles.
+          globalSetup: ['e2e/src/iam/call-log-setup.ts'],
+        },
       },
     ],
   },

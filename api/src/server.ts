@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, name: 'api' });
   if (config.api.apiKeys.length === 0)
     logger.warn('API_KEYS is empty: every request will be refused');
-  const { clients, queueUrls } = await connectToAws(config, logger);
+  const { clients, queueUrls } = await connectToAws(config, logger, { recordAs: 'api' });
   const app = createApp(createAppDeps({ config, clients, queueUrls, logger }));
   const server = app.listen(config.api.port, config.api.host);
   await once(server, 'listening');

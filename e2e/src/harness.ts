@@ -6,23 +6,31 @@ import { createApp, createAppDeps } from '@contacts/api';
 import { seedNicknames, startEmulators, type Emulators } from '@contacts/local';
 import {
   connectToAws,
+  createAwsClients,
   createLogger,
   JobStore,
   loadConfig,
   ObjectStore,
+  recordCallsWhenConfigured,
   type AppConfig,
   type AwsClients,
   type QueueUrls,
 } from '@contacts/shared';
 import { createWorker, type EnricherProvider, type Worker } from '@contacts/worker';
 import type { Express } from 'express';
+import { checkHarnessCalls } from './iam/check-harness-calls.ts';
 
 export const TENANT_A = { tenantId: 'tenant-a', key: 'key-a-0123456789abcdef' };
 export const TENANT_B = { tenantId: 'tenant-b', key: 'key-b-0123456789abcdef' };
 
 export interface Harness {
   readonly config: AppConfig;
+  /** The test's own clients (provisioning, setup, inspection); never recorded. */
   readonly clients: AwsClients;
+  /** The api's clients, recorded as role `api` when AWS_CALL_LOG_DIR is set. */
+  readonly apiClients: AwsClients;
+  /** The workers' clients, recorded as role `worker` when AWS_CALL_LOG_DIR is set. */
+  readonly workerClients: AwsClients;
   readonly queueUrls: QueueUrls;
   readonly jobs: JobStore;
   readonly objects: ObjectStore;
@@ -37,7 +45,9 @@ export interface Harness {
 
 /**
  * The real API and real workers in this process, against emulators on random loopback ports,
- * with resource names unique to `prefix`.
+ * with resource names unique to `prefix`. The api, the workers and the test each have their own
+ * SDK clients, so the calls of each process can be recorded as its task role's (the vitest
+ * global setup sets AWS_CALL_LOG_DIR).
  */
 export async function startHarness(options: {
   prefix: string;
@@ -55,6 +65,7 @@ export async function startHarness(options: {
     POLL_WAIT_SECONDS: '1',
     VISIBILITY_TIMEOUT_SECONDS: '10',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    AWS_CALL_LOG_DIR: process.env.AWS_CALL_LOG_DIR ?? '',
     ...options.env,
   });
   const logger = createLogger({ level: config.logLevel, name: options.prefix });
@@ -62,12 +73,25 @@ export async function startHarness(options: {
   await seedNicknames(clients.dynamodb, config.resources.nicknamesTable, logger);
   const jobs = new JobStore({ client: clients.dynamodb, table: config.resources.jobsTable });
   const objects = new ObjectStore({ s3: clients.s3, bucket: config.resources.bucket });
-  const app = createApp(createAppDeps({ config, clients, queueUrls, logger }));
+  const clientsOf = (role: 'api' | 'worker'): AwsClients => {
+    const roleClients = createAwsClients(config.aws);
+    recordCallsWhenConfigured(roleClients, {
+      callLogDir: config.aws.callLogDir,
+      role,
+      names: config.resources,
+    });
+    return roleClients;
+  };
+  const apiClients = clientsOf('api');
+  const workerClients = clientsOf('worker');
+  const app = createApp(createAppDeps({ config, clients: apiClients, queueUrls, logger }));
   const workers: Worker[] = [];
   const servers: Server[] = [];
   return {
     config,
     clients,
+    apiClients,
+    workerClients,
     queueUrls,
     jobs,
     objects,
@@ -77,7 +101,7 @@ export async function startHarness(options: {
       const worker = createWorker({
         config,
         queueUrls,
-        clients,
+        clients: workerClients,
         logger,
         ...(workerOptions.enrichers === undefined ? {} : { enrichers: workerOptions.enrichers }),
       });
@@ -97,8 +121,10 @@ export async function startHarness(options: {
         server.closeAllConnections();
         server.close();
       }
-      clients.destroy();
+      for (const set of [clients, apiClients, workerClients]) set.destroy();
       await emulators.close();
+      // Last, so a denied call fails the test file only once everything is cleaned up.
+      await checkHarnessCalls(config.aws.callLogDir, config.resources);
     },
   };
 }

@@ -55,7 +55,7 @@ beforeAll(async () => {
         ...harness.config,
         api: { ...harness.config.api, maxUploadBytes: HOSTILE_LIMITS.smallUploadBytes },
       },
-      clients: harness.clients,
+      clients: harness.apiClients,
       queueUrls: harness.queueUrls,
       logger: createLogger({ level: 'silent', name: 'small-limit-api' }),
     }),

@@ -18,7 +18,7 @@ import { createFilesBucket } from './files-bucket.ts';
 import { addQueueAlarms } from './queue-alarms.ts';
 import { workerStopTimeoutSeconds, type ContactsSettings } from './settings.ts';
 import { createTable } from './tables.ts';
-import { grantApiAccess, grantTaskProtection, grantWorkerAccess } from './task-permissions.ts';
+import { grantTaskProtection, grantTaskRoleAccess } from './task-permissions.ts';
 import {
   API_PORT,
   apiEnvironment,
@@ -140,7 +140,7 @@ export class ContactsStack extends Stack {
         startPeriod: Duration.seconds(20),
       },
     });
-    grantApiAccess(apiTask.taskRole, data);
+    grantTaskRoleAccess(apiTask.taskRole, 'api', data);
     const apiService = new ecs.FargateService(this, 'ApiService', {
       cluster,
       taskDefinition: apiTask,
@@ -195,7 +195,7 @@ export class ContactsStack extends Stack {
       // SIGTERM, then the worker's own deadline to finish or release messages, then SIGKILL.
       stopTimeout: Duration.seconds(workerStopTimeoutSeconds(settings)),
     });
-    grantWorkerAccess(workerTask.taskRole, data);
+    grantTaskRoleAccess(workerTask.taskRole, 'worker', data);
     grantTaskProtection(workerTask.taskRole, cluster);
     const workerService = new ecs.FargateService(this, 'WorkerService', {
       cluster,

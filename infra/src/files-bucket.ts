@@ -1,10 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { WORK_OBJECT_RETENTION_DAYS, type ResourceDefinitions } from '@contacts/shared';
-
-/** Top-level key areas of the bucket (see `objectKeys` in shared/src/keys.ts). */
-export const KEY_AREAS = { uploads: 'uploads/', work: 'work/', results: 'results/' } as const;
+import { KEY_AREAS, WORK_OBJECT_RETENTION_DAYS, type ResourceDefinitions } from '@contacts/shared';
 
 export interface FilesBucketOptions {
   readonly definition: ResourceDefinitions['bucket'];
@@ -55,6 +52,7 @@ export function createFilesBucket(
         prefix: KEY_AREAS.results,
         expiration: Duration.days(options.resultRetentionDays),
       },
+      // directories/ never expires: a directory is kept until its tenant replaces it.
       { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
     ],
   });

@@ -3,7 +3,19 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { KEY_AREAS } from './files-bucket.ts';
+import {
+  BUCKET_ACTIONS,
+  INDEX_ACCESS,
+  KEY_AREA_ACCESS,
+  KEY_AREAS,
+  OBJECT_ACTIONS,
+  QUEUE_ACCESS,
+  QUEUE_ACTIONS,
+  TABLE_ACCESS,
+  type QueueRef,
+  type TableRef,
+  type TaskRole,
+} from '@contacts/shared';
 import type { WorkQueue } from './work-queues.ts';
 
 /** The data resources the two task roles are scoped to. */
@@ -15,113 +27,97 @@ export interface DataResources {
   readonly nicknamesTable: dynamodb.ITable;
 }
 
-const objectsIn = (bucket: s3.IBucket, ...areas: string[]): string[] =>
-  areas.map((area) => bucket.arnForObjects(`${area}*`));
+interface Grant {
+  readonly action: string;
+  readonly resource: string;
+}
 
-// Without s3:ListBucket a missing key answers 403 instead of 404, and the app tells
-// "not uploaded yet" from "forbidden" by that status.
-const listBucket = (bucket: s3.IBucket): iam.PolicyStatement =>
-  new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] });
+const entries = <K extends string, V>(record: Record<K, V>): [K, V][] =>
+  Object.entries(record) as [K, V][];
 
-// resolveQueueUrls() looks up every work queue and its DLQ by name at start-up.
-const lookUpQueues = (data: DataResources): iam.PolicyStatement =>
-  new iam.PolicyStatement({
-    actions: ['sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
-    resources: [data.control, data.chunk].flatMap((q) => [
-      q.queue.queueArn,
-      q.deadLetterQueue.queueArn,
-    ]),
-  });
+function queueArn(data: DataResources, ref: QueueRef): string {
+  const arns: Record<QueueRef, string> = {
+    control: data.control.queue.queueArn,
+    controlDlq: data.control.deadLetterQueue.queueArn,
+    chunk: data.chunk.queue.queueArn,
+    chunkDlq: data.chunk.deadLetterQueue.queueArn,
+  };
+  return arns[ref];
+}
 
-const JOB_TABLE_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:Query',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-];
-
-/**
- * The api creates jobs, receives uploads under `uploads/`, hands out result links and enqueues
- * control messages. It never reads chunk parts or consumes queues.
- */
-export function grantApiAccess(role: iam.IRole, data: DataResources): void {
-  const statements = [
-    new iam.PolicyStatement({
-      // Streamed and presigned uploads (multipart for large files).
-      actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-      resources: objectsIn(data.bucket, KEY_AREAS.uploads),
-    }),
-    new iam.PolicyStatement({
-      // HeadObject before a job starts; presigned downloads of results.
-      actions: ['s3:GetObject'],
-      resources: objectsIn(data.bucket, KEY_AREAS.uploads, KEY_AREAS.results),
-    }),
-    listBucket(data.bucket),
-    new iam.PolicyStatement({
-      actions: ['sqs:SendMessage'],
-      resources: [data.control.queue.queueArn],
-    }),
-    lookUpQueues(data),
-    new iam.PolicyStatement({
-      actions: JOB_TABLE_ACTIONS,
-      resources: [data.jobsTable.tableArn],
-    }),
-    new iam.PolicyStatement({
-      actions: ['dynamodb:DescribeTable'],
-      resources: [data.nicknamesTable.tableArn],
-    }),
-  ];
-  for (const statement of statements) role.addToPrincipalPolicy(statement);
+function tableArn(data: DataResources, ref: TableRef): string {
+  const arns: Record<TableRef, string> = {
+    jobs: data.jobsTable.tableArn,
+    nicknames: data.nicknamesTable.tableArn,
+  };
+  return arns[ref];
 }
 
 /**
- * The worker reads uploads, writes and cleans chunk parts under `work/`, writes results, consumes
- * and feeds both work queues, updates jobs and reads the nickname table.
+ * Every (action, resource) a role is granted, read off the access tables of
+ * shared/src/task-access.ts: objects per key area, the bucket, each queue, each table and its
+ * indexes.
  */
-export function grantWorkerAccess(role: iam.IRole, data: DataResources): void {
-  const workQueueArns = [data.control.queue.queueArn, data.chunk.queue.queueArn];
-  const statements = [
-    new iam.PolicyStatement({
-      actions: ['s3:GetObject'],
-      resources: objectsIn(data.bucket, KEY_AREAS.uploads, KEY_AREAS.work, KEY_AREAS.results),
-    }),
-    new iam.PolicyStatement({
-      actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-      resources: objectsIn(data.bucket, KEY_AREAS.work, KEY_AREAS.results),
-    }),
-    new iam.PolicyStatement({
-      actions: ['s3:DeleteObject'],
-      resources: objectsIn(data.bucket, KEY_AREAS.work),
-    }),
-    listBucket(data.bucket),
-    new iam.PolicyStatement({
-      actions: [
-        'sqs:ReceiveMessage',
-        'sqs:DeleteMessage',
-        'sqs:ChangeMessageVisibility',
-        'sqs:SendMessage',
-      ],
-      resources: workQueueArns,
-    }),
-    lookUpQueues(data),
-    new iam.PolicyStatement({
-      actions: JOB_TABLE_ACTIONS,
-      resources: [data.jobsTable.tableArn],
-    }),
-    new iam.PolicyStatement({
-      actions: [
-        'dynamodb:GetItem',
-        'dynamodb:BatchGetItem',
-        'dynamodb:Query',
-        'dynamodb:Scan',
-        'dynamodb:DescribeTable',
-      ],
-      resources: [data.nicknamesTable.tableArn],
-    }),
-  ];
-  for (const statement of statements) role.addToPrincipalPolicy(statement);
+export function grantsOf(role: TaskRole, data: DataResources): Grant[] {
+  const objects = entries(KEY_AREA_ACCESS).flatMap(([area, byRole]) =>
+    byRole[role].flatMap((access) =>
+      OBJECT_ACTIONS[access].map((action) => ({
+        action,
+        resource: data.bucket.arnForObjects(`${KEY_AREAS[area]}*`),
+      })),
+    ),
+  );
+  const bucket = BUCKET_ACTIONS[role].map((action) => ({
+    action,
+    resource: data.bucket.bucketArn,
+  }));
+  const queues = entries(QUEUE_ACCESS).flatMap(([ref, byRole]) =>
+    byRole[role].flatMap((access) =>
+      QUEUE_ACTIONS[access].map((action) => ({ action, resource: queueArn(data, ref) })),
+    ),
+  );
+  const tables = entries(TABLE_ACCESS).flatMap(([ref, byRole]) =>
+    byRole[role].map((action) => ({ action, resource: tableArn(data, ref) })),
+  );
+  const indexes = entries(INDEX_ACCESS).flatMap(([ref, byRole]) =>
+    byRole[role].map((action) => ({ action, resource: `${tableArn(data, ref)}/index/*` })),
+  );
+  return [...objects, ...bucket, ...queues, ...tables, ...indexes];
+}
+
+/**
+ * Few statements for many grants: the actions that apply to exactly the same resources share
+ * one statement. CDK tokens are compared by their string form, which is stable in one stack.
+ */
+export function statementsOf(grants: readonly Grant[]): iam.PolicyStatement[] {
+  const resourcesByAction = new Map<string, Set<string>>();
+  for (const { action, resource } of grants) {
+    const resources = resourcesByAction.get(action) ?? new Set<string>();
+    resources.add(resource);
+    resourcesByAction.set(action, resources);
+  }
+  const actionsByResources = new Map<string, { actions: string[]; resources: string[] }>();
+  for (const [action, resources] of resourcesByAction) {
+    const sorted = [...resources].sort();
+    const key = JSON.stringify(sorted);
+    const group = actionsByResources.get(key) ?? { actions: [], resources: sorted };
+    group.actions.push(action);
+    actionsByResources.set(key, group);
+  }
+  return [...actionsByResources.values()].map(
+    ({ actions, resources }) => new iam.PolicyStatement({ actions, resources }),
+  );
+}
+
+/** Grants a task role exactly what its process does (see shared/src/task-access.ts). */
+export function grantTaskRoleAccess(
+  role: iam.IRole,
+  taskRole: TaskRole,
+  data: DataResources,
+): void {
+  for (const statement of statementsOf(grantsOf(taskRole, data))) {
+    role.addToPrincipalPolicy(statement);
+  }
 }
 
 /**

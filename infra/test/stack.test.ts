@@ -2,6 +2,12 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DLQ_RETENTION_SECONDS,
+  KEY_AREA_ACCESS,
+  KEY_AREAS,
+  OBJECT_ACTIONS,
+  TASK_ROLES,
+  type KeyArea,
+  type TaskRole,
   loadConfig,
   WORK_OBJECT_RETENTION_DAYS,
   queueAttributes,
@@ -9,6 +15,7 @@ import {
   type ResourceDefinitions,
 } from '@contacts/shared';
 import { createContactsApp, STACK_ID } from '../src/contacts-app.ts';
+import { taskRolePolicies } from '../src/task-role-policies.ts';
 import { queuePropertiesFrom } from '../src/work-queues.ts';
 import { configEnvNames } from './support/config-env-names.ts';
 
@@ -347,6 +354,8 @@ describe('ContactsStack with default settings', () => {
         NICKNAMES_TABLE: names.nicknamesTable,
         PROVISION_RESOURCES: 'false',
       });
+      // The AWS call recorder is for tests only.
+      expect(environment).not.toHaveProperty('AWS_CALL_LOG_DIR');
     }
     expect(environmentOf(containerOf(resources, 'api'))).toMatchObject({
       HOST: '0.0.0.0',
@@ -379,18 +388,13 @@ describe('ContactsStack with default settings', () => {
     }
     const protection = statements.find((s) => actionsOf(s).includes('ecs:UpdateTaskProtection'));
     expect(JSON.stringify(protection?.Resource)).toContain(':task/');
-    // Deleting is limited to chunk parts.
-    const deletes = statements.filter((s) => actionsOf(s).includes('s3:DeleteObject'));
-    expect(JSON.stringify(deletes.map((s) => s.Resource))).toContain('/work/*');
-    expect(JSON.stringify(deletes.map((s) => s.Resource))).not.toMatch(/uploads|results/);
   });
 
-  it('scopes the api task role to uploads, results, the control queue and the jobs table', () => {
+  it('scopes the api task role to its key areas, the control queue and the jobs table', () => {
     const statements = statementsOfRole(resources, taskRoleOf(resources, 'api'));
     const actions = statements.flatMap(actionsOf);
     expect(actions).not.toContain('sqs:ReceiveMessage');
     expect(actions).not.toContain('sqs:DeleteMessage');
-    expect(actions).not.toContain('s3:DeleteObject');
     expect(actions).not.toContain('ecs:UpdateTaskProtection');
     const controlQueueId = logicalIdOf(
       resources,
@@ -399,12 +403,48 @@ describe('ContactsStack with default settings', () => {
     );
     const send = statements.find((s) => actionsOf(s).includes('sqs:SendMessage'));
     expect(send?.Resource).toEqual({ 'Fn::GetAtt': [controlQueueId, 'Arn'] });
-    const writes = statements.filter((s) => actionsOf(s).includes('s3:PutObject'));
-    expect(JSON.stringify(writes.map((s) => s.Resource))).toContain('/uploads/*');
-    expect(JSON.stringify(writes.map((s) => s.Resource))).not.toMatch(/work|results/);
     for (const statement of statements) {
       for (const target of [statement.Resource].flat()) expect(target).not.toBe('*');
     }
+  });
+
+  it('grants each role in each key area exactly the actions of the access table', () => {
+    const policies = taskRolePolicies();
+    for (const role of TASK_ROLES) {
+      const statements = policies.roles[role].policy.Statement;
+      for (const [area, prefix] of Object.entries(KEY_AREAS)) {
+        const pattern = `${policies.bucket.arn}/${prefix}*`;
+        const granted = statements
+          .filter((s) => [s.Resource].flat().includes(pattern))
+          .flatMap(actionsOf)
+          .sort();
+        const expected = KEY_AREA_ACCESS[area as KeyArea][role]
+          .flatMap((access) => OBJECT_ACTIONS[access])
+          .sort();
+        expect(granted, `${role} on ${prefix}`).toEqual(expected);
+      }
+      // Objects only by key area: no grant on the whole bucket's objects.
+      const objectPatterns = statements
+        .flatMap((s) => [s.Resource].flat() as string[])
+        .filter((target) => target.startsWith(`${policies.bucket.arn}/`));
+      for (const target of objectPatterns) {
+        expect(Object.values(KEY_AREAS).map((p) => `${policies.bucket.arn}/${p}*`)).toContain(
+          target,
+        );
+      }
+    }
+  });
+
+  it('lets the api delete only chunk parts and the worker only chunk parts and results', () => {
+    const policies = taskRolePolicies();
+    const deletable = (role: TaskRole): unknown[] =>
+      policies.roles[role].policy.Statement.filter((s) =>
+        actionsOf(s).includes('s3:DeleteObject'),
+      ).flatMap((s) => [s.Resource].flat());
+    expect(deletable('api')).toEqual([`${policies.bucket.arn}/work/*`]);
+    expect(deletable('worker').sort()).toEqual(
+      [`${policies.bucket.arn}/results/*`, `${policies.bucket.arn}/work/*`].sort(),
+    );
   });
 
   it('serves the api behind a load balancer that probes liveness (/healthz), not readiness', () => {

@@ -1,3 +1,4 @@
+import { recordCallsWhenConfigured } from './aws-call-recorder.ts';
 import { createAwsClients, type AwsClients } from './aws-clients.ts';
 import { OutageLog } from './backoff.ts';
 import type { AppConfig } from './config.ts';
@@ -24,9 +25,19 @@ const STARTUP_WAIT_MS = 60_000;
 export async function connectToAws(
   config: AppConfig,
   logger: Logger,
-  options: { provision?: boolean; waitMs?: number } = {},
+  options: {
+    provision?: boolean;
+    waitMs?: number;
+    /** The role this process's calls are recorded as, when AWS_CALL_LOG_DIR is set (tests). */
+    recordAs?: string;
+  } = {},
 ): Promise<AwsConnection> {
   const clients = createAwsClients(config.aws);
+  recordCallsWhenConfigured(clients, {
+    callLogDir: config.aws.callLogDir,
+    role: options.recordAs,
+    names: config.resources,
+  });
   const definitions = resourceDefinitions(config.resources, config.queues);
   const connect = (): Promise<QueueUrls> =>
     (options.provision ?? config.provisionResources)

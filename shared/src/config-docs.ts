@@ -206,6 +206,11 @@ export const ENV_DOCS = {
     description: 'Port of DynamoDB (dynalite).',
   },
   DATA_DIR: { group: 'Embedded emulators', description: 'Where the emulators persist their data.' },
+  AWS_CALL_LOG_DIR: {
+    group: 'AWS',
+    description:
+      'Tests only: a folder where the api and worker append every AWS call they make (one JSONL file per process), which the IAM check evaluates against the task-role policies. Never set in a deployment.',
+  },
 } satisfies Record<keyof z.input<typeof envSchema>, EnvVarDoc>;
 
 /** Where `npm run docs:config` writes the reference, from the repository root. */

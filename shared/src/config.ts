@@ -54,6 +54,11 @@ export const envSchema = z.object({
   /** Where browsers reach S3 when it differs from where the services do (compose, tunnels). */
   S3_PUBLIC_ENDPOINT: url.optional(),
   S3_FORCE_PATH_STYLE: booleanFromEnv.optional(),
+  /**
+   * Tests only: append every AWS call the api or worker makes (as IAM action and resource) to
+   * JSONL files in this directory, for the IAM-simulation check. Unset everywhere else.
+   */
+  AWS_CALL_LOG_DIR: z.string().min(1).optional(),
 
   RESOURCE_PREFIX: z
     .string()
@@ -121,6 +126,8 @@ export interface AwsConfig {
   readonly endpoints: { readonly s3?: string; readonly sqs?: string; readonly dynamodb?: string };
   readonly s3PublicEndpoint?: string;
   readonly s3ForcePathStyle: boolean;
+  /** Where to record AWS calls (tests only); absent in every deployment. */
+  readonly callLogDir?: string;
 }
 
 export interface ResourceNames {
@@ -242,6 +249,7 @@ function fromEnv(env: Env): AppConfig {
       ...optional('s3PublicEndpoint', env.S3_PUBLIC_ENDPOINT),
       // Emulators serve buckets by path; real S3 prefers virtual-hosted style.
       s3ForcePathStyle: env.S3_FORCE_PATH_STYLE ?? endpoints.s3 !== undefined,
+      ...optional('callLogDir', env.AWS_CALL_LOG_DIR),
     },
     resources: resourceNamesFor(env.RESOURCE_PREFIX, {
       ...optional('bucket', env.BUCKET_NAME),

@@ -1,6 +1,18 @@
 export { backoffDelayMs, OutageLog } from './backoff.ts';
 export { retry, retryUnprocessed, UnprocessedEntriesError, type RetryOptions } from './retry.ts';
 export {
+  callLogSink,
+  iamRequestsOf,
+  recordAwsCalls,
+  recordCallsWhenConfigured,
+  recordPresignedPost,
+  targetOf,
+  type AwsCall,
+  type AwsCallSink,
+  type AwsCallTarget,
+  type IamRequest,
+} from './aws-call-recorder.ts';
+export {
   createAwsClients,
   DEFAULT_AWS_TIMEOUTS,
   type AwsClients,
@@ -57,7 +69,22 @@ export {
   shardOf,
   type ShardTally,
 } from './jobs/chunk-shards.ts';
-export { objectKeys, type JobKeyRef } from './keys.ts';
+export { KEY_AREAS, keyAreaOf, objectKeys, type JobKeyRef, type KeyArea } from './keys.ts';
+export {
+  BUCKET_ACTIONS,
+  INDEX_ACCESS,
+  KEY_AREA_ACCESS,
+  OBJECT_ACTIONS,
+  QUEUE_ACCESS,
+  QUEUE_ACTIONS,
+  TABLE_ACCESS,
+  TASK_ROLES,
+  type ObjectAccess,
+  type QueueAccess,
+  type QueueRef,
+  type TableRef,
+  type TaskRole,
+} from './task-access.ts';
 export { createLogger, REDACTED_PATHS, type Logger } from './logger.ts';
 export {
   chunkMessage,

@@ -8,20 +8,39 @@ export interface JobKeyRef {
   readonly id: string;
 }
 
+/**
+ * The top-level key areas. Every key below starts with one; the task roles' S3 grants and the
+ * bucket's lifecycle rules are per area (see KEY_AREA_ACCESS in task-access.ts).
+ */
+export const KEY_AREAS = {
+  uploads: 'uploads/',
+  work: 'work/',
+  directories: 'directories/',
+  results: 'results/',
+} as const;
+
+export type KeyArea = keyof typeof KEY_AREAS;
+
 const pad = (index: number): string => index.toString().padStart(6, '0');
+const { uploads, work, directories, results } = KEY_AREAS;
 
 export const objectKeys = {
-  upload: (job: JobKeyRef): string => `uploads/${job.tenantId}/${job.id}/source.csv`,
+  upload: (job: JobKeyRef): string => `${uploads}${job.tenantId}/${job.id}/source.csv`,
   part: (job: JobKeyRef, index: number): string =>
-    `work/${job.tenantId}/${job.id}/parts/${pad(index)}.csv`,
+    `${work}${job.tenantId}/${job.id}/parts/${pad(index)}.csv`,
   rejectsPart: (job: JobKeyRef, index: number): string =>
-    `work/${job.tenantId}/${job.id}/rejects/${pad(index)}.csv`,
-  workPrefix: (job: JobKeyRef): string => `work/${job.tenantId}/${job.id}/`,
+    `${work}${job.tenantId}/${job.id}/rejects/${pad(index)}.csv`,
+  workPrefix: (job: JobKeyRef): string => `${work}${job.tenantId}/${job.id}/`,
   /** The UTF-8 copy of a UTF-16 upload, under the work prefix so merge deletes it. */
-  transcoded: (job: JobKeyRef): string => `work/${job.tenantId}/${job.id}/source-utf8.csv`,
+  transcoded: (job: JobKeyRef): string => `${work}${job.tenantId}/${job.id}/source-utf8.csv`,
   /** A reference directory; written once per id, so its ETag names its version. */
   directory: (directory: JobKeyRef): string =>
-    `directories/${directory.tenantId}/${directory.id}/directory.csv`,
-  result: (job: JobKeyRef): string => `results/${job.tenantId}/${job.id}/enriched.csv`,
-  rejects: (job: JobKeyRef): string => `results/${job.tenantId}/${job.id}/rejects.csv`,
+    `${directories}${directory.tenantId}/${directory.id}/directory.csv`,
+  result: (job: JobKeyRef): string => `${results}${job.tenantId}/${job.id}/enriched.csv`,
+  rejects: (job: JobKeyRef): string => `${results}${job.tenantId}/${job.id}/rejects.csv`,
 };
+
+/** The area a key belongs to, or undefined for a key outside the layout. */
+export function keyAreaOf(key: string): KeyArea | undefined {
+  return (Object.keys(KEY_AREAS) as KeyArea[]).find((area) => key.startsWith(KEY_AREAS[area]));
+}

@@ -5,7 +5,7 @@ import { createWorker } from './worker.ts';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
-  const { clients, queueUrls } = await connectToAws(config, logger);
+  const { clients, queueUrls } = await connectToAws(config, logger, { recordAs: 'worker' });
   const worker = createWorker({
     config,
     queueUrls,

@@ -2,7 +2,7 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { DependencyError, type ObjectStore } from '@contacts/shared';
+import { DependencyError, recordPresignedPost, type ObjectStore } from '@contacts/shared';
 import { HttpProblem } from '../http/problem.ts';
 
 export interface UploadInstructions {
@@ -45,6 +45,8 @@ export class UrlSigner {
         Expires: ttlSeconds,
       }),
     );
+    // A POST policy is signed without an SDK command, so no client middleware sees it.
+    recordPresignedPost(this.#s3, this.#bucket, key);
     return {
       method: 'POST',
       url: post.url,

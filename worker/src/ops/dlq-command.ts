@@ -55,7 +55,11 @@ async function execute(
 ): Promise<number> {
   const logger = createLogger({ level: config.logLevel, name: 'dlq' });
   // Looks the queues up only: an operator command never creates resources.
-  const { clients, queueUrls } = await connectToAws(config, logger, { provision: false });
+  const { clients, queueUrls } = await connectToAws(config, logger, {
+    provision: false,
+    // Run with operator credentials, not a task role.
+    recordAs: 'operator',
+  });
   try {
     const jobs = new JobStore({ client: clients.dynamodb, table: config.resources.jobsTable });
     const queues = new DeadLetterQueues({

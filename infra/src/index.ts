@@ -1,0 +1,5 @@
+export {
+  taskRolePolicies,
+  type PolicyDocument,
+  type TaskRolePolicies,
+} from './task-role-policies.ts';

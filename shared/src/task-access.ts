@@ -1,0 +1,96 @@
+import type { KeyArea } from './keys.ts';
+import type { QueueUrls } from './provision.ts';
+
+/**
+ * What each process does with each resource, declared once. The cloud stack builds the task
+ * roles' IAM policies from these tables (infra/src/task-permissions.ts) and the integration
+ * suite checks every AWS call the processes make against those policies, so a grant can neither
+ * go missing nor linger: a new key area, queue or table does not compile until it has a row.
+ */
+
+export const TASK_ROLES = ['api', 'worker'] as const;
+export type TaskRole = (typeof TASK_ROLES)[number];
+
+/**
+ * `read`: GET and HEAD, and the download links the role signs. `write`: PUT, multipart uploads
+ * (aborted when a stream fails) and the upload URLs the role signs, since a presigned request
+ * acts with its signer's permissions. `delete`: single and batch deletes.
+ */
+export type ObjectAccess = 'read' | 'write' | 'delete';
+
+export const OBJECT_ACTIONS: Record<ObjectAccess, readonly string[]> = {
+  read: ['s3:GetObject'],
+  write: ['s3:PutObject', 's3:AbortMultipartUpload'],
+  delete: ['s3:DeleteObject'],
+};
+
+export const KEY_AREA_ACCESS: Record<KeyArea, Record<TaskRole, readonly ObjectAccess[]>> = {
+  // The api streams or signs uploads and checks they arrived; the worker splits them.
+  uploads: { api: ['read', 'write'], worker: ['read'] },
+  // Chunk parts: the worker's own; the api's cancel removes a cancelled job's parts.
+  work: { api: ['delete'], worker: ['read', 'write', 'delete'] },
+  // Reference directories: uploaded through the api (signed or streamed), read by chunks.
+  directories: { api: ['read', 'write'], worker: ['read'] },
+  // Results: written by merge (and removed again when the job was cancelled meanwhile); the
+  // api signs the download links.
+  results: { api: ['read'], worker: ['write', 'delete'] },
+};
+
+/**
+ * Listing the bucket: deleting a prefix lists it, and without s3:ListBucket a HEAD of a missing
+ * key answers 403 instead of 404, which is how both processes tell "not there yet" apart.
+ */
+export const BUCKET_ACTIONS: Record<TaskRole, readonly string[]> = {
+  api: ['s3:ListBucket'],
+  worker: ['s3:ListBucket'],
+};
+
+export type QueueRef = keyof QueueUrls;
+
+/**
+ * `lookUp`: the queue URL at start-up. `inspect`: its attributes (readiness, ARN). `send`,
+ * single or batch. `consume`: receive, delete, change visibility (single or batch).
+ */
+export type QueueAccess = 'lookUp' | 'inspect' | 'send' | 'consume';
+
+export const QUEUE_ACTIONS: Record<QueueAccess, readonly string[]> = {
+  lookUp: ['sqs:GetQueueUrl'],
+  inspect: ['sqs:GetQueueAttributes'],
+  send: ['sqs:SendMessage'],
+  consume: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
+};
+
+export const QUEUE_ACCESS: Record<QueueRef, Record<TaskRole, readonly QueueAccess[]>> = {
+  // Both processes resolve every queue URL at start-up (resolveQueueUrls).
+  control: { api: ['lookUp', 'inspect', 'send'], worker: ['lookUp', 'send', 'consume'] },
+  // The worker moves a message it cannot parse straight to its queue's DLQ.
+  controlDlq: { api: ['lookUp'], worker: ['lookUp', 'send'] },
+  chunk: { api: ['lookUp'], worker: ['lookUp', 'send', 'consume'] },
+  chunkDlq: { api: ['lookUp'], worker: ['lookUp', 'send'] },
+};
+
+export type TableRef = 'jobs' | 'nicknames';
+
+/**
+ * DynamoDB actions per table. A transaction needs the item action of each part (PutItem,
+ * UpdateItem, ConditionCheckItem…); a batch its own (BatchGetItem, BatchWriteItem).
+ */
+export const TABLE_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>> = {
+  // The api creates, reads, starts and cancels jobs and checks the table for readiness; the
+  // worker reads jobs and moves them along with conditional updates.
+  jobs: {
+    api: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DescribeTable'],
+    worker: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  },
+  // Chunks load the whole nickname table (small) once per worker and cache it.
+  nicknames: {
+    api: [],
+    worker: ['dynamodb:Scan'],
+  },
+};
+
+/** DynamoDB actions per table on its indexes (`table/<name>/index/*`): queries by an index. */
+export const INDEX_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>> = {
+  jobs: { api: [], worker: [] },
+  nicknames: { api: [], worker: [] },
+};
