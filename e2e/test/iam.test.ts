@@ -2,14 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
 import { createPassthroughEnricher } from '@contacts/enrichment';
 import { taskRolePolicies, type TaskRolePolicies } from '@contacts/infra';
 import {
   allChunksDone,
   createAwsClients,
   createLogger,
+  JobStore,
   keyAreaOf,
+  MessagePublisher,
   NicknameStore,
+  objectKeys,
   ObjectStore,
   recordAwsCalls,
   resolveQueueUrls,
@@ -17,6 +21,7 @@ import {
   TASK_ROLES,
   type AwsCall,
   type AwsClients,
+  type ChunkMessage,
   type Job,
   type TaskRole,
 } from '@contacts/shared';
@@ -24,6 +29,7 @@ import {
   DeadLetterQueues,
   deadLetterRoutes,
   directoryEnricherProvider,
+  StallWatchdog,
   type EnricherProvider,
 } from '@contacts/worker';
 import request from 'supertest';
@@ -154,6 +160,47 @@ async function submit(fileName: string, body: string, query: Record<string, stri
   return res.body.id as string;
 }
 
+const STALLED_CSV = 'first_name,last_name,email\nAnn,Lee,ann.lee@example.com\n';
+
+/**
+ * A job whose messages were lost, left `queued` or `processing` (one chunk, not done), built
+ * with the test's own unrecorded clients: only the watchdog's calls count.
+ */
+async function stalledJob(
+  status: 'queued' | 'processing',
+): Promise<{ id: string; chunk: ChunkMessage }> {
+  const created = await request(harness.app)
+    .post('/v1/jobs')
+    .set(auth)
+    .send({ fileName: 'stalled.csv' });
+  const id = created.body.id as string;
+  const ref = { id, tenantId: TENANT_A.tenantId };
+  await harness.objects.put(objectKeys.upload(ref), STALLED_CSV);
+  await harness.jobs.transition(id, { from: ['awaiting_upload'], to: 'queued' });
+  const header = Buffer.byteLength(STALLED_CSV.split('\n')[0]! + '\n');
+  const chunk: ChunkMessage = {
+    type: 'chunk.process',
+    v: 1,
+    jobId: id,
+    tenantId: TENANT_A.tenantId,
+    index: 0,
+    byteStart: header,
+    byteEnd: Buffer.byteLength(STALLED_CSV),
+    rowStart: 1,
+    rowCount: 1,
+  };
+  if (status === 'queued') return { id, chunk };
+  const holder = `test-split-${randomUUID()}`;
+  await harness.jobs.claimStage(id, { from: 'queued', to: 'splitting', holder, leaseMs: 1 });
+  await harness.jobs.updateUnderLease(
+    id,
+    { status: 'splitting', holder },
+    { columns: ['first_name', 'last_name', 'email'], chunksTotal: 1, rowsTotal: 1 },
+    { to: 'processing', releaseLease: true },
+  );
+  return { id, chunk };
+}
+
 describe('every AWS call of the journeys is allowed to the task role that makes it', () => {
   it('start-up lookups and readiness', async () => {
     const definitions = resourceDefinitions(harness.config.resources, harness.config.queues);
@@ -279,6 +326,53 @@ describe('every AWS call of the journeys is allowed to the task role that makes 
         'operator sqs:ChangeMessageVisibility controlDlq',
       ]),
     );
+  });
+
+  it('the watchdog fails stalled jobs and repairs one from the chunk DLQ', async () => {
+    const stallAfterSeconds = 10;
+    // A stall period on: stalled, yet well within the patience a busy queue gets.
+    const watchdog = (maxRepairs: number): StallWatchdog =>
+      new StallWatchdog({
+        jobs: new JobStore({
+          client: harness.workerClients.dynamodb,
+          table: harness.config.resources.jobsTable,
+        }),
+        publisher: new MessagePublisher({
+          sqs: harness.workerClients.sqs,
+          controlQueueUrl: harness.queueUrls.control,
+          chunkQueueUrl: harness.queueUrls.chunk,
+        }),
+        sqs: harness.workerClients.sqs,
+        queueUrls: harness.queueUrls,
+        config: { intervalSeconds: 0, stallAfterSeconds, maxRepairs },
+        logger: createLogger({ level: 'silent', name: 'iam-watchdog' }),
+        now: () => Date.now() + (stallAfterSeconds + 1) * 1000,
+      });
+
+    const lost = await stalledJob('queued');
+    const failed = await watchdog(0).runPass();
+    expect(failed.find((o) => o.jobId === lost.id)?.action).toBe('failed');
+
+    const waiting = await stalledJob('processing');
+    await harness.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: harness.queueUrls.chunkDlq,
+        MessageBody: JSON.stringify(waiting.chunk),
+      }),
+    );
+    const repaired = await watchdog(3).runPass();
+    expect(repaired.find((o) => o.jobId === waiting.id)?.action).toBe('redriven');
+    expect((await finished(waiting.id)).status).toBe('completed');
+    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage'])
+      await waitUntilMade('worker', action, 'chunkDlq');
+    await waitUntilMade('worker', 'dynamodb:Query', 'jobs');
+    await waitUntilMade('worker', 'sqs:GetQueueAttributes', 'control');
+
+    // Its chunk is nowhere: after looking in the DLQ and at the chunk queue, it fails the job.
+    const gone = await stalledJob('processing');
+    const verdict = await watchdog(3).runPass();
+    expect(verdict.find((o) => o.jobId === gone.id)?.action).toBe('failed');
+    await waitUntilMade('worker', 'sqs:GetQueueAttributes', 'chunk');
   });
 
   it('is all allowed; the DLQ tool is no task role’s', async () => {

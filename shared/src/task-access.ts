@@ -62,11 +62,18 @@ export const QUEUE_ACTIONS: Record<QueueAccess, readonly string[]> = {
 
 export const QUEUE_ACCESS: Record<QueueRef, Record<TaskRole, readonly QueueAccess[]>> = {
   // Both processes resolve every queue URL at start-up (resolveQueueUrls).
-  control: { api: ['lookUp', 'inspect', 'send'], worker: ['lookUp', 'send', 'consume'] },
+  // The watchdog inspects the work queues before it fails a stalled job (a backlog may hold
+  // the job's own messages).
+  control: {
+    api: ['lookUp', 'inspect', 'send'],
+    worker: ['lookUp', 'inspect', 'send', 'consume'],
+  },
   // The worker moves a message it cannot parse straight to its queue's DLQ.
   controlDlq: { api: ['lookUp'], worker: ['lookUp', 'send'] },
-  chunk: { api: ['lookUp'], worker: ['lookUp', 'send', 'consume'] },
-  chunkDlq: { api: ['lookUp'], worker: ['lookUp', 'send'] },
+  chunk: { api: ['lookUp'], worker: ['lookUp', 'inspect', 'send', 'consume'] },
+  // The watchdog moves a stalled job's chunk messages back from the chunk DLQ (and hands the
+  // other jobs' messages back at once).
+  chunkDlq: { api: ['lookUp'], worker: ['lookUp', 'send', 'consume'] },
 };
 
 export type TableRef = 'jobs' | 'nicknames';
@@ -91,6 +98,7 @@ export const TABLE_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>>
 
 /** DynamoDB actions per table on its indexes (`table/<name>/index/*`): queries by an index. */
 export const INDEX_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>> = {
-  jobs: { api: [], worker: [] },
+  // The watchdog lists running jobs by last progress from the sparse active-jobs index.
+  jobs: { api: [], worker: ['dynamodb:Query'] },
   nicknames: { api: [], worker: [] },
 };
