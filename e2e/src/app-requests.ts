@@ -1,4 +1,3 @@
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { FINAL_STATUSES } from '@contacts/shared';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -100,21 +99,4 @@ export async function download(url: string): Promise<string> {
   const res = await fetch(url);
   if (res.status !== 200) throw new Error(`download answered ${res.status}: ${await res.text()}`);
   return res.text();
-}
-
-/** A queue's messages waiting to be received and in flight, as SQS reports them (approximate). */
-export async function queueCounts(
-  sqs: SQSClient,
-  queueUrl: string,
-): Promise<{ visible: number; inFlight: number }> {
-  const output = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return {
-    visible: Number(output.Attributes?.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
-  };
 }

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { PurgeQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createApp, createAppDeps } from '@contacts/api';
 import { seedNicknames, startEmulators, type Emulators } from '@contacts/local';
 import {
@@ -15,6 +15,7 @@ import {
   type AppConfig,
   type AwsClients,
   type QueueUrls,
+  queueCounts,
 } from '@contacts/shared';
 import { createWorker, type EnricherProvider, type Worker } from '@contacts/worker';
 import type { Express } from 'express';
@@ -144,16 +145,15 @@ export async function waitFor<T>(
   }
 }
 
+/** Empties the work queues and their dead-letter queues (between tests of one file). */
+export async function purgeQueues(harness: Harness): Promise<void> {
+  const { control, controlDlq, chunk, chunkDlq } = harness.queueUrls;
+  for (const url of [control, controlDlq, chunk, chunkDlq])
+    await harness.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
+}
+
 /** Messages in a queue, visible or in flight (approximate, as SQS reports them). */
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const output = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(output.Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
+  const counts = await queueCounts(sqs, queueUrl);
+  return counts.visible + counts.inFlight;
 }

@@ -7,14 +7,21 @@ export {
   seededRandom,
   usPhone,
 } from './contacts.ts';
-export { queueDepth, startHarness, TENANT_A, TENANT_B, waitFor, type Harness } from './harness.ts';
+export {
+  purgeQueues,
+  queueDepth,
+  startHarness,
+  TENANT_A,
+  TENANT_B,
+  waitFor,
+  type Harness,
+} from './harness.ts';
 export { ApiClient, isFinalView, type JobView } from './api-client.ts';
 export {
   authHeader,
   createJob,
   download,
   getJob,
-  queueCounts,
   submitCsv,
   waitForJob,
   type JobBody,

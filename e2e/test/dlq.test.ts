@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   DeleteMessageBatchCommand,
-  PurgeQueueCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
@@ -14,10 +13,11 @@ import {
 } from '@contacts/worker';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { queueCounts } from '@contacts/shared';
 import {
   contactFile,
   createJob,
-  queueCounts,
+  purgeQueues,
   queueDepth,
   startHarness,
   TENANT_A,
@@ -48,9 +48,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  const { control, controlDlq, chunk, chunkDlq } = harness.queueUrls;
-  for (const url of [control, controlDlq, chunk, chunkDlq])
-    await harness.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
+  await purgeQueues(harness);
 });
 
 function chunkBody(jobId: string, index: number): string {

@@ -1,11 +1,11 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createPassthroughEnricher } from '@contacts/enrichment';
 import { cachedEnricherProvider } from '@contacts/worker';
+import { queueCounts } from '@contacts/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   contactFile,
   download,
-  queueCounts,
   startHarness,
   submitCsv,
   waitFor,

@@ -1,7 +1,10 @@
 import { createPassthroughEnricher } from '@contacts/enrichment';
 import {
   createLogger,
+  DependencyError,
   JobStateConflictError,
+  objectKeys,
+  ObjectStore,
   MessagePublisher,
   type ChunkMessage,
   type ControlMessage,
@@ -10,6 +13,7 @@ import {
   type SplitMessage,
 } from '@contacts/shared';
 import {
+  DeferDeliveryError,
   handleChunk,
   handleMerge,
   handleSplit,
@@ -146,8 +150,13 @@ describe('redelivered control messages', () => {
       { what: 'the first delivery to claim the merge' },
     );
 
-    // SQS hands the same message out again (its visibility lapsed) while the first runs.
-    await handleMerge(deps, merges[0]!, delivery('merge-message'));
+    // SQS hands the same message out again (its visibility lapsed) while the first runs: it is
+    // deferred until the lease ends (not deleted: if the first delivery died, nobody would merge).
+    const again = handleMerge(deps, merges[0]!, delivery('merge-message'));
+    await expect(again).rejects.toBeInstanceOf(DeferDeliveryError);
+    const deferral = (await again.catch((error: unknown) => error)) as DeferDeliveryError;
+    expect(deferral.retryAfterSeconds).toBeGreaterThan(0);
+    expect(deferral.retryAfterSeconds).toBeLessThanOrEqual(Math.ceil(leaseMs / 1000) + 1);
     expect(Date.now()).toBeLessThan(claimed.leaseUntil!);
     expect(mergesRunning).toBe(1);
     expect(await status(id)).toMatchObject({ status: 'merging', leaseHolder: claimed.leaseHolder });
@@ -195,5 +204,46 @@ describe('redelivered control messages', () => {
     const output = await harness.objects.read(done.resultKey!);
     const text = Buffer.concat((await output.toArray()) as Buffer[]).toString('utf8');
     expect(await parseCsvText(text)).toHaveLength(26);
+  });
+
+  it('gives the lease of a failed split back, so the retry of its message runs at once', async () => {
+    // Queued without a split message: the worker another test started must not take it.
+    const created = await request(harness.app)
+      .post('/v1/jobs')
+      .set(auth)
+      .send({ fileName: 'split-retry.csv', chunkRows: 10 });
+    const id = created.body.id as string;
+    const file = contactFile(25, { seed: 25 });
+    await harness.objects.put(objectKeys.upload({ id, tenantId: TENANT_A.tenantId }), file);
+    await harness.jobs.transition(id, {
+      from: ['awaiting_upload'],
+      to: 'queued',
+      set: { sourceBytes: Buffer.byteLength(file) },
+    });
+    // S3 fails the first read: a transient error, retried after a backoff shorter than a lease.
+    class FlakyObjects extends ObjectStore {
+      override read(key: string, _options?: { ifMatch?: string }): ReturnType<ObjectStore['read']> {
+        return Promise.reject(new DependencyError(`S3 read of ${key} failed (test)`));
+      }
+    }
+    const flaky = {
+      ...pipeline({ onControl: () => Promise.resolve() }),
+      objects: new FlakyObjects({
+        s3: harness.clients.s3,
+        bucket: harness.config.resources.bucket,
+      }),
+    };
+    await expect(handleSplit(flaky, splitOf(id), delivery('split-msg'))).rejects.toBeInstanceOf(
+      DependencyError,
+    );
+    const failed = await status(id);
+    expect(failed.status).toBe('splitting');
+    expect(failed.leaseHolder).toBeUndefined();
+
+    const merges: ControlMessage[] = [];
+    const retry = pipeline({ onControl: (m) => Promise.resolve(void merges.push(m)) });
+    await handleSplit(retry, splitOf(id), delivery('split-msg'));
+    expect(await status(id)).toMatchObject({ status: 'processing', chunksTotal: 3, chunksDone: 3 });
+    expect(merges).toEqual([expect.objectContaining({ type: 'job.merge', jobId: id })]);
   });
 });

@@ -1,9 +1,9 @@
 import request from 'supertest';
+import { queueCounts } from '@contacts/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   contactFile,
   exitOf,
-  queueCounts,
   spawnWorkerProcess,
   startHarness,
   TENANT_A,

@@ -12,7 +12,14 @@ import {
 import { cachedEnricherProvider, createWorker, StallWatchdog, type Worker } from '@contacts/worker';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { queueDepth, startHarness, TENANT_A, waitFor, type Harness } from '../src/index.ts';
+import {
+  purgeQueues,
+  queueDepth,
+  startHarness,
+  TENANT_A,
+  waitFor,
+  type Harness,
+} from '../src/index.ts';
 
 const PREFIX = 'e2e-watchdog';
 const auth = { Authorization: `Bearer ${TENANT_A.key}` };
@@ -41,9 +48,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  const { control, controlDlq, chunk, chunkDlq } = harness.queueUrls;
-  for (const url of [control, controlDlq, chunk, chunkDlq])
-    await harness.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
+  await purgeQueues(harness);
 });
 
 afterEach(async () => {

@@ -69,6 +69,7 @@ export {
   shardOf,
   type ShardTally,
 } from './jobs/chunk-shards.ts';
+export { queueCounts, type QueueCounts } from './queue/queue-counts.ts';
 export { KEY_AREAS, keyAreaOf, objectKeys, type JobKeyRef, type KeyArea } from './keys.ts';
 export {
   BUCKET_ACTIONS,

@@ -1,7 +1,12 @@
 export { createWorker, type Worker, type WorkerDeps } from './worker.ts';
 export { cachedEnricherProvider, type EnricherProvider } from './enricher-provider.ts';
 export { directoryEnricherProvider } from './directory-enrichers.ts';
-export { QueueConsumer, type DeliveryContext, type MessageHandler } from './queue/consumer.ts';
+export {
+  DeferDeliveryError,
+  QueueConsumer,
+  type DeliveryContext,
+  type MessageHandler,
+} from './queue/consumer.ts';
 export { parseCsvText } from './csv/parse-csv-text.ts';
 export {
   DeadLetterQueues,

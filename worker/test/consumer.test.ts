@@ -18,7 +18,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueueConsumer, type MessageHandler } from '../src/index.ts';
+import { DeferDeliveryError, QueueConsumer, type MessageHandler } from '../src/index.ts';
 import { TaskProtection } from '../src/queue/task-protection.ts';
 
 let emulators: Emulators;
@@ -159,6 +159,50 @@ describe('QueueConsumer', () => {
     await sleep(500);
     await worker.stop(1000);
     expect(runs).toBe(1);
+    expect(cleanups).toEqual([]);
+    expect(await depth(queueUrl!)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('brings a deferred message back after the time it asked for, as no failure', async () => {
+    const cleanups: string[] = [];
+    const receivedAt: number[] = [];
+    const busy: MessageHandler = {
+      handle() {
+        receivedAt.push(Date.now());
+        if (receivedAt.length === 1)
+          return Promise.reject(new DeferDeliveryError('held elsewhere', { retryAfterSeconds: 2 }));
+        return Promise.resolve();
+      },
+      onRetriesExhausted(body) {
+        cleanups.push(body);
+        return Promise.resolve();
+      },
+    };
+    const { QueueUrl: queueUrl } = await clients.sqs.send(
+      new CreateQueueCommand({ QueueName: 'consumer-test-defer' }),
+    );
+    const worker = new QueueConsumer({
+      name: 'defer',
+      sqs: clients.sqs,
+      queueUrl: queueUrl!,
+      handler: busy,
+      concurrency: 1,
+      waitTimeSeconds: 1,
+      visibilityTimeoutSeconds: 30,
+      // One delivery allowed: a deferral that counted as a failure would clean up and give up.
+      maxReceiveCount: 1,
+      logger,
+      classify: () => 'settle',
+    });
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'later' }));
+    worker.start();
+    const deadline = Date.now() + 15_000;
+    while (receivedAt.length < 2 && Date.now() < deadline) await sleep(50);
+    await worker.stop(1000);
+    expect(receivedAt).toHaveLength(2);
+    // Back after the 2 s it asked for (not the 30 s visibility timeout, nor at once).
+    expect(receivedAt[1]! - receivedAt[0]!).toBeGreaterThanOrEqual(1900);
+    expect(receivedAt[1]! - receivedAt[0]!).toBeLessThan(10_000);
     expect(cleanups).toEqual([]);
     expect(await depth(queueUrl!)).toEqual({ visible: 0, inFlight: 0 });
   });

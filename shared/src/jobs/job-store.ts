@@ -218,6 +218,16 @@ export class JobStore {
     return this.#conditionalUpdate(id, update, condition, 'NONE');
   }
 
+  /**
+   * Gives a lease we hold back, so the next delivery of the stage's message may take it at once
+   * (a failed attempt, retried after a backoff shorter than the lease); false when not ours.
+   */
+  async releaseLease(id: string, holder: string): Promise<boolean> {
+    const update = new UpdateBuilder(this.#now()).remove('leaseHolder').remove('leaseUntil');
+    const condition = `leaseHolder = ${update.value(holder)}`;
+    return this.#conditionalUpdate(id, update, condition, 'NONE');
+  }
+
   /** Sets attributes while we still hold the lease of `status`. */
   async updateUnderLease(
     id: string,

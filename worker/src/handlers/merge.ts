@@ -11,7 +11,13 @@ import {
 } from '@contacts/shared';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
-import { deliveryToken, holdStageLease, type StageLease } from './stage-lease.ts';
+import {
+  deferWhileHeld,
+  deliveryToken,
+  holdStageLease,
+  releasingOnFailure,
+  type StageLease,
+} from './stage-lease.ts';
 
 export const REJECTS_COLUMNS = ['row_number', 'reason'];
 
@@ -37,14 +43,26 @@ export async function handleMerge(
     requireAllChunks: true,
   });
   if (!claim.claimed) {
+    deferWhileHeld(claim, { name: 'merge', status: 'merging' });
     context.logger.info({ status: claim.job?.status }, 'merge skipped: not ours to run');
     return;
   }
+  await releasingOnFailure(deps, { jobId: message.jobId, holder, logger: context.logger }, () =>
+    mergeUnderLease(deps, claim.job, { ...context, holder }),
+  );
+}
+
+/** The merge itself, once its lease is ours. */
+async function mergeUnderLease(
+  deps: PipelineDeps,
+  job: Job,
+  context: DeliveryContext & { readonly holder: string },
+): Promise<void> {
+  const { holder } = context;
   const merging: MergeContext = {
     ...context,
-    lease: holdStageLease(deps, message.jobId, 'merge', { ...context, holder }),
+    lease: holdStageLease(deps, job.id, 'merge', context),
   };
-  const job = claim.job;
   const overTolerance = exceedsRejectTolerance(job);
   const written: { resultKey?: string; rejectsKey?: string } = {};
   try {

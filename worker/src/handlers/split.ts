@@ -19,7 +19,13 @@ import { Utf8Validator } from '../csv/utf8-validation.ts';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 import { openPinned, pinnedRead } from './pinned-upload.ts';
-import { deliveryToken, holdStageLease, type StageLease } from './stage-lease.ts';
+import {
+  deferWhileHeld,
+  deliveryToken,
+  holdStageLease,
+  releasingOnFailure,
+  type StageLease,
+} from './stage-lease.ts';
 
 const CHUNK_BATCH = 10;
 /**
@@ -73,11 +79,23 @@ export async function handleSplit(
       context.logger.warn('split redelivered after its job reached processing: merge re-sent');
       return;
     }
+    deferWhileHeld(claim, { name: 'split', status: 'splitting' });
     context.logger.info({ status: claim.job?.status }, 'split skipped: job not splittable by us');
     return;
   }
-  const lease = holdStageLease(deps, message.jobId, 'split', { ...context, holder });
-  const job = claim.job;
+  await releasingOnFailure(deps, { jobId: message.jobId, holder, logger: context.logger }, () =>
+    splitUnderLease(deps, claim.job, { ...context, holder }),
+  );
+}
+
+/** The split itself, once its lease is ours. */
+async function splitUnderLease(
+  deps: PipelineDeps,
+  job: Job,
+  context: DeliveryContext & { readonly holder: string },
+): Promise<void> {
+  const { holder } = context;
+  const lease = holdStageLease(deps, job.id, 'split', context);
   const input = await openInput(deps, job, context);
   let result: { rows: number; chunks: number; encoding: Encoding; minChunkBytes: number };
   try {

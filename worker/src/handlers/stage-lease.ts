@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { JobStateConflictError } from '@contacts/shared';
-import type { DeliveryContext } from '../queue/consumer.ts';
+import { JobStateConflictError, type ClaimResult, type JobStatus } from '@contacts/shared';
+import { DeferDeliveryError, type DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 
 export interface StageLease {
@@ -43,4 +43,44 @@ export function holdStageLease(
       }
     },
   };
+}
+
+/**
+ * Why a stage could not be claimed, when the answer is "later": another delivery holds its live
+ * lease (a duplicate, or a redelivery while the first delivery still works). That message must
+ * come back when the lease ends, not be deleted: if the holder dies, nobody else runs the stage.
+ */
+export function deferWhileHeld(
+  claim: ClaimResult,
+  stage: { name: 'split' | 'merge'; status: JobStatus },
+  now = Date.now(),
+): void {
+  const job = claim.job;
+  if (claim.claimed || job?.status !== stage.status || job.leaseUntil === undefined) return;
+  const leftMs = job.leaseUntil - now;
+  if (leftMs <= 0) return;
+  throw new DeferDeliveryError(
+    `${stage.name} of job ${job.id} is held by another delivery; back when its lease ends`,
+    { retryAfterSeconds: Math.ceil(leftMs / 1000) + 1 },
+  );
+}
+
+/**
+ * Runs a stage under the lease `holder` took, and gives the lease back when the stage fails, so
+ * the message's retry (after a backoff shorter than the lease) can take it at once. A crashed
+ * worker cannot give it back; its lease expires before its message reappears.
+ */
+export async function releasingOnFailure<T>(
+  deps: PipelineDeps,
+  lease: { jobId: string; holder: string; logger: DeliveryContext['logger'] },
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    await deps.jobs.releaseLease(lease.jobId, lease.holder).catch((releaseError: unknown) => {
+      lease.logger.warn({ err: releaseError }, 'could not give the stage lease back; it expires');
+    });
+    throw error;
+  }
 }

@@ -1,13 +1,12 @@
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { AppError } from '@contacts/shared';
+import { AppError, queueCounts } from '@contacts/shared';
 
 const BATCH_LIMIT = 10;
 
@@ -44,16 +43,7 @@ export class DeadLetterSqs {
   /** Approximate counts of visible and hidden messages (SQS's own figures). */
   async depth(queueUrl: string): Promise<{ visible: number; inFlight: number }> {
     try {
-      const output = await this.#sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
-      );
-      return {
-        visible: Number(output.Attributes?.ApproximateNumberOfMessages ?? 0),
-        inFlight: Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
-      };
+      return await queueCounts(this.#sqs, queueUrl);
     } catch (error) {
       throw new DeadLetterQueueError(`reading the depth of ${queueUrl} failed`, {
         queueUrl,

@@ -7,6 +7,7 @@ import { QueueMessages } from './queue-messages.ts';
 import { heartbeatIntervalMs, startVisibilityHeartbeat } from './visibility-heartbeat.ts';
 
 export type { DeliveryContext, FailureDisposition, MessageHandler } from './message-handler.ts';
+export { DeferDeliveryError } from './message-handler.ts';
 
 const POLL_BACKOFF_CAP_MS = 10_000;
 

@@ -1,6 +1,12 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { backoffDelayMs, isUnreachable, type OutageLog } from '@contacts/shared';
-import type { DeliveryContext, FailureDisposition, MessageHandler } from './message-handler.ts';
+import {
+  DeferDeliveryError,
+  MAX_VISIBILITY_SECONDS,
+  type DeliveryContext,
+  type FailureDisposition,
+  type MessageHandler,
+} from './message-handler.ts';
 import type { QueueMessages } from './queue-messages.ts';
 
 export interface FailureDeps {
@@ -24,6 +30,12 @@ export async function disposeOfFailure(
   error: unknown,
   context: DeliveryContext,
 ): Promise<void> {
+  if (error instanceof DeferDeliveryError) {
+    context.logger.info({ retryAfterSeconds: error.retryAfterSeconds }, error.message);
+    const seconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, error.retryAfterSeconds));
+    await deps.messages.setVisibility(message, seconds);
+    return;
+  }
   const disposition = deps.classify?.(error) ?? 'retry';
   if (disposition === 'discard') {
     context.logger.info({ err: error }, 'message discarded: its job moved on');

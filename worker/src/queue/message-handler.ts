@@ -1,4 +1,18 @@
-import type { Logger } from '@contacts/shared';
+import { AppError, type Logger } from '@contacts/shared';
+
+/**
+ * Thrown by a handler whose message cannot be worked on yet, through no failure: another
+ * delivery holds the work for a while. The message comes back after `retryAfterSeconds`; it is
+ * neither logged as a failure nor cleaned up as a last attempt.
+ */
+export class DeferDeliveryError extends AppError {
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, options: { retryAfterSeconds: number }) {
+    super('delivery_deferred', message);
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
 
 /** What a handler learns about the delivery it is working on. */
 export interface DeliveryContext {
@@ -27,3 +41,6 @@ export interface MessageHandler {
  * dead-letter queue at once (a body no handler can ever read).
  */
 export type FailureDisposition = 'retry' | 'settle' | 'discard' | 'dead-letter';
+
+/** SQS's longest visibility timeout. */
+export const MAX_VISIBILITY_SECONDS = 12 * 3600;

@@ -1,7 +1,8 @@
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   isFinal,
   isUnreachable,
+  queueCounts,
   type Job,
   type JobStatus,
   type JobStore,
@@ -229,16 +230,8 @@ export class StallWatchdog {
   async #heldMessages(queue: 'control' | 'chunks'): Promise<number> {
     const url =
       queue === 'control' ? this.#options.queueUrls.control : this.#options.queueUrls.chunk;
-    const output = await this.#options.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return (
-      Number(output.Attributes?.ApproximateNumberOfMessages ?? 0) +
-      Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-    );
+    const counts = await queueCounts(this.#options.sqs, url);
+    return counts.visible + counts.inFlight;
   }
 
   #logFailure(error: unknown, fields: Record<string, unknown>, message: string): void {
