@@ -373,6 +373,7 @@ describe('every AWS call of the journeys is allowed to the task role that makes 
     const verdict = await watchdog(3).runPass();
     expect(verdict.find((o) => o.jobId === gone.id)?.action).toBe('failed');
     await waitUntilMade('worker', 'sqs:GetQueueAttributes', 'chunk');
+    await waitUntilMade('worker', 'sqs:GetQueueAttributes', 'chunkDlq');
   });
 
   it('is all allowed; the DLQ tool is no task role’s', async () => {

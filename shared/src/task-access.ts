@@ -73,7 +73,7 @@ export const QUEUE_ACCESS: Record<QueueRef, Record<TaskRole, readonly QueueAcces
   chunk: { api: ['lookUp'], worker: ['lookUp', 'inspect', 'send', 'consume'] },
   // The watchdog moves a stalled job's chunk messages back from the chunk DLQ (and hands the
   // other jobs' messages back at once).
-  chunkDlq: { api: ['lookUp'], worker: ['lookUp', 'send', 'consume'] },
+  chunkDlq: { api: ['lookUp'], worker: ['lookUp', 'inspect', 'send', 'consume'] },
 };
 
 export type TableRef = 'jobs' | 'nicknames';

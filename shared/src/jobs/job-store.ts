@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import {
   ConditionalCheckFailedException,
   GetItemCommand,
@@ -283,7 +284,11 @@ export class JobStore {
       if (current.tally !== undefined && current.tally.chunks >= tally.chunks)
         return { counted: true, job: current.job };
       const totals = await this.#writeTally(id, tally, current.tally);
-      if (totals === undefined) continue;
+      if (totals === undefined) {
+        // Chunks of one shard finish together; a short jittered pause spreads the next round.
+        await setTimeout(Math.random() * 20 * (attempt + 1));
+        continue;
+      }
       // Split records chunksTotal when it ends. If it had not when we read, read again: either
       // we see it, or split's own write (after ours) sees our count and starts the merge.
       const job =

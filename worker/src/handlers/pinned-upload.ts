@@ -9,7 +9,9 @@ import { InputFileError, ObjectChangedError, type Job, type ReadOptions } from '
  * SSE-KMS), which would fail chunks of a healthy job.
  */
 export function pinnedRead(job: Job, key: string): ReadOptions {
-  return key === job.sourceKey && job.sourceEtag !== undefined ? { ifMatch: job.sourceEtag } : {};
+  // An empty ETag (an S3-compatible store that sends none) pins nothing.
+  const etag = job.sourceEtag;
+  return key === job.sourceKey && etag !== undefined && etag !== '' ? { ifMatch: etag } : {};
 }
 
 /**

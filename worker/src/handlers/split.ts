@@ -149,8 +149,15 @@ async function openInput(
   }
   context.logger.info({ encoding: sniff.encoding }, 'upload transcoded to UTF-8');
   const copy = await deps.objects.read(transcodedKey);
+  let peeked: Awaited<ReturnType<typeof peekStream>>;
+  try {
+    peeked = await peekStream(copy as AsyncIterable<Buffer>, SNIFF_BYTES);
+  } catch (error) {
+    copy.destroy();
+    throw error;
+  }
   return {
-    ...(await peekStream(copy as AsyncIterable<Buffer>, SNIFF_BYTES)),
+    ...peeked,
     body: copy,
     startOffset: 0,
     encoding: sniff.encoding,

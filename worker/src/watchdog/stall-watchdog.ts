@@ -226,12 +226,21 @@ export class StallWatchdog {
     return outcome(job, 'failed', message);
   }
 
-  /** Messages waiting or in flight in a work queue. */
+  /**
+   * Messages waiting or in flight in a work queue; for chunks, also those of the chunk DLQ that
+   * another redrive pass (or an operator's `dlq list`) holds hidden right now: they may be ours.
+   */
   async #heldMessages(queue: 'control' | 'chunks'): Promise<number> {
-    const url =
-      queue === 'control' ? this.#options.queueUrls.control : this.#options.queueUrls.chunk;
-    const counts = await queueCounts(this.#options.sqs, url);
-    return counts.visible + counts.inFlight;
+    const { sqs, queueUrls } = this.#options;
+    if (queue === 'control') {
+      const counts = await queueCounts(sqs, queueUrls.control);
+      return counts.visible + counts.inFlight;
+    }
+    const [chunks, deadLetters] = await Promise.all([
+      queueCounts(sqs, queueUrls.chunk),
+      queueCounts(sqs, queueUrls.chunkDlq),
+    ]);
+    return chunks.visible + chunks.inFlight + deadLetters.inFlight;
   }
 
   #logFailure(error: unknown, fields: Record<string, unknown>, message: string): void {
