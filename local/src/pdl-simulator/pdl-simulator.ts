@@ -265,9 +265,17 @@ export async function startPdlSimulator(
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: Error): void => {
+      reject(
+        new Error(
+          `the PDL simulator could not listen on ${options.host}:${String(options.port)} (choose another port with PDL_SIM_PORT)`,
+          { cause: error },
+        ),
+      );
+    };
+    server.once('error', failed);
     server.listen(options.port, options.host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });
