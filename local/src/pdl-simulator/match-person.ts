@@ -193,6 +193,7 @@ function sufficiencyProblem(params: EnrichParams): string | undefined {
   return 'Request must contain at least one of: profile, email, phone, email_hash, lid, pdl_id, or a name with a company, school or location';
 }
 
+/** The standardizer refuses regions the phone library lacks; that refusal is the answer here. */
 function isSupportedRegion(region: string): boolean {
   try {
     createPhoneStandardizer({ defaultRegion: region, cacheSize: 1 });
