@@ -4,6 +4,8 @@ import { connectToAws, createLogger, loadConfig, retry } from '@contacts/shared'
 import { seedNicknames } from './seed-nicknames.ts';
 import { startEmulators, type Emulators } from './emulators.ts';
 import { LOCAL_TENANT, localApiKey } from './local-api-key.ts';
+import { pdlSimulatorOptionsFrom } from './pdl-simulator/cli-options.ts';
+import { startPdlSimulator, type PdlSimulator } from './pdl-simulator/pdl-simulator.ts';
 
 /**
  * `npm start`: the embedded default on one machine. Emulators run in this process (persisted
@@ -15,12 +17,18 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, name: 'start' });
   const { host, s3SqsPort, dynamodbPort, dataDir } = config.emulators;
   const emulators = await startEmulators({ host, s3SqsPort, dynamodbPort, dataDir });
+  // People Data Labs is simulated locally unless PDL_API_URL names a real service.
+  const pdl =
+    process.env.PDL_API_URL === undefined
+      ? await startPdlSimulator(pdlSimulatorOptionsFrom([], process.env))
+      : undefined;
   const key = localApiKey(dataDir);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...emulators.env,
     API_KEYS: process.env.API_KEYS ?? `${LOCAL_TENANT}:${key}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    ...(pdl && { PDL_API_URL: pdl.url, PDL_API_KEY: pdl.apiKeys[0] }),
   };
   const local = loadConfig(env);
   const { clients } = await connectToAws(local, logger, { provision: true });
@@ -34,7 +42,7 @@ async function main(): Promise<void> {
   const stop = onceOnly(async (code: number) => {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map(exited));
-    await emulators.close();
+    await Promise.all([emulators.close(), pdl?.close()]);
     process.exit(code);
   });
   for (const child of children) {
@@ -54,6 +62,7 @@ async function main(): Promise<void> {
     process.env.API_KEYS === undefined ? key : '<one of your API_KEYS>',
     emulators,
     dataDir,
+    pdl,
   );
 }
 
@@ -82,18 +91,29 @@ async function waitUntilReady(apiUrl: string): Promise<void> {
   }
 }
 
-function printBanner(apiUrl: string, key: string, emulators: Emulators, dataDir: string): void {
+function printBanner(
+  apiUrl: string,
+  key: string,
+  emulators: Emulators,
+  dataDir: string,
+  pdl: PdlSimulator | undefined,
+): void {
+  const pdlLine = pdl
+    ? `${pdl.url}   (simulated People Data Labs, key ${pdl.apiKeys[0] ?? ''}; stats at /_sim/stats)`
+    : `${process.env.PDL_API_URL ?? ''}   (your PDL_API_URL)`;
   console.log(`
 Contact enricher is running (embedded default: no AWS account, no Docker).
 
   API         ${apiUrl}
   API key     ${key}          (tenant "${LOCAL_TENANT}", stored in ${dataDir}/local-api-key)
   S3 + SQS    ${emulators.s3SqsEndpoint}   DynamoDB ${emulators.dynamodbEndpoint}   (state in ${dataDir}/)
+  PDL         ${pdlLine}
 
 Try it (in another terminal, from this folder):
 
   npm run submit -- samples/contacts.csv
   npm run submit -- samples/contacts.csv --directory samples/directory.csv   (with matching)
+  npm run submit -- samples/contacts.csv --provider pdl   (enriched by People Data Labs)
 
 or with curl:
 
