@@ -319,6 +319,31 @@ describe('PDL bulk person enrichment', () => {
     expect(limiter).toMatchObject({ acquired: 2, released: 2 });
   });
 
+  it('does not sit on a rate-limit window longer than allowed: fails fast with retryAfterMs', async () => {
+    server = await startTestServer(() => ({
+      status: 429,
+      headers: { 'retry-after': '120' },
+      body: { status: 429, error: { type: 'rate_limit_error', message: 'too quick' } },
+    }));
+    const limiter = countingLimiter();
+    const pdl = createPdlProvider(
+      provider({ limiter, retry: { attempts: 3, maxRateLimitWaitMs: 1_000 } }),
+    );
+
+    const started = Date.now();
+    const first = await pdl.lookup([query('a')], job).catch((e: unknown) => e);
+    const second = await pdl.lookup([query('b')], job).catch((e: unknown) => e);
+
+    expect(Date.now() - started).toBeLessThan(500);
+    for (const error of [first, second]) {
+      expect(error).toBeInstanceOf(ProviderUnavailableError);
+      expect((error as ProviderUnavailableError).retryAfterMs).toBeGreaterThan(110_000);
+    }
+    // The second lookup waits for the window the first one learned of, without a request.
+    expect(server.requests).toHaveLength(1);
+    expect(limiter).toMatchObject({ acquired: 1, released: 1 });
+  });
+
   it('holds the next request until x-ratelimit-reset when the window is spent', async () => {
     const reset = () => new Date(Date.now() + 800).toISOString();
     server = await startTestServer((request, index) => {

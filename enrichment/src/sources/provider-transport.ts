@@ -271,7 +271,9 @@ export function createProviderTransport(options: ProviderTransportOptions): Prov
       } catch (error) {
         lookup.signal?.throwIfAborted();
         if (error instanceof BrokenCircuitError) {
-          const retryAfterMs = Math.max(0, openedAt + halfOpenAfterMs - Date.now());
+          // While half-open, one trial call is in flight: come back a little later.
+          const remaining = openedAt + halfOpenAfterMs - Date.now();
+          const retryAfterMs = remaining > 0 ? remaining : Math.min(halfOpenAfterMs, 1000);
           throw new ProviderUnavailableError(
             provider,
             `${provider} circuit open after repeated failures; next try in ${Math.ceil(retryAfterMs / 1000)} s`,
