@@ -118,6 +118,44 @@ export {
 export { cleanText, foldKey, normalizeCell } from './standardize/normalize-text.ts';
 export { createPhoneticEncoder } from './match/phonetic-key.ts';
 
+// Third-party people providers (paid, rate limited): the seam and People Data Labs.
+export type {
+  ContactProvider,
+  ContactQuery,
+  LookupOptions,
+  ProviderAnswer,
+  ProviderCandidate,
+  ProviderQuery,
+} from './sources/provider.ts';
+export {
+  ProviderError,
+  ProviderUnauthorizedError,
+  ProviderUnavailableError,
+} from './sources/provider-errors.ts';
+export {
+  unlimitedRequests,
+  type LimitPermit,
+  type RequestLimiter,
+} from './sources/request-limiter.ts';
+export {
+  createProviderTransport,
+  ProviderRejectedError,
+  type ProviderCircuitOptions,
+  type ProviderLogger,
+  type ProviderRequest,
+  type ProviderResponse,
+  type ProviderRetryOptions,
+  type ProviderTransport,
+  type ProviderTransportOptions,
+} from './sources/provider-transport.ts';
+export { lookupInBatches } from './sources/lookup-in-batches.ts';
+export {
+  createPdlProvider,
+  PDL_MAX_BATCH_SIZE,
+  PDL_PROVIDER_NAME,
+  type PdlProviderOptions,
+} from './sources/pdl-provider.ts';
+
 // Errors.
 export {
   DirectoryFormatError,

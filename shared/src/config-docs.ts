@@ -12,7 +12,15 @@ export interface EnvVarDoc {
   readonly allowedText?: string;
 }
 
-const GROUPS = ['Logging', 'AWS', 'Resources', 'API', 'Worker', 'Embedded emulators'] as const;
+const GROUPS = [
+  'Logging',
+  'AWS',
+  'Resources',
+  'API',
+  'Worker',
+  'Providers',
+  'Embedded emulators',
+] as const;
 type ConfigGroup = (typeof GROUPS)[number];
 
 /**
@@ -206,6 +214,35 @@ export const ENV_DOCS = {
     description: 'Port of DynamoDB (dynalite).',
   },
   DATA_DIR: { group: 'Embedded emulators', description: 'Where the emulators persist their data.' },
+  PDL_API_URL: {
+    group: 'Providers',
+    description:
+      'People Data Labs API base; jobs with `provider: "pdl"` call `POST {PDL_API_URL}/v5/person/bulk`. Point it at a simulator for local runs and tests.',
+  },
+  PDL_API_KEY: {
+    group: 'Providers',
+    description:
+      'People Data Labs API key, sent only as the `X-Api-Key` header. A secret: never logged, returned or stored (on AWS, inject it from Secrets Manager). Unset: jobs cannot use `provider: "pdl"`. A key PDL refuses (401/403) fails the job as `provider_unauthorized`.',
+  },
+  PDL_REQUESTS_PER_MINUTE: {
+    group: 'Providers',
+    description:
+      'Bulk requests per minute to People Data Labs for the whole fleet (PDL limits per key, per minute; one bulk request counts once, whatever its size).',
+  },
+  PDL_MAX_CONCURRENCY: {
+    group: 'Providers',
+    description: 'People Data Labs requests in flight at once, for the whole fleet.',
+  },
+  PDL_BATCH_SIZE: {
+    group: 'Providers',
+    description:
+      'Rows per bulk request (PDL takes at most 100 and advises fewer, as very large requests can end in a 502).',
+  },
+  PDL_MIN_LIKELIHOOD: {
+    group: 'Providers',
+    description:
+      'Lowest PDL likelihood (1–10) accepted as a match. PDL answers a weaker match as a free 404 instead of a billed 200; every match is still verified by the engine’s own scoring.',
+  },
   AWS_CALL_LOG_DIR: {
     group: 'AWS',
     description:

@@ -42,6 +42,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ STALL_AFTER_SECONDS: '0' })).toThrow(/STALL_AFTER_SECONDS/);
   });
 
+  it('configures People Data Labs, the key optional, batches of at most 100', () => {
+    expect(loadConfig({}).providers.pdl).toEqual({
+      apiUrl: 'https://api.peopledatalabs.com',
+      requestsPerMinute: 100,
+      maxConcurrency: 4,
+      batchSize: 80,
+      minLikelihood: 6,
+    });
+    expect(
+      loadConfig({ PDL_API_KEY: 'pdl-secret', PDL_API_URL: 'http://127.0.0.1:4590' }).providers.pdl,
+    ).toMatchObject({ apiKey: 'pdl-secret', apiUrl: 'http://127.0.0.1:4590' });
+    expect(() => loadConfig({ PDL_BATCH_SIZE: '101' })).toThrow(/PDL_BATCH_SIZE/);
+    expect(() => loadConfig({ PDL_MIN_LIKELIHOOD: '0' })).toThrow(/PDL_MIN_LIKELIHOOD/);
+  });
+
   it('parses API keys into tenants', () => {
     const config = loadConfig({ API_KEYS: 'acme:0123456789abcdef, beta:fedcba9876543210' });
     expect(config.api.apiKeys).toEqual([

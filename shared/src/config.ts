@@ -111,6 +111,19 @@ export const envSchema = z.object({
   /** Set by ECS in every task; its presence turns on scale-in protection while busy. */
   ECS_AGENT_URI: url.optional(),
 
+  /** People Data Labs bulk person enrichment (paid per match, rate limited per key). */
+  PDL_API_URL: url.default('https://api.peopledatalabs.com'),
+  /** A secret: never logged, returned or stored. Without it no job can use provider `pdl`. */
+  PDL_API_KEY: z.string().min(1).optional(),
+  /** PDL bulk requests per minute for the whole fleet (PDL's limit is per key, per minute). */
+  PDL_REQUESTS_PER_MINUTE: positiveInt.max(100_000).default(100),
+  /** PDL requests in flight at once, fleet-wide. */
+  PDL_MAX_CONCURRENCY: positiveInt.max(64).default(4),
+  /** Lookups per bulk request; PDL takes 100 at most and advises fewer against 502s. */
+  PDL_BATCH_SIZE: positiveInt.max(100).default(80),
+  /** PDL answers a weaker match as a free 404 instead of a billed 200. */
+  PDL_MIN_LIKELIHOOD: z.coerce.number().int().min(1).max(10).default(6),
+
   /** Embedded emulators (`npm start`, `npm run emulators`). Containers bind 0.0.0.0. */
   EMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
   EMULATOR_S3_SQS_PORT: z.coerce.number().int().min(0).max(65535).default(4566),
@@ -177,6 +190,21 @@ export interface WatchdogConfig {
   readonly maxRepairs: number;
 }
 
+/** People Data Labs. `apiKey` is a secret: never log this object whole. */
+export interface PdlConfig {
+  readonly apiUrl: string;
+  /** Absent: the provider is not configured. */
+  readonly apiKey?: string;
+  readonly requestsPerMinute: number;
+  readonly maxConcurrency: number;
+  readonly batchSize: number;
+  readonly minLikelihood: number;
+}
+
+export interface ProvidersConfig {
+  readonly pdl: PdlConfig;
+}
+
 export interface EmulatorConfig {
   readonly host: string;
   readonly s3SqsPort: number;
@@ -193,6 +221,7 @@ export interface AppConfig {
   readonly provisionResources: boolean;
   readonly api: ApiConfig;
   readonly worker: WorkerConfig;
+  readonly providers: ProvidersConfig;
   readonly emulators: EmulatorConfig;
 }
 
@@ -285,6 +314,16 @@ function fromEnv(env: Env): AppConfig {
         intervalSeconds: env.WATCHDOG_INTERVAL_SECONDS,
         stallAfterSeconds: env.STALL_AFTER_SECONDS,
         maxRepairs: env.MAX_AUTO_REPAIRS,
+      },
+    },
+    providers: {
+      pdl: {
+        apiUrl: env.PDL_API_URL,
+        ...optional('apiKey', env.PDL_API_KEY),
+        requestsPerMinute: env.PDL_REQUESTS_PER_MINUTE,
+        maxConcurrency: env.PDL_MAX_CONCURRENCY,
+        batchSize: env.PDL_BATCH_SIZE,
+        minLikelihood: env.PDL_MIN_LIKELIHOOD,
       },
     },
     emulators: {

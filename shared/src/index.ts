@@ -25,6 +25,8 @@ export {
   type AppConfig,
   type AwsConfig,
   type EmulatorConfig,
+  type PdlConfig,
+  type ProvidersConfig,
   type QueueSettings,
   type ResourceNames,
   type WatchdogConfig,

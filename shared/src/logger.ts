@@ -15,6 +15,12 @@ export const REDACTED_PATHS = [
   'url',
   'row',
   'fields',
+  // Provider keys (config.providers.pdl.apiKey, connection keys) if such an object is logged.
+  'apiKey',
+  '*.apiKey',
+  'providers.pdl.apiKey',
+  'config.providers.pdl.apiKey',
+  'PDL_API_KEY',
 ];
 
 export function createLogger(options: { level: string; name: string }): Logger {
