@@ -136,3 +136,8 @@ export {
   type NicknamePairLike,
 } from './nicknames/nickname-items.ts';
 export { NicknameStore } from './nicknames/nickname-store.ts';
+export type { LimitPermit, RequestLimiter } from './limits/request-limiter.ts';
+export {
+  DynamoRequestLimiter,
+  type DynamoRequestLimiterOptions,
+} from './limits/dynamo-request-limiter.ts';
