@@ -141,3 +141,10 @@ export {
   DynamoRequestLimiter,
   type DynamoRequestLimiterOptions,
 } from './limits/dynamo-request-limiter.ts';
+export type { CachedAnswer, ProviderResponseCache } from './providers/response-cache.ts';
+export { cacheKeyOf, type CacheKeyOptions } from './providers/cache-key.ts';
+export {
+  DynamoResponseCache,
+  type DynamoResponseCacheOptions,
+  type ResponseCacheStats,
+} from './providers/dynamo-response-cache.ts';
