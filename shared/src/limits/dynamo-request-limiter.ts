@@ -348,7 +348,7 @@ export class DynamoRequestLimiter implements RequestLimiter {
   #slotPermit(slot: number, holder: string): LimitPermit {
     let released: Promise<void> | undefined;
     const renewal = setInterval(() => {
-      void this.#renew(slot, holder).then((held) => {
+      void this.#renew(slot, holder, () => released !== undefined).then((held) => {
         if (!held) clearInterval(renewal);
       });
     }, this.#slotLeaseMs / 3);
@@ -363,7 +363,7 @@ export class DynamoRequestLimiter implements RequestLimiter {
   }
 
   /** Extends a held slot's lease; false when it is no longer this holder's. */
-  async #renew(slot: number, holder: string): Promise<boolean> {
+  async #renew(slot: number, holder: string, released: () => boolean): Promise<boolean> {
     const until = this.#now() + this.#slotLeaseMs;
     try {
       await this.#client.send(
@@ -379,6 +379,8 @@ export class DynamoRequestLimiter implements RequestLimiter {
       return true;
     } catch (error) {
       const lost = awsErrorName(error) === 'ConditionalCheckFailedException';
+      // A renewal that crossed the release finds the slot gone: nothing was lost.
+      if (released()) return false;
       this.#logger?.warn(
         { err: error, account: this.#account, slot },
         lost ? 'slot lease lost: the request ran past its lease' : 'slot lease not renewed',
