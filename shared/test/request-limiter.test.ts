@@ -173,41 +173,58 @@ describe('DynamoRequestLimiter', () => {
   });
 
   it('gives a small job arriving late its share while a big job saturates the rate', async () => {
-    const [a, b, c] = processes(3, { requestsPerMinute: 600 });
-    if (a === undefined || b === undefined || c === undefined) throw new Error('no limiters');
-    const grants: Grant[] = [];
-    let smallDone = false;
-    const stop = (): boolean => smallDone;
-    // The big job: many waiters in two processes.
-    const big = [a, b].flatMap((limiter) =>
-      [0, 1, 2, 3, 4, 5].map(() => requestLoop(limiter, 'big-job', grants, stop)),
+    const result = await smallJobShare(processes(3, { requestsPerMinute: 600 }), () =>
+      Promise.resolve(),
     );
-    await delay(800);
-    const arrived = Date.now();
-    // The small job: 12 requests, one waiter in a process shared with the big job, one alone.
-    let smallLeft = 12;
-    const small = [b, c].map(async (limiter) => {
-      while (smallLeft > 0) {
-        smallLeft--;
-        const permit = await limiter.acquire({ jobId: 'small-job' });
-        grants.push({ jobId: 'small-job', at: Date.now() });
-        await permit.release();
-      }
-    });
-    await Promise.all(small);
-    const finished = Date.now();
-    smallDone = true;
-    await Promise.all(big);
-    const during = grants.filter((g) => g.at >= arrived && g.at <= finished);
-    const smallGrants = during.filter((g) => g.jobId === 'small-job').length;
-    expect(smallGrants).toBe(12);
-    // Two jobs: about half each. The big job had 12 waiters to the small job's 2.
-    expect(smallGrants / during.length).toBeGreaterThanOrEqual(0.4);
+    expect(result.smallGrants).toBe(12);
+    // Two jobs: about half each, though the big job has 12 waiters to the small job's 2.
+    expect(result.share).toBeGreaterThanOrEqual(0.4);
     // 12 requests at half of 10 per second.
-    expect(finished - arrived).toBeLessThan(4_000);
-    expect(grants.filter((g) => g.jobId === 'big-job' && g.at < arrived).length).toBeGreaterThan(4);
+    expect(result.tookMs).toBeLessThan(4_000);
+  });
+
+  it('gives a small job arriving late its share of the slots (concurrency only)', async () => {
+    const result = await smallJobShare(processes(3, { maxConcurrency: 2 }), () => delay(50));
+    expect(result.smallGrants).toBe(12);
+    expect(result.share).toBeGreaterThanOrEqual(0.35);
   });
 });
+
+async function smallJobShare(
+  limiters: readonly DynamoRequestLimiter[],
+  hold: () => Promise<void>,
+): Promise<{ share: number; smallGrants: number; tookMs: number }> {
+  const [a, b, c] = limiters;
+  if (a === undefined || b === undefined || c === undefined) throw new Error('three limiters');
+  const grants: Grant[] = [];
+  let smallDone = false;
+  const stop = (): boolean => smallDone;
+  // The big job: many waiters in two processes.
+  const big = [a, b].flatMap((limiter) =>
+    [0, 1, 2, 3, 4, 5].map(() => requestLoop(limiter, 'big-job', grants, stop, hold)),
+  );
+  await delay(800);
+  const arrived = Date.now();
+  // The small job: 12 requests, one waiter in a process shared with the big job, one alone.
+  let smallLeft = 12;
+  const small = [b, c].map(async (limiter) => {
+    while (smallLeft > 0) {
+      smallLeft--;
+      const permit = await limiter.acquire({ jobId: 'small-job' });
+      grants.push({ jobId: 'small-job', at: Date.now() });
+      await hold();
+      await permit.release();
+    }
+  });
+  await Promise.all(small);
+  const finished = Date.now();
+  smallDone = true;
+  await Promise.all(big);
+  expect(grants.filter((g) => g.jobId === 'big-job' && g.at < arrived).length).toBeGreaterThan(4);
+  const during = grants.filter((g) => g.at >= arrived && g.at <= finished);
+  const smallGrants = during.filter((g) => g.jobId === 'small-job').length;
+  return { share: smallGrants / during.length, smallGrants, tookMs: finished - arrived };
+}
 
 function spawnHolder(name: string, leaseMs: number): ChildProcess {
   const script = fileURLToPath(new URL('./support/hold-slot.ts', import.meta.url));

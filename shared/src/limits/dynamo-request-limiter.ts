@@ -108,9 +108,12 @@ export class DynamoRequestLimiter implements RequestLimiter {
       ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
       staleMs: STALE_MS,
       refreshEveryMs: REFRESH_EVERY_MS,
-      // Long enough for the job whose turn it is to wake, read and write; short enough that
-      // a turn nobody takes costs little throughput.
-      graceMs: Math.min(2_000, Math.max(20, (intervalMs ?? 0) / 2)),
+      // Long enough for the job whose turn it is to wake (a due token) or poll (a slot freed in
+      // another process), read and write; short enough that a turn nobody takes costs little.
+      graceMs: Math.min(
+        2_000,
+        Math.max(20, (intervalMs ?? 0) / 2, maxConcurrency === undefined ? 0 : SLOT_POLL_MS * 1.5),
+      ),
       slotPollMs: SLOT_POLL_MS,
     };
     this.#slotLeaseMs = slotLeaseMs;
@@ -296,7 +299,7 @@ export class DynamoRequestLimiter implements RequestLimiter {
         })}`,
       );
       conditions.push(
-        `(attribute_not_exists(${slot}) OR ${slot}.u < ${expression.value({ N: String(now) })})`,
+        `(attribute_not_exists(${slot}.h) OR ${slot}.u < ${expression.value({ N: String(now) })})`,
       );
     }
     // This process's entry lists the jobs still waiting here after this one, or goes.
@@ -395,10 +398,14 @@ export class DynamoRequestLimiter implements RequestLimiter {
         new UpdateItemCommand({
           TableName: this.#table,
           Key: this.#key,
-          UpdateExpression: 'REMOVE slots.#n',
+          // Free again, and since when: a job whose turn it is not may take it after the grace.
+          UpdateExpression: 'SET slots.#n = :freed',
           ConditionExpression: 'slots.#n.h = :holder',
           ExpressionAttributeNames: { '#n': String(slot) },
-          ExpressionAttributeValues: { ':holder': { S: holder } },
+          ExpressionAttributeValues: {
+            ':holder': { S: holder },
+            ':freed': { M: { u: { N: String(this.#now()) } } },
+          },
         }),
       );
     } catch (error) {
@@ -490,11 +497,11 @@ export function stateOf(item: Record<string, AttributeValue>): LimiterState {
   }
   const slots = new Map<number, SlotEntry>();
   for (const [n, slot] of Object.entries(raw.slots ?? {})) {
-    if (typeof slot.h !== 'string' || typeof slot.u !== 'number') continue;
+    if (typeof slot.u !== 'number') continue;
     slots.set(Number(n), {
-      holder: slot.h,
+      ...(typeof slot.h === 'string' ? { holder: slot.h } : {}),
       leaseUntil: slot.u,
-      jobId: typeof slot.j === 'string' ? slot.j : '',
+      ...(typeof slot.j === 'string' ? { jobId: slot.j } : {}),
     });
   }
   return { ...(typeof raw.tat === 'number' ? { tat: raw.tat } : {}), served, waiting, slots };

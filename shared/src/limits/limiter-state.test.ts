@@ -111,6 +111,27 @@ describe('decide', () => {
     });
   });
 
+  it('leaves a freed slot to the job whose turn it is for the grace, then to anyone', () => {
+    const { intervalMs: _rateless, ...rest } = settings({ maxConcurrency: 1, graceMs: 150 });
+    const limits: LimiterSettings = rest;
+    const freed = state({
+      served: new Map([
+        ['big', NOW - 100],
+        ['small', NOW - 200],
+      ]),
+      waiting: new Map([['other', { seenAt: NOW, jobs: ['small'] }]]),
+      slots: new Map([[0, { leaseUntil: NOW - 100 }]]),
+    });
+    expect(decide(freed, NOW, 'p', ['big'], limits, first)).toMatchObject({
+      kind: 'wait',
+      until: NOW + 50,
+    });
+    expect(decide(freed, NOW + 50, 'p', ['big'], limits, first)).toMatchObject({
+      kind: 'take',
+      slot: 0,
+    });
+  });
+
   it('asks to renew its waiting entry when missing, old or listing other jobs', () => {
     const mine = (seenAt: number, jobs: string[]) =>
       state({ tat: NOW + 500, waiting: new Map([['p', { seenAt, jobs }]]) });

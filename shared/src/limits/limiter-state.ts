@@ -7,7 +7,8 @@
  *   `tat - tolerance <= now`, and then `tat = max(tat, now) + interval`. The refill is lazy:
  *   nothing runs between requests, and an idle bucket is simply a `tat` in the past.
  * - Concurrency: `slots[n]` (n < maxConcurrency) holds the permit holder and a lease end; a slot
- *   whose lease has passed is free, so a killed worker's slot frees itself.
+ *   whose lease has passed is free, so a killed worker's slot frees itself. A released slot keeps
+ *   only the time it was released, so the others can tell how long it has been lying free.
  * - Fair share: `waiting[process]` lists the jobs a process has requests waiting for (with a
  *   heartbeat); `served[job]` is when a job last got a request. The job that was served least
  *   recently among the waiting ones goes next (round robin), so a 200-row job arriving while a
@@ -21,9 +22,11 @@ export interface WaitingEntry {
 }
 
 export interface SlotEntry {
-  readonly holder: string;
+  /** Absent once released. */
+  readonly holder?: string;
+  /** The lease end while held; the release time once released. */
   readonly leaseUntil: number;
-  readonly jobId: string;
+  readonly jobId?: string;
 }
 
 export interface LimiterState {
@@ -90,6 +93,8 @@ export function decide(
     refresh,
   });
 
+  // Since when what this request needs (a due token, a free slot) has been there.
+  let availableSince = -Infinity;
   let slot: number | undefined;
   if (settings.maxConcurrency !== undefined) {
     const free = freeSlots(state, now, settings.maxConcurrency);
@@ -98,6 +103,7 @@ export function decide(
       return wait(Math.min(now + settings.slotPollMs, ...leaseEnds.filter((t) => t >= now)));
     }
     slot = free[Math.floor(random() * free.length)] ?? free[0];
+    availableSince = Math.min(...free.map((n) => state.slots.get(n)?.leaseUntil ?? -Infinity));
   }
 
   let newTat: number | undefined;
@@ -105,13 +111,13 @@ export function decide(
     const tat = state.tat ?? -Infinity;
     const dueAt = tat - settings.toleranceMs;
     if (now < dueAt) return wait(dueAt);
-    // Not this process's turn: leave the due request to the job whose turn it is, unless it
-    // lets it lie (its process died or is slow) for longer than the grace.
-    if (!myTurn && now < dueAt + settings.graceMs) return wait(dueAt + settings.graceMs);
+    availableSince = Math.max(availableSince, dueAt);
     newTat = Math.max(tat, now) + settings.intervalMs;
-  } else if (!myTurn) {
-    return wait(now + settings.slotPollMs);
   }
+  // Not this process's turn: leave the request to the job whose turn it is, unless that job
+  // lets it lie (its process died or is slow) for longer than the grace.
+  if (!myTurn && now < availableSince + settings.graceMs)
+    return wait(availableSince + settings.graceMs);
   return {
     kind: 'take',
     jobId: pick,
@@ -140,7 +146,7 @@ export function freeSlots(state: LimiterState, now: number, maxConcurrency: numb
   const free: number[] = [];
   for (let n = 0; n < maxConcurrency; n++) {
     const slot = state.slots.get(n);
-    if (slot === undefined || slot.leaseUntil < now) free.push(n);
+    if (slot?.holder === undefined || slot.leaseUntil < now) free.push(n);
   }
   return free;
 }
