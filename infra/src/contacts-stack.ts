@@ -80,7 +80,12 @@ export class ContactsStack extends Stack {
       'NicknamesTable',
       tableNamed(definitions.tables, names.nicknamesTable),
     );
-    const data = { bucket, control, chunk, jobsTable, nicknamesTable };
+    const providersTable = createTable(
+      this,
+      'ProvidersTable',
+      tableNamed(definitions.tables, names.providersTable),
+    );
+    const data = { bucket, control, chunk, jobsTable, nicknamesTable, providersTable };
 
     // Network and cluster.
     const privateTasks = settings.natGateways > 0;

@@ -21,6 +21,7 @@ export function commonEnvironment(
     CHUNK_QUEUE_NAME: names.chunkQueue,
     JOBS_TABLE: names.jobsTable,
     NICKNAMES_TABLE: names.nicknamesTable,
+    PROVIDERS_TABLE: names.providersTable,
     PROVISION_RESOURCES: 'false',
     VISIBILITY_TIMEOUT_SECONDS: String(settings.visibilityTimeoutSeconds),
     MAX_RECEIVE_COUNT: String(settings.maxReceiveCount),

@@ -25,6 +25,7 @@ export interface DataResources {
   readonly chunk: WorkQueue;
   readonly jobsTable: dynamodb.ITable;
   readonly nicknamesTable: dynamodb.ITable;
+  readonly providersTable: dynamodb.ITable;
 }
 
 interface Grant {
@@ -49,6 +50,7 @@ function tableArn(data: DataResources, ref: TableRef): string {
   const arns: Record<TableRef, string> = {
     jobs: data.jobsTable.tableArn,
     nicknames: data.nicknamesTable.tableArn,
+    providers: data.providersTable.tableArn,
   };
   return arns[ref];
 }

@@ -97,7 +97,11 @@ export function taskRolePolicies(
       chunk: queue(names.chunkQueue),
       chunkDlq: queue(names.chunkDlq),
     },
-    tables: { jobs: table(names.jobsTable), nicknames: table(names.nicknamesTable) },
+    tables: {
+      jobs: table(names.jobsTable),
+      nicknames: table(names.nicknamesTable),
+      providers: table(names.providersTable),
+    },
   };
 }
 

@@ -352,6 +352,7 @@ describe('ContactsStack with default settings', () => {
         CHUNK_QUEUE_NAME: names.chunkQueue,
         JOBS_TABLE: names.jobsTable,
         NICKNAMES_TABLE: names.nicknamesTable,
+        PROVIDERS_TABLE: names.providersTable,
         PROVISION_RESOURCES: 'false',
       });
       // The AWS call recorder is for tests only.

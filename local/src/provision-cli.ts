@@ -13,7 +13,11 @@ async function main(): Promise<void> {
       {
         bucket: config.resources.bucket,
         queues: urls,
-        tables: [config.resources.jobsTable, config.resources.nicknamesTable],
+        tables: [
+          config.resources.jobsTable,
+          config.resources.nicknamesTable,
+          config.resources.providersTable,
+        ],
       },
       null,
       2,

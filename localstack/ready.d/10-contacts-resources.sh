@@ -49,6 +49,7 @@ ensure_table contacts-jobs id expiresAt \
   '[{"AttributeName":"id","AttributeType":"S"},{"AttributeName":"active","AttributeType":"S"},{"AttributeName":"updatedAt","AttributeType":"S"}]' \
   '[{"IndexName":"active-by-progress","KeySchema":[{"AttributeName":"active","KeyType":"HASH"},{"AttributeName":"updatedAt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}]'
 ensure_table contacts-nicknames name
+ensure_table contacts-providers pk expiresAt
 
 nickname_count="$(awslocal dynamodb scan --table-name contacts-nicknames --select COUNT --query Count --output text || true)"
 if [ "$nickname_count" = "0" ]; then

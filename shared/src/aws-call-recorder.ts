@@ -162,6 +162,7 @@ export function targetOf(names: ResourceNames, service: Service, name: string): 
     dynamodb: [
       [names.jobsTable, 'jobs'],
       [names.nicknamesTable, 'nicknames'],
+      [names.providersTable, 'providers'],
     ],
   };
   return candidates[service].find(([candidate]) => candidate === name)?.[1] ?? 'unknown';

@@ -104,6 +104,12 @@ export const ENV_DOCS = {
     description: 'DynamoDB table of nicknames.',
     defaultText: '`<prefix>-nicknames`',
   },
+  PROVIDERS_TABLE: {
+    group: 'Resources',
+    description:
+      'DynamoDB table of third-party provider state: the fleet-wide request limiter (rate and concurrency per provider account) and the provider response cache (TTL on `expiresAt`).',
+    defaultText: '`<prefix>-providers`',
+  },
   PROVISION_RESOURCES: {
     group: 'Resources',
     description: 'Create missing resources at start-up (embedded default, LocalStack); off on AWS.',
@@ -156,6 +162,11 @@ export const ENV_DOCS = {
     group: 'Worker',
     description:
       'Memory (estimated, MiB) the worker’s directory indexes may take together, least recently used out. An index is estimated at 17 × its CSV size; one larger than this is used but not kept (it is indexed again for each chunk).',
+  },
+  PROVIDER_CACHE_TTL_SECONDS: {
+    group: 'Worker',
+    description:
+      'How long a third-party provider’s answer (match or no match) is cached and reused, in seconds (default 7 days): a redelivered chunk, a retried batch and duplicate contacts cost nothing more.',
   },
   WATCHDOG_INTERVAL_SECONDS: {
     group: 'Worker',

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       chunkDlq: 'acme-chunks-dlq',
       jobsTable: 'acme-jobs-v2',
       nicknamesTable: 'acme-nicknames',
+      providersTable: 'acme-providers',
     });
   });
 

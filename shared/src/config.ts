@@ -69,6 +69,7 @@ export const envSchema = z.object({
   CHUNK_QUEUE_NAME: z.string().min(1).optional(),
   JOBS_TABLE: z.string().min(3).optional(),
   NICKNAMES_TABLE: z.string().min(3).optional(),
+  PROVIDERS_TABLE: z.string().min(3).optional(),
   /** Create missing resources at start-up (embedded default, LocalStack); off on AWS. */
   PROVISION_RESOURCES: booleanFromEnv.default(false),
 
@@ -99,6 +100,11 @@ export const envSchema = z.object({
    * used out). A quarter of the default 2 GiB task; an index larger than this is not kept.
    */
   ENRICHER_CACHE_MAX_MB: positiveInt.max(1024 * 1024).default(512),
+  /**
+   * How long a provider's answer is reused (seconds; 7 days): a redelivered chunk, a retried
+   * batch or a duplicate contact costs nothing more within this time.
+   */
+  PROVIDER_CACHE_TTL_SECONDS: positiveInt.max(365 * 86_400).default(7 * 86_400),
   /** How often each worker looks for stalled jobs; 0 turns the watchdog off. */
   WATCHDOG_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   /**
@@ -151,6 +157,8 @@ export interface ResourceNames {
   readonly chunkDlq: string;
   readonly jobsTable: string;
   readonly nicknamesTable: string;
+  /** Third-party provider state: the fleet-wide request limiter and the response cache. */
+  readonly providersTable: string;
 }
 
 export interface QueueSettings {
@@ -180,6 +188,8 @@ export interface WorkerConfig {
   readonly shutdownDeadlineSeconds: number;
   /** Estimated bytes of directory indexes a worker keeps in memory at once. */
   readonly enricherCacheMaxBytes: number;
+  /** Lifetime of a cached provider answer. */
+  readonly providerCacheTtlSeconds: number;
   readonly watchdog: WatchdogConfig;
 }
 
@@ -252,6 +262,7 @@ export function resourceNamesFor(
     chunkDlq: overrides.chunkDlq ?? `${chunkQueue}-dlq`,
     jobsTable: overrides.jobsTable ?? `${prefix}-jobs`,
     nicknamesTable: overrides.nicknamesTable ?? `${prefix}-nicknames`,
+    providersTable: overrides.providersTable ?? `${prefix}-providers`,
   };
 }
 
@@ -286,6 +297,7 @@ function fromEnv(env: Env): AppConfig {
       ...optional('chunkQueue', env.CHUNK_QUEUE_NAME),
       ...optional('jobsTable', env.JOBS_TABLE),
       ...optional('nicknamesTable', env.NICKNAMES_TABLE),
+      ...optional('providersTable', env.PROVIDERS_TABLE),
     }),
     queues: {
       visibilityTimeoutSeconds: env.VISIBILITY_TIMEOUT_SECONDS,
@@ -310,6 +322,7 @@ function fromEnv(env: Env): AppConfig {
       pollWaitSeconds: env.POLL_WAIT_SECONDS,
       shutdownDeadlineSeconds: env.SHUTDOWN_DEADLINE_SECONDS,
       enricherCacheMaxBytes: env.ENRICHER_CACHE_MAX_MB * 1024 * 1024,
+      providerCacheTtlSeconds: env.PROVIDER_CACHE_TTL_SECONDS,
       watchdog: {
         intervalSeconds: env.WATCHDOG_INTERVAL_SECONDS,
         stallAfterSeconds: env.STALL_AFTER_SECONDS,

@@ -139,3 +139,15 @@ export {
   type NicknamePairLike,
 } from './nicknames/nickname-items.ts';
 export { NicknameStore } from './nicknames/nickname-store.ts';
+export type { LimitPermit, RequestLimiter } from './limits/request-limiter.ts';
+export {
+  DynamoRequestLimiter,
+  type DynamoRequestLimiterOptions,
+} from './limits/dynamo-request-limiter.ts';
+export type { CachedAnswer, ProviderResponseCache } from './providers/response-cache.ts';
+export { cacheKeyOf, type CacheKeyOptions } from './providers/cache-key.ts';
+export {
+  DynamoResponseCache,
+  type DynamoResponseCacheOptions,
+  type ResponseCacheStats,
+} from './providers/dynamo-response-cache.ts';

@@ -103,6 +103,8 @@ export function resourceDefinitions(
         indexes: [ACTIVE_JOBS_INDEX],
       },
       { name: names.nicknamesTable, partitionKey: 'name' },
+      // Limiter items (a few per provider account) and cached provider answers; both expire.
+      { name: names.providersTable, partitionKey: 'pk', ttlAttribute: 'expiresAt' },
     ],
   };
 }

@@ -76,7 +76,7 @@ export const QUEUE_ACCESS: Record<QueueRef, Record<TaskRole, readonly QueueAcces
   chunkDlq: { api: ['lookUp'], worker: ['lookUp', 'inspect', 'send', 'consume'] },
 };
 
-export type TableRef = 'jobs' | 'nicknames';
+export type TableRef = 'jobs' | 'nicknames' | 'providers';
 
 /**
  * DynamoDB actions per table. A transaction needs the item action of each part (PutItem,
@@ -94,6 +94,19 @@ export const TABLE_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>>
     api: [],
     worker: ['dynamodb:Scan'],
   },
+  // Provider lookups (issue 10): the request limiter reads its account item and changes it with
+  // conditional updates (takes, slot renewals and releases; PutItem creates it); the response
+  // cache reads and writes answers in batches.
+  providers: {
+    api: [],
+    worker: [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+    ],
+  },
 };
 
 /** DynamoDB actions per table on its indexes (`table/<name>/index/*`): queries by an index. */
@@ -101,4 +114,5 @@ export const INDEX_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>>
   // The watchdog lists running jobs by last progress from the sparse active-jobs index.
   jobs: { api: [], worker: ['dynamodb:Query'] },
   nicknames: { api: [], worker: [] },
+  providers: { api: [], worker: [] },
 };

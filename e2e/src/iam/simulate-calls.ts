@@ -47,7 +47,7 @@ export function resourceArnOf(call: AwsCall, policies: TaskRolePolicies): string
   if (target === 'bucket') {
     return call.key === undefined ? policies.bucket.arn : `${policies.bucket.arn}/${call.key}`;
   }
-  if (target === 'jobs' || target === 'nicknames') {
+  if (target === 'jobs' || target === 'nicknames' || target === 'providers') {
     const table = policies.tables[target].arn;
     return call.index === undefined ? table : `${table}/index/${call.index}`;
   }
@@ -56,7 +56,12 @@ export function resourceArnOf(call: AwsCall, policies: TaskRolePolicies): string
 
 function resourcePolicyOf(call: AwsCall, policies: TaskRolePolicies): PolicyDocument | undefined {
   if (call.target === 'bucket') return policies.bucket.policy;
-  if (call.target === 'jobs' || call.target === 'nicknames' || call.target === 'unknown') {
+  if (
+    call.target === 'jobs' ||
+    call.target === 'nicknames' ||
+    call.target === 'providers' ||
+    call.target === 'unknown'
+  ) {
     return undefined;
   }
   return policies.queues[call.target].policy;

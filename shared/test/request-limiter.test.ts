@@ -1,0 +1,235 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { startEmulators, type Emulators } from '@contacts/local';
+import {
+  connectToAws,
+  createAwsClients,
+  createLogger,
+  DynamoRequestLimiter,
+  loadConfig,
+  type AppConfig,
+  type AwsClients,
+  type LimitPermit,
+} from '@contacts/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/*
+ * Each DynamoRequestLimiter here stands for one worker process: its own DynamoDB client and its
+ * own waiting entry. Rates are high (600 per minute: one request per 100 ms) so the timing is
+ * measurable in a few seconds.
+ */
+
+let emulators: Emulators;
+let config: AppConfig;
+const clients: AwsClients[] = [];
+let account = 0;
+
+beforeAll(async () => {
+  emulators = await startEmulators();
+  config = loadConfig({ ...emulators.env, RESOURCE_PREFIX: 'limiter-test' });
+  const logger = createLogger({ level: 'silent', name: 't' });
+  const connection = await connectToAws(config, logger, { provision: true });
+  clients.push(connection.clients);
+});
+
+afterAll(async () => {
+  for (const client of clients) client.destroy();
+  await emulators.close();
+});
+
+/** `count` limiters of one fresh account, each on a client of its own ("processes"). */
+function processes(
+  count: number,
+  limits: { requestsPerMinute?: number; maxConcurrency?: number; slotLeaseMs?: number },
+): DynamoRequestLimiter[] {
+  const name = `account-${++account}-${Date.now()}`;
+  return Array.from({ length: count }, () => {
+    const aws = createAwsClients(config.aws);
+    clients.push(aws);
+    return new DynamoRequestLimiter({
+      client: aws.dynamodb,
+      table: config.resources.providersTable,
+      account: name,
+      ...limits,
+    });
+  });
+}
+
+interface Grant {
+  readonly jobId: string;
+  readonly at: number;
+}
+
+/** Acquires and releases in a loop until `stop()` says so; records every grant. */
+async function requestLoop(
+  limiter: DynamoRequestLimiter,
+  jobId: string,
+  grants: Grant[],
+  stop: () => boolean,
+  hold: (permit: LimitPermit) => Promise<void> = () => Promise.resolve(),
+): Promise<void> {
+  while (!stop()) {
+    const permit = await limiter.acquire({ jobId });
+    grants.push({ jobId, at: Date.now() });
+    await hold(permit);
+    await permit.release();
+  }
+}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('DynamoRequestLimiter', () => {
+  it('holds the rate across processes and concurrent waiters (600/min, one burst token)', async () => {
+    const limiters = processes(3, { requestsPerMinute: 600 });
+    const grants: Grant[] = [];
+    const started = Date.now();
+    const stop = (): boolean => Date.now() - started > 3_000;
+    await Promise.all(
+      limiters.flatMap((limiter, p) =>
+        [0, 1, 2, 3].map((w) => requestLoop(limiter, `job-${p}-${w % 2}`, grants, stop)),
+      ),
+    );
+    const first = grants[0]?.at ?? started;
+    const last = grants.at(-1)?.at ?? started;
+    const allowed = 1 + (last - first) / 100;
+    // Never above the rate plus the one token a fresh bucket starts with (and one for the
+    // latency between taking a token and the test seeing the grant).
+    expect(grants.length).toBeLessThanOrEqual(allowed + 1);
+    // …and not far below it: the processes pace themselves from the configuration.
+    expect(grants.length).toBeGreaterThanOrEqual(allowed * 0.7);
+  });
+
+  it('never lets more requests run than the cap, across processes', async () => {
+    const limiters = processes(3, { maxConcurrency: 3 });
+    const grants: Grant[] = [];
+    let running = 0;
+    let most = 0;
+    const hold = async (): Promise<void> => {
+      running++;
+      most = Math.max(most, running);
+      await delay(20);
+      // Counted out before the release, so the count is never below the truth.
+      running--;
+    };
+    await Promise.all(
+      limiters.flatMap((limiter, p) =>
+        [0, 1, 2, 3].map((w) =>
+          requestLoop(limiter, `job-${p}-${w}`, grants, () => grants.length >= 60, hold),
+        ),
+      ),
+    );
+    expect(most).toBe(3);
+    expect(grants.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it('frees the slot of a killed worker once its lease ends', async () => {
+    const [limiter] = processes(1, { maxConcurrency: 1, slotLeaseMs: 1_000 });
+    if (limiter === undefined) throw new Error('no limiter');
+    const name = `killed-${Date.now()}`;
+    const holder = spawnHolder(name, 1_000);
+    try {
+      const [line] = (await once(holder.stdout!, 'data')) as [Buffer];
+      expect(line.toString()).toContain('held');
+      const mine = new DynamoRequestLimiter({
+        client: clients[0]!.dynamodb,
+        table: config.resources.providersTable,
+        account: name,
+        maxConcurrency: 1,
+        slotLeaseMs: 1_000,
+      });
+      // While the holder lives (and renews its lease), the one slot stays taken.
+      await expect(
+        mine.acquire({ jobId: 'waiting-job', signal: AbortSignal.timeout(1_500) }),
+      ).rejects.toMatchObject({ name: 'TimeoutError' });
+      holder.kill('SIGKILL');
+      await once(holder, 'exit');
+      const killedAt = Date.now();
+      const permit = await mine.acquire({ jobId: 'waiting-job' });
+      expect(Date.now() - killedAt).toBeLessThan(1_000 + 500);
+      await permit.release();
+      await permit.release();
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('rejects with the signal’s reason when aborted, before or while waiting', async () => {
+    const [limiter] = processes(1, { requestsPerMinute: 6 });
+    if (limiter === undefined) throw new Error('no limiter');
+    const first = await limiter.acquire({ jobId: 'a' });
+    await first.release();
+    // The next token is 10 s away.
+    const controller = new AbortController();
+    const waiting = limiter.acquire({ jobId: 'a', signal: controller.signal });
+    setTimeout(() => {
+      controller.abort(new Error('job cancelled'));
+    }, 100);
+    await expect(waiting).rejects.toThrow('job cancelled');
+    const reason = new Error('already cancelled');
+    await expect(limiter.acquire({ jobId: 'b', signal: AbortSignal.abort(reason) })).rejects.toBe(
+      reason,
+    );
+  });
+
+  it('gives a small job arriving late its share while a big job saturates the rate', async () => {
+    const result = await smallJobShare(processes(3, { requestsPerMinute: 600 }), () =>
+      Promise.resolve(),
+    );
+    expect(result.smallGrants).toBe(12);
+    // Two jobs: about half each, though the big job has 12 waiters to the small job's 2.
+    expect(result.share).toBeGreaterThanOrEqual(0.4);
+    // 12 requests at half of 10 per second.
+    expect(result.tookMs).toBeLessThan(4_000);
+  });
+
+  it('gives a small job arriving late its share of the slots (concurrency only)', async () => {
+    const result = await smallJobShare(processes(3, { maxConcurrency: 2 }), () => delay(50));
+    expect(result.smallGrants).toBe(12);
+    expect(result.share).toBeGreaterThanOrEqual(0.35);
+  });
+});
+
+async function smallJobShare(
+  limiters: readonly DynamoRequestLimiter[],
+  hold: () => Promise<void>,
+): Promise<{ share: number; smallGrants: number; tookMs: number }> {
+  const [a, b, c] = limiters;
+  if (a === undefined || b === undefined || c === undefined) throw new Error('three limiters');
+  const grants: Grant[] = [];
+  let smallDone = false;
+  const stop = (): boolean => smallDone;
+  // The big job: many waiters in two processes.
+  const big = [a, b].flatMap((limiter) =>
+    [0, 1, 2, 3, 4, 5].map(() => requestLoop(limiter, 'big-job', grants, stop, hold)),
+  );
+  await delay(800);
+  const arrived = Date.now();
+  // The small job: 12 requests, one waiter in a process shared with the big job, one alone.
+  let smallLeft = 12;
+  const small = [b, c].map(async (limiter) => {
+    while (smallLeft > 0) {
+      smallLeft--;
+      const permit = await limiter.acquire({ jobId: 'small-job' });
+      grants.push({ jobId: 'small-job', at: Date.now() });
+      await hold();
+      await permit.release();
+    }
+  });
+  await Promise.all(small);
+  const finished = Date.now();
+  smallDone = true;
+  await Promise.all(big);
+  expect(grants.filter((g) => g.jobId === 'big-job' && g.at < arrived).length).toBeGreaterThan(4);
+  const during = grants.filter((g) => g.at >= arrived && g.at <= finished);
+  const smallGrants = during.filter((g) => g.jobId === 'small-job').length;
+  return { share: smallGrants / during.length, smallGrants, tookMs: finished - arrived };
+}
+
+function spawnHolder(name: string, leaseMs: number): ChildProcess {
+  const script = fileURLToPath(new URL('./support/hold-slot.ts', import.meta.url));
+  return spawn(process.execPath, ['--conditions=source', script, name, String(leaseMs)], {
+    env: { ...process.env, ...emulators.env, RESOURCE_PREFIX: 'limiter-test' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
