@@ -122,7 +122,7 @@ function providerLookup(
 }
 
 /** A provider that just failed every retry is not asked again sooner than this. */
-const MIN_PROVIDER_DEFER_SECONDS = 15;
+const MIN_PROVIDER_DEFER_SECONDS = 5;
 
 /** Reads the chunk's bytes (never those of an oversized row) and enriches its rows. */
 async function readAndEnrich(
