@@ -231,16 +231,25 @@ describe('provider enrichment (pdl)', () => {
       apiKeys: [SIM_KEY],
       seed: 11,
       worldSize: 500,
-      faults: { serviceUnavailable: 0.25, dropConnection: 0.1 },
+      faults: { serviceUnavailable: 0.3, dropConnection: 0.15 },
     });
     try {
       startWorker(pdl({ apiUrl: faulty.url, batchSize: 3 }));
-      const id = await submit(await samples(), 'fileName=faults.csv&provider=pdl&chunkRows=3');
+      // The sample people, and strangers the provider does not know (free 404s).
+      const strangers = Array.from(
+        { length: 30 },
+        (_, i) => `Zyx${i},Qorvath${i},zq${i}@nowhere.test,,,,,stranger`,
+      );
+      const csv = [...(await samples()).trimEnd().split('\n'), ...strangers].join('\n');
+      const id = await submit(csv, 'fileName=faults.csv&provider=pdl&chunkRows=5');
       const job = await waitForJob(harness.app, id);
       expect(job.status).toBe('completed');
       const rows = await resultRows(job);
       expect(rows.filter((row) => row.match_status === 'error')).toEqual([]);
       expect(rows.filter((row) => row.match_source === 'pdl').length).toBe(8);
+      expect(rows.filter((row) => row.Notes === 'stranger').map((row) => row.match_status)).toEqual(
+        strangers.map(() => 'none'),
+      );
       const stats = faulty.stats();
       expect(stats.faults.serviceUnavailable + stats.faults.dropped).toBeGreaterThan(0);
       // A dropped answer was billed but never seen; it is asked (and billed) again. Nothing else.
