@@ -195,7 +195,8 @@ describe('createContactEnricher with a provider after the directory', () => {
       1,
       candidate('pdl-1', {
         name: { first: 'Robert', last: 'Jones' },
-        emails: ['bob@example.com', 'robert@globex.example'],
+        // The row's address is not the provider's first: confirming it keeps it.
+        emails: ['robert@globex.example', 'bob@example.com'],
         phones: ['+14155550132'],
         company: 'Globex',
         city: 'Oakland',
@@ -209,6 +210,7 @@ describe('createContactEnricher with a provider after the directory', () => {
       match_source: 'pdl',
       first_name: 'Robert',
       first_name_status: 'updated',
+      email: 'bob@example.com',
       email_status: 'confirmed',
       company: 'Globex',
       company_status: 'updated',
