@@ -26,7 +26,10 @@ export const TENANT_B = { tenantId: 'tenant-b', key: 'key-b-0123456789abcdef' };
 
 /** What a test may replace in a worker: the engine, the providers, their cache and limiter. */
 export type WorkerOverrides = Partial<
-  Pick<WorkerDeps, 'enrichers' | 'providers' | 'providerCache' | 'requestLimiter'>
+  Pick<
+    WorkerDeps,
+    'enrichers' | 'providers' | 'providerCache' | 'requestLimiter' | 'providerOutageWaitMs'
+  >
 >;
 
 export interface Harness {

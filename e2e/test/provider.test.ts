@@ -269,7 +269,12 @@ describe('provider enrichment (pdl)', () => {
     const port = Number(new URL(down.url).port);
     let back: PdlSimulator | undefined;
     try {
-      startWorker(pdl({ apiUrl: down.url, retry: { attempts: 2, initialDelayMs: 10 } }));
+      // No waiting in process: the message is deferred at once (by default a chunk first waits
+      // up to a minute for the provider, its message kept by the visibility heartbeat).
+      startWorker({
+        ...pdl({ apiUrl: down.url, retry: { attempts: 2, initialDelayMs: 10 } }),
+        providerOutageWaitMs: 0,
+      });
       const id = await submit(await samples(), 'fileName=down.csv&provider=pdl');
       // Every try failed: the chunk is deferred, not failed and not turned into error rows.
       await waitFor(() => Promise.resolve(down.stats().requests >= 2 ? true : undefined), {

@@ -9,6 +9,11 @@ export interface ProviderSources {
   readonly byName: ReadonlyMap<string, ContactProvider>;
   /** What providers answered before: nothing is asked (or billed) twice. */
   readonly cache: ProviderResponseCache;
+  /**
+   * Longest a chunk waits in process (its message kept by the heartbeat) for an unavailable
+   * provider before its message is deferred. Default 60 s.
+   */
+  readonly outageWaitMs?: number;
 }
 
 export interface PipelineDeps {

@@ -48,6 +48,8 @@ export interface WorkerDeps {
   readonly providerCache?: ProviderResponseCache;
   /** Overrides the providers built from the configuration (tests). */
   readonly providers?: ReadonlyMap<string, ContactProvider>;
+  /** See ProviderSources.outageWaitMs. */
+  readonly providerOutageWaitMs?: number;
 }
 
 /** Combines the consumers' busy states into one switch for ECS task protection. */
@@ -106,6 +108,9 @@ export function createWorker(deps: WorkerDeps): Worker {
           logger: deps.logger,
         }),
       cache: deps.providerCache ?? new InMemoryProviderResponseCache(),
+      ...(deps.providerOutageWaitMs === undefined
+        ? {}
+        : { outageWaitMs: deps.providerOutageWaitMs }),
     },
     logger: deps.logger,
     // A little shorter than the message's visibility: when a holder dies, its lease has expired

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   allChunksDone,
   InputFileError,
@@ -9,14 +10,14 @@ import {
   type Job,
   type ProviderUsage,
 } from '@contacts/shared';
-import { ProviderUnavailableError, type JobEnricher } from '@contacts/enrichment';
+import type { JobEnricher } from '@contacts/enrichment';
 import {
   enrichRows,
   rejectOversizedRow,
   type ChunkProviderLookup,
   type EnrichedChunk,
 } from '../csv/enrich-rows.ts';
-import { lookupWithCache } from '../provider/cached-lookup.ts';
+import { ChunkLookupUnavailableError, lookupWithCache } from '../provider/cached-lookup.ts';
 import { DeferDeliveryError, type DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 import { openPinned, pinnedRead } from './pinned-upload.ts';
@@ -79,9 +80,11 @@ async function discardParts(deps: PipelineDeps, job: Job, index: number): Promis
 }
 
 /**
- * The chunk's provider lookup when its job asks one, cache first. A provider that cannot be
- * reached for now defers the message (its paid answers are cached by then): the chunk is redone
- * later from the start, which is safe because chunks are idempotent.
+ * The chunk's provider lookup when its job asks one, cache first. While the provider cannot be
+ * reached, the chunk waits for it in process (the visibility heartbeat keeps its message) up to
+ * `providerOutageWaitMs`, retrying only what is not cached yet; past that the message is
+ * deferred and the chunk is redone later from the start, which is safe because chunks are
+ * idempotent. Either way its rows never become errors for an outage.
  */
 function providerLookup(
   deps: PipelineDeps,
@@ -98,31 +101,44 @@ function providerLookup(
       'provider_not_configured',
       `provider "${name}" is not configured on the workers`,
     );
+  const maxWaitMs = deps.providers?.outageWaitMs ?? DEFAULT_OUTAGE_WAIT_MS;
   return async (queries) => {
-    try {
-      const looked = await lookupWithCache({ provider, cache }, queries, {
-        jobId: job.id,
-        signal: context.signal,
-      });
-      onUsage(looked.usage);
-      return looked.answers;
-    } catch (error) {
-      if (!(error instanceof ProviderUnavailableError)) throw error;
-      const retryAfterSeconds = Math.max(
-        MIN_PROVIDER_DEFER_SECONDS,
-        Math.ceil((error.retryAfterMs ?? 0) / 1000),
-      );
-      context.logger.warn(
-        { err: error, retryAfterSeconds, paidAnswersKept: error.answered.length },
-        'provider unavailable: chunk deferred',
-      );
-      throw new DeferDeliveryError(`${error.message}; chunk deferred`, { retryAfterSeconds });
+    let usage: ProviderUsage | undefined;
+    let waitedMs = 0;
+    for (;;) {
+      try {
+        const looked = await lookupWithCache({ provider, cache }, queries, {
+          jobId: job.id,
+          signal: context.signal,
+          usage,
+        });
+        onUsage(looked.usage);
+        return looked.answers;
+      } catch (error) {
+        if (!(error instanceof ChunkLookupUnavailableError)) throw error;
+        usage = error.usage;
+        const pauseMs = Math.max(MIN_PROVIDER_PAUSE_MS, error.retryAfterMs ?? 0);
+        if (waitedMs + pauseMs <= maxWaitMs) {
+          context.logger.info({ err: error, pauseMs }, 'provider unavailable: chunk waits');
+          await sleep(pauseMs, undefined, { signal: context.signal });
+          waitedMs += pauseMs;
+          continue;
+        }
+        const retryAfterSeconds = Math.ceil(pauseMs / 1000);
+        context.logger.warn(
+          { err: error, retryAfterSeconds },
+          'provider unavailable: chunk deferred',
+        );
+        throw new DeferDeliveryError(`${error.message}; chunk deferred`, { retryAfterSeconds });
+      }
     }
   };
 }
 
 /** A provider that just failed every retry is not asked again sooner than this. */
-const MIN_PROVIDER_DEFER_SECONDS = 5;
+const MIN_PROVIDER_PAUSE_MS = 5_000;
+/** Longest a chunk waits in process for an unavailable provider before deferring its message. */
+export const DEFAULT_OUTAGE_WAIT_MS = 60_000;
 
 /** Reads the chunk's bytes (never those of an oversized row) and enriches its rows. */
 async function readAndEnrich(

@@ -7,7 +7,7 @@ import {
   type ProviderQuery,
 } from '@contacts/enrichment';
 import { describe, expect, it } from 'vitest';
-import { lookupWithCache } from './cached-lookup.ts';
+import { ChunkLookupUnavailableError, lookupWithCache } from './cached-lookup.ts';
 import { providerQueryKey } from './query-key.ts';
 import { InMemoryProviderResponseCache } from './response-cache.ts';
 
@@ -88,13 +88,22 @@ describe('lookupWithCache', () => {
     const error = await lookupWithCache({ provider: down.provider, cache }, queries, job).catch(
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(ProviderUnavailableError);
+    expect(error).toBeInstanceOf(ChunkLookupUnavailableError);
+    const cut = error as ChunkLookupUnavailableError;
+    expect(cut.cause).toBeInstanceOf(ProviderUnavailableError);
+    expect(cut).toMatchObject({ code: 'provider_unavailable', retryAfterMs: 1_000 });
+    // Two matches were paid for before the outage.
+    expect(cut.usage).toEqual({ requests: 1, recordsSent: 3, matchesBilled: 2, cacheHits: 0 });
 
     const up = worldProvider(['a@x.io', 'b@x.io', 'c@x.io']);
-    const retried = await lookupWithCache({ provider: up.provider, cache }, queries, job);
+    const retried = await lookupWithCache({ provider: up.provider, cache }, queries, {
+      ...job,
+      usage: cut.usage,
+    });
     expect(up.sent).toEqual([['c@x.io']]);
     expect(retried.answers.map((a) => a?.outcome)).toEqual(['match', 'match', 'match']);
-    expect(retried.usage).toMatchObject({ recordsSent: 1, matchesBilled: 1, cacheHits: 2 });
+    // The delivery's whole cost: both tries.
+    expect(retried.usage).toEqual({ requests: 2, recordsSent: 4, matchesBilled: 3, cacheHits: 2 });
   });
 
   it('keys queries by provider and normalized values, without the values themselves', () => {

@@ -5,7 +5,7 @@ import {
   type ProviderAnswer,
   type ProviderCandidate,
 } from '@contacts/enrichment';
-import type { ProviderUsage } from '@contacts/shared';
+import { AppError, NO_PROVIDER_USAGE, type ProviderUsage } from '@contacts/shared';
 import { providerQueryKey } from './query-key.ts';
 import type { CachedAnswer, ProviderResponseCache } from './response-cache.ts';
 
@@ -18,8 +18,11 @@ export interface CachedLookupDeps {
 export interface ChunkLookup {
   /** One per query, in order; undefined where no query was given. */
   readonly answers: readonly (ProviderAnswer | undefined)[];
+  /** What this call cost, plus what `options.usage` held before it. */
   readonly usage: ProviderUsage;
 }
+
+type MutableUsage = { -readonly [K in keyof ProviderUsage]: ProviderUsage[K] };
 
 /**
  * Answers a chunk's lookups (one optional query per row) from the response cache first, then
@@ -30,8 +33,17 @@ export interface ChunkLookup {
 export async function lookupWithCache(
   deps: CachedLookupDeps,
   queries: readonly (ContactQuery | undefined)[],
-  options: { jobId: string; signal?: AbortSignal | undefined },
+  options: {
+    jobId: string;
+    signal?: AbortSignal | undefined;
+    /**
+     * Usage of earlier tries of the same lookup in this delivery (an outage cut them short): this
+     * call adds to it, including what a failing call paid for before it failed.
+     */
+    usage?: ProviderUsage | undefined;
+  },
 ): Promise<ChunkLookup> {
+  const usage: MutableUsage = { ...(options.usage ?? NO_PROVIDER_USAGE) };
   const name = deps.provider.name;
   const keys = queries.map((query) =>
     query === undefined ? undefined : providerQueryKey(name, query),
@@ -49,9 +61,8 @@ export async function lookupWithCache(
   for (const [key, answer] of cached) known.set(key, fromCache(key, answer));
 
   const missing = [...distinct].filter(([key]) => !known.has(key));
-  let requests = 0;
-  let billed = 0;
   if (missing.length > 0) {
+    usage.recordsSent += missing.length;
     let answers: readonly ProviderAnswer[];
     try {
       answers = await deps.provider.lookup(
@@ -60,34 +71,50 @@ export async function lookupWithCache(
           jobId: options.jobId,
           signal: options.signal,
           onRequest: () => {
-            requests++;
+            usage.requests++;
           },
         },
       );
     } catch (error) {
-      if (error instanceof ProviderUnavailableError) await remember(deps, error.answered);
+      if (error instanceof ProviderUnavailableError) {
+        await remember(deps, error.answered);
+        usage.matchesBilled += error.answered.filter((answer) => answer.billed).length;
+        throw new ChunkLookupUnavailableError(error, usage);
+      }
       throw error;
     }
     await remember(deps, answers);
     for (const answer of answers) {
       known.set(answer.key, answer);
-      if (answer.billed) billed++;
+      if (answer.billed) usage.matchesBilled++;
     }
   }
 
   const asked = new Set<string>(missing.map(([key]) => key));
-  let hits = 0;
   const answers = keys.map((key) => {
     if (key === undefined) return undefined;
     // Every row but the first of each query sent was answered without asking again.
     if (asked.has(key)) asked.delete(key);
-    else hits++;
+    else usage.cacheHits++;
     return known.get(key);
   });
-  return {
-    answers,
-    usage: { requests, recordsSent: missing.length, matchesBilled: billed, cacheHits: hits },
-  };
+  return { answers, usage };
+}
+
+/**
+ * The provider could not be reached (its ProviderUnavailableError is the cause); `usage` says
+ * what was spent before that, and those answers are cached.
+ */
+export class ChunkLookupUnavailableError extends AppError {
+  readonly usage: ProviderUsage;
+  /** How long waiting is worthwhile, when the provider said. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(cause: ProviderUnavailableError, usage: ProviderUsage) {
+    super('provider_unavailable', cause.message, { cause });
+    this.usage = usage;
+    this.retryAfterMs = cause.retryAfterMs;
+  }
 }
 
 async function remember(deps: CachedLookupDeps, answers: readonly ProviderAnswer[]): Promise<void> {
