@@ -25,6 +25,8 @@ export function configuredProviders(
         batchSize: pdl.batchSize,
         minLikelihood: pdl.minLikelihood,
         limiter: deps.requestLimiter,
+        // Bulk requests one chunk keeps in flight; the limiter caps the whole fleet.
+        concurrency: Math.min(2, pdl.maxConcurrency),
         logger: deps.logger.child({ provider: PDL_PROVIDER_NAME }),
       }),
     );
