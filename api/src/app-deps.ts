@@ -35,6 +35,7 @@ export function createAppDeps(options: {
       }),
       signer,
       config: config.api,
+      providers: config.providers.pdl.apiKey === undefined ? [] : ['pdl'],
       logger,
     }),
     directories: new DirectoryService({ objects, signer, config: config.api }),

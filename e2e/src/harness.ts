@@ -17,12 +17,20 @@ import {
   type QueueUrls,
   queueCounts,
 } from '@contacts/shared';
-import { createWorker, type EnricherProvider, type Worker } from '@contacts/worker';
+import { createWorker, type Worker, type WorkerDeps } from '@contacts/worker';
 import type { Express } from 'express';
 import { checkHarnessCalls } from './iam/check-harness-calls.ts';
 
 export const TENANT_A = { tenantId: 'tenant-a', key: 'key-a-0123456789abcdef' };
 export const TENANT_B = { tenantId: 'tenant-b', key: 'key-b-0123456789abcdef' };
+
+/** What a test may replace in a worker: the engine, the providers, their cache and limiter. */
+export type WorkerOverrides = Partial<
+  Pick<
+    WorkerDeps,
+    'enrichers' | 'providers' | 'providerCache' | 'requestLimiter' | 'providerOutageWaitMs'
+  >
+>;
 
 export interface Harness {
   readonly config: AppConfig;
@@ -38,7 +46,7 @@ export interface Harness {
   readonly app: Express;
   readonly emulators: Emulators;
   /** Starts a worker against the same resources; several may run at once. */
-  startWorker(options?: { enrichers?: EnricherProvider }): Worker;
+  startWorker(options?: WorkerOverrides): Worker;
   /** Starts the app on a loopback port (for clients that need a real URL). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -104,7 +112,7 @@ export async function startHarness(options: {
         queueUrls,
         clients: workerClients,
         logger,
-        ...(workerOptions.enrichers === undefined ? {} : { enrichers: workerOptions.enrichers }),
+        ...workerOptions,
       });
       worker.start();
       workers.push(worker);

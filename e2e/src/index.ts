@@ -15,6 +15,7 @@ export {
   TENANT_B,
   waitFor,
   type Harness,
+  type WorkerOverrides,
 } from './harness.ts';
 export { ApiClient, isFinalView, type JobView } from './api-client.ts';
 export {

@@ -49,6 +49,24 @@ describe('bad requests get a specific 4xx problem, never a 500', () => {
     expectProblem(await post().send('x'.repeat(20_000)), 413, 'body_too_large');
   });
 
+  it('refuses a provider this service has no key for, on both create paths', async () => {
+    const json = await request(harness.app)
+      .post('/v1/jobs')
+      .set(auth)
+      .send({ fileName: 'a.csv', provider: 'pdl' });
+    expectProblem(json, 400, 'provider_not_configured');
+    expect(json.body.detail).toContain('PDL_API_KEY');
+    expectProblem(
+      await request(harness.app)
+        .post('/v1/jobs?provider=pdl')
+        .set(auth)
+        .set('Content-Type', 'text/csv')
+        .send('Name\nAnn'),
+      400,
+      'provider_not_configured',
+    );
+  });
+
   it('rejects unsupported content types and malformed ids', async () => {
     expectProblem(
       await request(harness.app)

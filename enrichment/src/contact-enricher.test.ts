@@ -4,6 +4,7 @@ import { createContactEnricher, ENRICHMENT_COLUMNS } from './contact-enricher.ts
 import { DirectoryFormatError, UnrecognizedColumnsError } from './errors.ts';
 import { loadDirectoryCsv } from './directory/load-directory.ts';
 import { directoryRecord, testDirectory, testNicknames } from './test-factories.ts';
+import type { ProviderAnswer, ProviderCandidate } from './sources/provider.ts';
 
 const directory = testDirectory([
   directoryRecord({
@@ -149,5 +150,112 @@ describe('loadDirectoryCsv', () => {
     await expect(
       loadDirectoryCsv(Readable.from([csv]), { nicknames: testNicknames() }),
     ).rejects.toThrow(/appears twice/);
+  });
+});
+
+describe('createContactEnricher with a provider after the directory', () => {
+  const header = ['First', 'Last', 'Email', 'Phone', 'Company', 'City'];
+  const enricher = createContactEnricher({ inputColumns: header, directory, provider: 'pdl' });
+  const asRecord = (values: readonly string[]): Record<string, string> =>
+    Object.fromEntries(enricher.outputColumns.map((c, i) => [c, values[i] ?? '']));
+  const candidate = (providerId: string, record: ProviderCandidate['record']): ProviderAnswer => ({
+    key: 'k',
+    outcome: 'match',
+    billed: true,
+    candidate: { providerId, likelihood: 9, record },
+  });
+
+  it('asks the provider only about rows the directory did not match, standardized', () => {
+    expect(
+      enricher.providerQuery?.(['William', 'Smith', 'will.smith@example.com', '', '', '']),
+    ).toBeUndefined();
+    expect(enricher.providerQuery?.(['', '', '', '', 'Acme', ''])).toBeUndefined();
+    expect(
+      enricher.providerQuery?.([
+        'Robert',
+        'Jones',
+        'BOB@Example.com',
+        '(415) 555-0132',
+        'Acme',
+        'Oakland',
+      ]),
+    ).toEqual({
+      name: { first: 'Robert', middle: undefined, last: 'Jones' },
+      emails: ['bob@example.com'],
+      phones: ['+14155550132'],
+      company: 'Acme',
+      title: undefined,
+      locality: 'Oakland',
+    });
+  });
+
+  it('accepts a verified candidate: its id, source pdl, and newer facts as updated', () => {
+    const out = enricher.enrichRow(
+      ['Bob', 'Jones', 'bob@example.com', '(415) 555-0132', 'Acme', 'Oakland'],
+      1,
+      candidate('pdl-1', {
+        name: { first: 'Robert', last: 'Jones' },
+        // The row's address is not the provider's first: confirming it keeps it.
+        emails: ['robert@globex.example', 'bob@example.com'],
+        phones: ['+14155550132'],
+        company: 'Globex',
+        city: 'Oakland',
+        updatedAt: '2026-09-01',
+      }),
+    );
+    expect(out.rejectReason).toBeUndefined();
+    expect(asRecord(out.values)).toMatchObject({
+      match_status: 'nickname',
+      match_id: 'pdl-1',
+      match_source: 'pdl',
+      first_name: 'Robert',
+      first_name_status: 'updated',
+      email: 'bob@example.com',
+      email_status: 'confirmed',
+      company: 'Globex',
+      company_status: 'updated',
+      company_previous: 'Acme',
+      city_status: 'confirmed',
+    });
+  });
+
+  it('refuses a candidate the scoring does not back (same common name only)', () => {
+    const out = enricher.enrichRow(
+      ['John', 'Jones', 'john@example.com', '', '', ''],
+      1,
+      candidate('pdl-2', {
+        name: { first: 'John', last: 'Jones' },
+        emails: ['someone.else@example.org'],
+        phones: ['+442079460000'],
+      }),
+    );
+    const row = asRecord(out.values);
+    expect(row).toMatchObject({ match_status: 'none', match_id: '', match_source: '' });
+    expect(row.match_reason).toContain('pdl candidate pdl-2 rejected');
+    expect(row.first_name_status).toBe('unverified');
+  });
+
+  it('keeps a row whose lookup failed as error, with the reason, counted as a reject', () => {
+    const out = enricher.enrichRow(['Ann', 'Lee', 'ann@example.com', '', '', ''], 7, {
+      key: 'k',
+      outcome: 'error',
+      billed: false,
+      reason: 'pdl HTTP 400 invalid_request_error: bad',
+    });
+    expect(asRecord(out.values)).toMatchObject({
+      match_status: 'error',
+      match_source: '',
+      match_reason: 'pdl: pdl HTTP 400 invalid_request_error: bad',
+    });
+    expect(out.rejectReason).toBe('pdl: pdl HTTP 400 invalid_request_error: bad');
+  });
+
+  it('labels a directory match with source directory, and ignores a provider answer for it', () => {
+    const out = enricher.enrichRow(
+      ['William', 'Smith', 'will.smith@example.com', '', '', ''],
+      1,
+      candidate('pdl-3', { name: { first: 'William', last: 'Smith' }, emails: [], phones: [] }),
+    );
+    expect(asRecord(out.values)).toMatchObject({ match_id: 'd1', match_source: 'directory' });
   });
 });

@@ -2,7 +2,12 @@ import { createContactStandardizer, hasFullName, type Contact } from './standard
 import type { DirectoryIndex } from './directory/directory-index.ts';
 import type { EnrichedRow, JobEnricher } from './enricher.ts';
 import { ENRICHED_FIELDS, labelFields } from './match/label-fields.ts';
-import { createMatcher, type MatchOptions, type MatchResult } from './match/match-contact.ts';
+import {
+  createCandidateVerifier,
+  createMatcher,
+  type MatchOptions,
+  type MatchResult,
+} from './match/match-contact.ts';
 import type { NicknameTable } from './nicknames/nicknames.ts';
 import { normalizeCell } from './standardize/normalize-text.ts';
 import {
@@ -11,11 +16,16 @@ import {
   type ExplicitColumnMapping,
 } from './standardize/recognize-columns.ts';
 import { createPhoneStandardizer } from './standardize/standardize-phone.ts';
+import type { ContactQuery, ProviderAnswer } from './sources/provider.ts';
+
+/** `match_source` of a directory match. */
+export const DIRECTORY_SOURCE = 'directory';
 
 /** Enrichment columns, in output order, before collision renaming (see enrichmentColumnNames). */
 export const ENRICHMENT_COLUMNS: readonly string[] = [
   'match_status',
   'match_id',
+  'match_source',
   'match_score',
   'match_reason',
   ...ENRICHED_FIELDS.flatMap((f) => [f, `${f}_status`, `${f}_previous`]),
@@ -26,6 +36,11 @@ export interface ContactEnricherOptions extends MatchOptions {
   readonly defaultRegion?: string;
   /** Explicit header names for some fields; the rest are recognized. */
   readonly columnMapping?: ExplicitColumnMapping;
+  /**
+   * Prior of a provider's candidate (log2 odds); see PROVIDER_PRIOR_LOG2_ODDS. The threshold
+   * and field model are the directory's.
+   */
+  readonly providerPriorLog2Odds?: number;
 }
 
 export interface ContactEnricherInit {
@@ -35,6 +50,11 @@ export interface ContactEnricherInit {
   /** Defaults to the table the directory was indexed with; pass that same table if given. */
   readonly nicknames?: NicknameTable;
   readonly options?: ContactEnricherOptions;
+  /**
+   * The provider the job asks after the directory (its name, e.g. "pdl"): rows the directory
+   * did not match get a providerQuery, and their answers are verified like directory entries.
+   */
+  readonly provider?: string;
 }
 
 /** A JobEnricher that also exposes how it read the header and how it decides, for the CLI and benchmarks. */
@@ -66,7 +86,18 @@ export function createContactEnricher(init: ContactEnricherInit): ContactEnriche
     standardizePhone,
     internKey: directory.internKey,
   });
-  const matcher = createMatcher(directory, options, init.nicknames ?? directory.nicknames);
+  const nicknames = init.nicknames ?? directory.nicknames;
+  const matcher = createMatcher(directory, options, nicknames);
+  const verifier = createCandidateVerifier(
+    {
+      ...(options.minScore === undefined ? {} : { minScore: options.minScore }),
+      ...(options.model === undefined ? {} : { model: options.model }),
+      ...(options.providerPriorLog2Odds === undefined
+        ? {}
+        : { priorLog2Odds: options.providerPriorLog2Odds }),
+    },
+    nicknames,
+  );
   const width = inputColumns.length;
   const outputColumns = [...inputColumns, ...enrichmentColumnNames(inputColumns)];
   const s = mapping.single;
@@ -114,6 +145,7 @@ export function createContactEnricher(init: ContactEnricherInit): ContactEnriche
     let at = width;
     values[at++] = 'rejected';
     values[at++] = '';
+    values[at++] = '';
     values[at++] = '0';
     values[at++] = reason;
     for (let i = 0; i < ENRICHED_FIELDS.length; i++) {
@@ -124,27 +156,82 @@ export function createContactEnricher(init: ContactEnricherInit): ContactEnriche
     return { values, rejectReason: reason };
   }
 
+  /** The row's match: the directory's, else the provider's verified candidate. */
+  function decide(
+    contact: Contact,
+    directoryMatch: MatchResult,
+    provided: ProviderAnswer | undefined,
+  ): { match: MatchResult; source: string; error?: string } {
+    if (directoryMatch.status !== 'none' || provided === undefined || init.provider === undefined)
+      return { match: directoryMatch, source: directoryMatch.entry ? DIRECTORY_SOURCE : '' };
+    if (provided.outcome === 'error')
+      return { match: directoryMatch, source: '', error: `${init.provider}: ${provided.reason}` };
+    if (provided.outcome === 'no_match') {
+      const reason = `${init.provider} found no one`;
+      return {
+        match: { ...directoryMatch, reason: joinReasons(directoryMatch.reason, reason) },
+        source: '',
+      };
+    }
+    const { candidate } = provided;
+    const verified = verifier.verify(contact, {
+      id: candidate.providerId,
+      contact: standardizeContact(candidate.record),
+    });
+    if (verified.entry === undefined) {
+      const reason = `${init.provider} candidate ${candidate.providerId} rejected: ${verified.reason}`;
+      return {
+        match: { ...verified, reason: joinReasons(directoryMatch.reason, reason) },
+        source: '',
+      };
+    }
+    return { match: verified, source: init.provider };
+  }
+
   return {
     outputColumns,
     mapping,
     analyzeRow,
     rejectRow,
-    enrichRow(fields: readonly string[]): EnrichedRow {
+    ...(init.provider === undefined
+      ? {}
+      : {
+          providerName: init.provider,
+          providerQuery(fields: readonly string[]): ContactQuery | undefined {
+            if (fields.length !== width) return undefined;
+            const { contact, match } = analyzeRow(fields);
+            if (match === undefined || match.status !== 'none') return undefined;
+            return contactQuery(contact);
+          },
+        }),
+    enrichRow(fields: readonly string[], _rowNumber: number, provided?: ProviderAnswer) {
       if (fields.length !== width) {
         return rejectRow(fields, `row has ${fields.length} fields, header has ${width}`);
       }
       const values = inputValues(fields);
       let at = width;
-      const { contact, match } = analyzeRow(fields);
+      const analyzed = analyzeRow(fields);
+      const { contact } = analyzed;
+      const decided =
+        analyzed.match === undefined ? undefined : decide(contact, analyzed.match, provided);
+      const match = decided?.match;
       const labels = labelFields(contact, match?.entry?.contact);
       if (match === undefined) {
         values[at++] = 'rejected';
         values[at++] = '';
+        values[at++] = '';
         values[at++] = '0';
         values[at++] = REJECT_UNUSABLE;
+      } else if (decided?.error !== undefined) {
+        values[at++] = 'error';
+        values[at++] = '';
+        values[at++] = '';
+        values[at++] = '0';
+        values[at++] = decided.error;
       } else {
         values[at++] = match.status;
         values[at++] = match.entry?.id ?? '';
+        values[at++] = decided?.source ?? '';
         values[at++] = match.entry === undefined ? '0' : match.score.toFixed(4);
         values[at++] = match.reason;
       }
@@ -153,9 +240,34 @@ export function createContactEnricher(init: ContactEnricherInit): ContactEnriche
         values[at++] = label.status;
         values[at++] = label.previous;
       }
-      return match === undefined ? { values, rejectReason: REJECT_UNUSABLE } : { values };
+      if (match === undefined) return { values, rejectReason: REJECT_UNUSABLE };
+      // A failed lookup is counted with the rejects (toleratedRejectPercent applies) and listed in
+      // the rejects file, but the row keeps its own status: it was not refused, it was not looked up.
+      if (decided?.error !== undefined) return { values, rejectReason: decided.error };
+      return { values };
     },
   };
+}
+
+/** What a provider is asked about a row: its standardized identifiers, so equal rows ask alike. */
+function contactQuery(contact: Contact): ContactQuery {
+  const { name } = contact;
+  return {
+    name: {
+      first: name.first || undefined,
+      middle: name.middle || undefined,
+      last: name.last || undefined,
+    },
+    emails: contact.emails.map((email) => email.value),
+    phones: contact.phones.map((phone) => phone.e164),
+    company: contact.company || undefined,
+    title: contact.title || undefined,
+    locality: contact.city || undefined,
+  };
+}
+
+function joinReasons(first: string, second: string): string {
+  return first === '' ? second : `${first}; ${second}`;
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { ContactQuery, ProviderAnswer } from './sources/provider.ts';
+
 /**
  * The seam between the pipeline and the enrichment engine.
  *
@@ -17,8 +19,19 @@ export interface EnrichedRow {
 export interface JobEnricher {
   /** The input columns, unchanged and in order, followed by the enrichment columns. */
   readonly outputColumns: readonly string[];
-  /** `rowNumber` is the 1-based data row number in the input file (the header is row 0). */
-  enrichRow(fields: readonly string[], rowNumber: number): EnrichedRow;
+  /**
+   * `rowNumber` is the 1-based data row number in the input file (the header is row 0).
+   * `provided` is the job's provider answer for this row, looked up beforehand with
+   * `providerQuery` (the only I/O of a row happens there, once per chunk, not here).
+   */
+  enrichRow(fields: readonly string[], rowNumber: number, provided?: ProviderAnswer): EnrichedRow;
+  /**
+   * Present when the job asks a provider (`providerName`): what to ask about a row, or undefined
+   * when the row needs no lookup (the directory matched it, or it has nothing to look up by).
+   */
+  providerQuery?(fields: readonly string[]): ContactQuery | undefined;
+  /** The provider the job asks (`match_source` of its matches), when it asks one. */
+  readonly providerName?: string;
   /**
    * The output row for a row rejected before enrichment (by the pipeline, or for its shape):
    * `cells` as the input values, no match, `reason` as the match reason.

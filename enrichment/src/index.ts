@@ -5,6 +5,7 @@ export { createPassthroughEnricher, MATCH_COLUMNS } from './passthrough-enricher
 // The contact enrichment engine.
 export {
   createContactEnricher,
+  DIRECTORY_SOURCE,
   enrichmentColumnNames,
   ENRICHMENT_COLUMNS,
   type ContactEnricher,
@@ -47,7 +48,11 @@ export {
 
 // Matching, scoring and labelling (for tuning, benchmarks and tests).
 export {
+  createCandidateVerifier,
   createMatcher,
+  PROVIDER_PRIOR_LOG2_ODDS,
+  type CandidateVerifier,
+  type ProposedCandidate,
   type Matcher,
   type MatchOptions,
   type MatchResult,

@@ -99,7 +99,7 @@ function printBanner(
   pdl: PdlSimulator | undefined,
 ): void {
   const pdlLine = pdl
-    ? `${pdl.url}   (simulated People Data Labs, key ${pdl.apiKeys[0] ?? ''}; stats at /_sim/stats; jobs do not call providers yet)`
+    ? `${pdl.url}   (simulated People Data Labs, key ${pdl.apiKeys[0] ?? ''}; stats at /_sim/stats)`
     : `${process.env.PDL_API_URL ?? ''}   (your PDL_API_URL)`;
   console.log(`
 Contact enricher is running (embedded default: no AWS account, no Docker).
@@ -113,6 +113,8 @@ Try it (in another terminal, from this folder):
 
   npm run submit -- samples/contacts.csv
   npm run submit -- samples/contacts.csv --directory samples/directory.csv   (with matching)
+  npm run submit -- samples/contacts.csv --provider pdl                      (People Data Labs)
+  npm run submit -- samples/contacts.csv --directory samples/directory.csv --provider pdl
 
 or with curl:
 

@@ -7,10 +7,14 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '@contacts/shared';
 import { localApiKey } from './local-api-key.ts';
 
+const USAGE =
+  'usage: npm run submit -- FILE [--directory FILE] [--provider pdl] [--out FILE] [--chunk-rows N]';
+
 /**
- * `npm run submit -- FILE [--directory FILE] [--out FILE] [--chunk-rows N]`: sends a CSV (and
- * optionally a reference directory to match against) to the running API,
- * follows the job and downloads the result. Defaults to the embedded default's URL and key.
+ * `npm run submit -- FILE [--directory FILE] [--provider pdl] [--out FILE] [--chunk-rows N]`:
+ * sends a CSV (and optionally a reference directory to match against, and a provider to ask for
+ * the rows it does not match) to the running API, follows the job and downloads the result.
+ * Defaults to the embedded default's URL and key.
  */
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -19,21 +23,20 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       'chunk-rows': { type: 'string' },
       directory: { type: 'string' },
+      provider: { type: 'string' },
       api: { type: 'string' },
       key: { type: 'string' },
     },
   });
   const file = positionals[0];
-  if (file === undefined)
-    throw new Error(
-      'usage: npm run submit -- FILE [--directory FILE] [--out FILE] [--chunk-rows N]',
-    );
+  if (file === undefined) throw new Error(USAGE);
   const config = loadConfig(process.env);
   const api = values.api ?? `http://${config.api.host}:${config.api.port}`;
   const key = values.key ?? process.env.API_KEY ?? localApiKey(config.emulators.dataDir);
   const headers = { Authorization: `Bearer ${key}` };
   const query = new URLSearchParams({ fileName: basename(file) });
   if (values['chunk-rows'] !== undefined) query.set('chunkRows', values['chunk-rows']);
+  if (values.provider !== undefined) query.set('provider', values.provider);
   if (values.directory !== undefined) {
     query.set('directoryId', await uploadFile(`${api}/v1/directories`, values.directory, headers));
     console.log(`directory ${values.directory} uploaded`);
@@ -59,6 +62,10 @@ async function main(): Promise<void> {
         throw new Error(`download failed: ${download.status}`);
       await pipeline(Readable.fromWeb(download.body as never), createWriteStream(out));
       console.log(`result written to ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      if (view.provider)
+        console.log(
+          `${view.provider.name}: ${view.provider.requests} requests, ${view.provider.recordsSent} rows sent, ${view.provider.matchesBilled} matches billed, ${view.provider.cacheHits} answered from the cache`,
+        );
       if (view.result.rejectsUrl) console.log(`rejected rows: ${view.result.rejectsUrl}`);
       return;
     }
@@ -99,6 +106,13 @@ interface JobView {
     rowsRejected: number;
   };
   result?: { url: string; rejectsUrl?: string };
+  provider?: {
+    name: string;
+    requests: number;
+    recordsSent: number;
+    matchesBilled: number;
+    cacheHits: number;
+  };
   error?: unknown;
 }
 

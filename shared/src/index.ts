@@ -70,6 +70,8 @@ export {
   shardItemId,
   shardOf,
   type ShardTally,
+  NO_PROVIDER_USAGE,
+  type ProviderUsage,
 } from './jobs/chunk-shards.ts';
 export { queueCounts, type QueueCounts } from './queue/queue-counts.ts';
 export { KEY_AREAS, keyAreaOf, objectKeys, type JobKeyRef, type KeyArea } from './keys.ts';

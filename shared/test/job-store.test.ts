@@ -86,6 +86,29 @@ describe('JobStore', () => {
     expect(after).toMatchObject({ chunksDone: 3, rowsProcessed: 30, rowsRejected: 3 });
   });
 
+  it('counts a chunk’s provider usage once, however often the chunk is reported', async () => {
+    const job = await newJob({ status: 'processing', chunksTotal: 3 });
+    const usage = (requests: number) => ({
+      requests,
+      recordsSent: requests * 10,
+      matchesBilled: requests * 4,
+      cacheHits: 2,
+    });
+    const report = (index: number, requests: number) =>
+      store.recordChunkDone(job.id, { index, rows: 10, rejected: 0, provider: usage(requests) });
+    await Promise.all([report(0, 1), report(1, 2), report(2, 3)]);
+    // Redeliveries find their answers cached and report other numbers: they are not counted.
+    const again = await Promise.all([report(1, 0), report(0, 5)]);
+    expect(again.map((r) => r.applied)).toEqual([false, false]);
+    expect(await store.get(job.id)).toMatchObject({
+      chunksDone: 3,
+      providerRequests: 6,
+      providerRecordsSent: 60,
+      providerMatchesBilled: 24,
+      providerCacheHits: 6,
+    });
+  });
+
   it('gives a stage lease to one delivery; no other (same message or not) gets it before it expires', async () => {
     const job = await newJob({ status: 'processing', chunksTotal: 0 });
     const claim = (holder: string) =>

@@ -51,7 +51,8 @@ export interface DirectoryEnricherDeps {
 
 /**
  * Enrichers for jobs: the matching engine against the job's directory, or against none (rows
- * are still standardized, validated and labelled) when the job names no directory. Directory
+ * are still standardized, validated and labelled) when the job names no directory; then, when
+ * the job asks a provider, its verified candidates for the rows left unmatched. Directory
  * indexes are built once per directory version (its ETag) and nickname table, then shared by
  * every chunk and job that uses them while they fit the cache's byte budget.
  */
@@ -141,6 +142,8 @@ export function directoryEnricherProvider(deps: DirectoryEnricherDeps): Enricher
           directory,
           nicknames,
           options,
+          // Rows the directory leaves unmatched are looked up there (see handlers/chunk.ts).
+          ...(job.options.provider === undefined ? {} : { provider: job.options.provider }),
         });
         return holds === undefined ? { enricher } : { enricher, holds };
       } catch (error) {

@@ -1,12 +1,28 @@
 import type { JobStore, Logger, MessagePublisher, ObjectStore } from '@contacts/shared';
+import type { ContactProvider } from '@contacts/enrichment';
 import type { EnricherProvider } from './enricher-provider.ts';
+import type { ProviderResponseCache } from './provider/response-cache.ts';
 
 /** What the split, chunk and merge steps need, passed in by the composition root. */
+export interface ProviderSources {
+  /** By name ("pdl"): the providers this worker is configured for. */
+  readonly byName: ReadonlyMap<string, ContactProvider>;
+  /** What providers answered before: nothing is asked (or billed) twice. */
+  readonly cache: ProviderResponseCache;
+  /**
+   * Longest a chunk waits in process (its message kept by the heartbeat) for an unavailable
+   * provider before its message is deferred. Default 60 s.
+   */
+  readonly outageWaitMs?: number;
+}
+
 export interface PipelineDeps {
   readonly jobs: JobStore;
   readonly objects: ObjectStore;
   readonly publisher: MessagePublisher;
   readonly enrichers: EnricherProvider;
+  /** Third-party people sources, for jobs that ask one; absent: no job may ask one. */
+  readonly providers?: ProviderSources;
   readonly logger: Logger;
   /** How long a split or merge lease lasts without a heartbeat. */
   readonly leaseMs: number;

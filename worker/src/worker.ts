@@ -10,6 +10,7 @@ import {
   type QueueUrls,
   type AppConfig,
 } from '@contacts/shared';
+import { unlimitedRequests, type ContactProvider, type RequestLimiter } from '@contacts/enrichment';
 import { directoryEnricherProvider } from './directory-enrichers.ts';
 import type { EnricherProvider } from './enricher-provider.ts';
 import {
@@ -18,6 +19,11 @@ import {
   classifyFailure,
 } from './handlers/message-handlers.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { configuredProviders } from './provider/configured-providers.ts';
+import {
+  InMemoryProviderResponseCache,
+  type ProviderResponseCache,
+} from './provider/response-cache.ts';
 import { QueueConsumer } from './queue/consumer.ts';
 import { TaskProtection } from './queue/task-protection.ts';
 import { StallWatchdog } from './watchdog/stall-watchdog.ts';
@@ -33,6 +39,17 @@ export interface WorkerDeps {
   };
   readonly logger: Logger;
   readonly enrichers?: EnricherProvider;
+  /**
+   * Paces every provider HTTP request (rate and concurrency). Default: unlimited, which only
+   * suits one worker against a simulator; the fleet passes its DynamoDB limiter here.
+   */
+  readonly requestLimiter?: RequestLimiter;
+  /** Provider answers already paid for. Default: kept in this process only. */
+  readonly providerCache?: ProviderResponseCache;
+  /** Overrides the providers built from the configuration (tests). */
+  readonly providers?: ReadonlyMap<string, ContactProvider>;
+  /** See ProviderSources.outageWaitMs. */
+  readonly providerOutageWaitMs?: number;
 }
 
 /** Combines the consumers' busy states into one switch for ECS task protection. */
@@ -83,6 +100,18 @@ export function createWorker(deps: WorkerDeps): Worker {
         logger: deps.logger,
         maxIndexBytes: deps.config.worker.enricherCacheMaxBytes,
       }),
+    providers: {
+      byName:
+        deps.providers ??
+        configuredProviders(deps.config.providers, {
+          requestLimiter: deps.requestLimiter ?? unlimitedRequests,
+          logger: deps.logger,
+        }),
+      cache: deps.providerCache ?? new InMemoryProviderResponseCache(),
+      ...(deps.providerOutageWaitMs === undefined
+        ? {}
+        : { outageWaitMs: deps.providerOutageWaitMs }),
+    },
     logger: deps.logger,
     // A little shorter than the message's visibility: when a holder dies, its lease has expired
     // by the time SQS shows the message to another worker.

@@ -15,6 +15,8 @@ const toleratedRejectPercent = z.coerce
   .min(0, 'must be between 0 and 100')
   .max(100, 'must be between 0 and 100');
 const directoryId = z.uuid({ message: 'directory ids are UUIDs' });
+/** Third-party people source asked after the directory (or alone). */
+const provider = z.enum(['pdl'], { message: 'the only provider is "pdl"' });
 const headerName = z.string().min(1).max(256);
 /** Field → header name(s); the worker checks the field names and that the headers exist. */
 const columnMapping = z
@@ -31,6 +33,8 @@ export const createJobBody = z
     chunkRows: chunkRows.optional(),
     /** Reference directory to match against (from POST /v1/directories). */
     directoryId: directoryId.optional(),
+    /** Rows the directory did not match (all rows, without one) are looked up there too. */
+    provider: provider.optional(),
     columnMapping: columnMapping.optional(),
     toleratedRejectPercent: toleratedRejectPercent.optional(),
     /** POST (default) lets S3 enforce the size limit itself; PUT suits simple HTTP clients. */
@@ -46,6 +50,7 @@ export const directUploadQuery = z
     fileName: fileName.default('contacts.csv'),
     chunkRows: chunkRows.optional(),
     directoryId: directoryId.optional(),
+    provider: provider.optional(),
     /** The same mapping as in the JSON flow, as URL-encoded JSON. */
     columnMapping: z
       .string()

@@ -27,6 +27,8 @@ export interface JobServiceDeps {
   readonly publisher: MessagePublisher;
   readonly signer: UrlSigner;
   readonly config: ApiConfig;
+  /** Providers this deployment has credentials for (`pdl` once PDL_API_KEY is set). */
+  readonly providers: readonly string[];
   readonly logger: Logger;
   readonly now?: () => number;
 }
@@ -212,11 +214,22 @@ export class JobService {
       fileName: string;
       chunkRows?: number | undefined;
       directoryId?: string | undefined;
+      provider?: 'pdl' | undefined;
       columnMapping?: Record<string, string | string[]> | undefined;
       toleratedRejectPercent?: number | undefined;
     },
   ): Promise<Job> {
-    const { fileName, chunkRows, directoryId, columnMapping, toleratedRejectPercent } = request;
+    const { fileName, chunkRows, directoryId, provider, columnMapping, toleratedRejectPercent } =
+      request;
+    // Refused now, not when the first chunk runs: a job that can only fail should not start.
+    if (provider !== undefined && !this.#deps.providers.includes(provider)) {
+      throw new HttpProblem(
+        400,
+        'provider_not_configured',
+        `provider "${provider}" is not configured on this service (PDL_API_KEY is not set); ` +
+          'submit without "provider", or ask the operator to configure it',
+      );
+    }
     const id = randomUUID();
     const now = new Date(this.#now()).toISOString();
     const job: Job = {
@@ -230,6 +243,7 @@ export class JobService {
       options: {
         chunkRows: chunkRows ?? this.#deps.config.defaultChunkRows,
         ...(directoryId === undefined ? {} : { directoryId }),
+        ...(provider === undefined ? {} : { provider }),
         ...(columnMapping === undefined ? {} : { columnMapping }),
         ...(toleratedRejectPercent === undefined ? {} : { toleratedRejectPercent }),
       },

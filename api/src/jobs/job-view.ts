@@ -33,6 +33,18 @@ export function jobView(job: JobSummary, result?: ResultLinks): Record<string, u
       chunksTotal: job.chunksTotal ?? null,
       chunksDone: job.chunksDone,
     },
+    // What the provider lookups of the counted chunks cost; a redelivered chunk counts once.
+    ...(job.options.provider === undefined
+      ? {}
+      : {
+          provider: {
+            name: job.options.provider,
+            requests: job.providerRequests ?? 0,
+            recordsSent: job.providerRecordsSent ?? 0,
+            matchesBilled: job.providerMatchesBilled ?? 0,
+            cacheHits: job.providerCacheHits ?? 0,
+          },
+        }),
     ...(result === undefined ? {} : { result }),
     ...(job.error === undefined ? {} : { error: job.error }),
   };

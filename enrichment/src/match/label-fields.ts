@@ -36,7 +36,12 @@ export function labelFields(input: Contact, entry: Contact | undefined): FieldLa
     if (theirs === '') return { field, value: mine, status: 'unverified', previous: '' };
     if (mine === '') return { field, value: theirs, status: 'new', previous: '' };
     if (sharesKey(input, entry, field)) {
-      return { field, value: theirs, status: 'confirmed', previous: '' };
+      return {
+        field,
+        value: agreeingValue(input, entry, field) ?? theirs,
+        status: 'confirmed',
+        previous: '',
+      };
     }
     if (inputNewer) return { field, value: mine, status: 'unverified', previous: '' };
     return { field, value: theirs, status: 'updated', previous: mine };
@@ -86,4 +91,16 @@ function sharesKey(a: Contact, b: Contact, field: EnrichedField): boolean {
     case 'city':
       return a.cityKey === b.cityKey;
   }
+}
+
+/**
+ * The source's form of the email or phone the row agrees on: a provider knows several per person,
+ * and confirming the row's address must not output another one.
+ */
+function agreeingValue(a: Contact, b: Contact, field: EnrichedField): string | undefined {
+  if (field === 'email')
+    for (const x of a.emails) for (const y of b.emails) if (x.key === y.key) return y.value;
+  if (field === 'phone')
+    for (const x of a.phones) for (const y of b.phones) if (x.e164 === y.e164) return y.value;
+  return undefined;
 }

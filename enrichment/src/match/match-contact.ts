@@ -227,6 +227,63 @@ export function createMatcher(
   return { match, candidates };
 }
 
+/** A record proposed by a provider for one row: verified before it is accepted. */
+export interface ProposedCandidate {
+  readonly id: string;
+  readonly contact: Contact;
+}
+
+export interface CandidateVerifier {
+  /** Accepts `candidate` for `contact` only if the scoring would accept it from a directory. */
+  verify(contact: Contact, candidate: ProposedCandidate): MatchResult;
+}
+
+/**
+ * A provider searched far more people than any directory: its pick must be backed by more than
+ * an agreeing common name (about 16 bits) before it clears the threshold. 2^-20 is the prior of
+ * one person among a million equally likely ones.
+ */
+export const PROVIDER_PRIOR_LOG2_ODDS = -20;
+
+/**
+ * Verifies one provider candidate per row with the directory's scoring: comparison levels,
+ * Jaro–Winkler, nicknames, field weights and the same threshold. With one candidate there is no
+ * runner-up, so the margin holds trivially; the prior defaults to PROVIDER_PRIOR_LOG2_ODDS.
+ */
+export function createCandidateVerifier(
+  options: MatchOptions,
+  nicknames: NicknameTable,
+): CandidateVerifier {
+  const minScore = options.minScore ?? 0.8;
+  const prior = options.priorLog2Odds ?? PROVIDER_PRIOR_LOG2_ODDS;
+  const scoring: ScoringContext = {
+    model: options.model ?? DEFAULT_MATCH_MODEL,
+    nicknames,
+    phonetic: createPhoneticEncoder(),
+    // No population to count values in: exact agreement weighs by the model's prior frequency.
+    directorySize: 1,
+    frequency: () => 0,
+  };
+  return {
+    verify(contact, candidate) {
+      const best = scoreCandidate(contact, candidate.contact, scoring);
+      const score = toProbability(best.weight + prior);
+      if (score < minScore)
+        return noMatch(
+          `candidate scored ${score.toFixed(2)}, below ${minScore}: ${describeLevels(best)}`,
+        );
+      return {
+        status: statusOf(best),
+        entry: { id: candidate.id, contact: candidate.contact },
+        score,
+        reason: describeLevels(best),
+        swapped: best.swapped,
+        detail: best,
+      };
+    },
+  };
+}
+
 function statusOf(score: CandidateScore): MatchStatus {
   if (score.swapped) return 'fuzzy';
   const { first_name: first, last_name: last } = score.levels;

@@ -31,7 +31,11 @@ export async function lookupInBatches(
       const index = next++;
       const batch = batches[index] ?? [];
       try {
-        results[index] = await lookupBatch(batch, { jobId: options.jobId, signal });
+        results[index] = await lookupBatch(batch, {
+          jobId: options.jobId,
+          signal,
+          onRequest: options.onRequest,
+        });
       } catch (error) {
         failures.push(error);
         stop.abort(error);

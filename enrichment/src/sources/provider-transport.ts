@@ -206,6 +206,7 @@ export function createProviderTransport(options: ProviderTransportOptions): Prov
     signal?.throwIfAborted();
     await waitForWindow(signal);
     const permit = await limiter.acquire({ jobId: lookup.jobId, signal });
+    lookup.onRequest?.();
     try {
       const timeout = AbortSignal.timeout(timeoutMs);
       const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);

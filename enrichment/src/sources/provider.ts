@@ -65,6 +65,8 @@ export interface LookupOptions {
   readonly signal?: AbortSignal | undefined;
   /** The job the lookups are for: the fleet-wide limiter may share capacity between jobs. */
   readonly jobId: string;
+  /** Called once per HTTP request sent (retries included): the job view counts them. */
+  readonly onRequest?: (() => void) | undefined;
 }
 
 /** A paid people source. */

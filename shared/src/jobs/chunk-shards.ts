@@ -19,6 +19,25 @@ export const CHUNK_SHARD_SIZE = 200;
  */
 export const MAX_CHUNKS_PER_JOB = 20_000;
 
+/** What a chunk's provider lookups cost (all zero for a job without a provider). */
+export interface ProviderUsage {
+  /** HTTP requests sent to the provider. */
+  readonly requests: number;
+  /** Lookups those requests carried. */
+  readonly recordsSent: number;
+  /** Lookups the provider matched, and so billed. */
+  readonly matchesBilled: number;
+  /** Lookups answered from the response cache instead (a duplicate row, a redelivery). */
+  readonly cacheHits: number;
+}
+
+export const NO_PROVIDER_USAGE: ProviderUsage = {
+  requests: 0,
+  recordsSent: 0,
+  matchesBilled: 0,
+  cacheHits: 0,
+};
+
 /** What one shard item has counted: chunks, their rows and their rejected rows. */
 export interface ShardTally {
   readonly shard: number;
@@ -26,6 +45,8 @@ export interface ShardTally {
   readonly chunks: number;
   readonly rows: number;
   readonly rejected: number;
+  /** Provider usage of the shard's counted chunks (grows with `chunks`, so never counted twice). */
+  readonly provider: ProviderUsage;
 }
 
 export function shardOf(chunkIndex: number): number {
@@ -58,7 +79,7 @@ export class ChunkShards {
    */
   async mark(
     jobId: string,
-    chunk: { index: number; rows: number; rejected: number },
+    chunk: { index: number; rows: number; rejected: number; provider?: ProviderUsage },
     expiresAt: number,
   ): Promise<ShardTally | undefined> {
     const shard = shardOf(chunk.index);
@@ -68,7 +89,8 @@ export class ChunkShards {
           TableName: this.#table,
           Key: { id: { S: shardItemId(jobId, shard) } },
           UpdateExpression:
-            'ADD done :marker, chunks :one, #rows :rows, rejected :rejected ' +
+            'ADD done :marker, chunks :one, #rows :rows, rejected :rejected, ' +
+            'pq :pq, ps :ps, pb :pb, ph :ph ' +
             'SET expiresAt = if_not_exists(expiresAt, :expiresAt)',
           ConditionExpression: 'NOT contains(done, :index)',
           ExpressionAttributeNames: { '#rows': 'rows' },
@@ -78,6 +100,7 @@ export class ChunkShards {
             ':one': { N: '1' },
             ':rows': { N: String(chunk.rows) },
             ':rejected': { N: String(chunk.rejected) },
+            ...usageValues(chunk.provider ?? NO_PROVIDER_USAGE),
             ':expiresAt': { N: String(expiresAt) },
           },
           // The counters are what the job item needs; the marker set comes along (bounded).
@@ -90,6 +113,7 @@ export class ChunkShards {
         chunks: Number(attributes.chunks?.N ?? 0),
         rows: Number(attributes.rows?.N ?? 0),
         rejected: Number(attributes.rejected?.N ?? 0),
+        provider: usageOf(attributes),
       };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
@@ -107,7 +131,7 @@ export class ChunkShards {
           TableName: this.#table,
           Key: { id: { S: shardItemId(jobId, shard) } },
           ConsistentRead: true,
-          ProjectionExpression: 'chunks, #rows, rejected',
+          ProjectionExpression: 'chunks, #rows, rejected, pq, ps, pb, ph',
           ExpressionAttributeNames: { '#rows': 'rows' },
         }),
       )
@@ -123,6 +147,26 @@ export class ChunkShards {
       chunks: Number(item.chunks.N),
       rows: Number(item.rows?.N ?? 0),
       rejected: Number(item.rejected?.N ?? 0),
+      provider: usageOf(item),
     };
   }
+}
+
+function usageValues(usage: ProviderUsage): Record<string, { N: string }> {
+  return {
+    ':pq': { N: String(usage.requests) },
+    ':ps': { N: String(usage.recordsSent) },
+    ':pb': { N: String(usage.matchesBilled) },
+    ':ph': { N: String(usage.cacheHits) },
+  };
+}
+
+/** Shard items written before provider usage existed have none of these: zero. */
+function usageOf(item: Record<string, { N?: string } | undefined>): ProviderUsage {
+  return {
+    requests: Number(item.pq?.N ?? 0),
+    recordsSent: Number(item.ps?.N ?? 0),
+    matchesBilled: Number(item.pb?.N ?? 0),
+    cacheHits: Number(item.ph?.N ?? 0),
+  };
 }

@@ -15,7 +15,7 @@ import {
   JobNotFoundError,
   JobStateConflictError,
 } from '../errors.ts';
-import { ChunkShards, shardOf, type ShardTally } from './chunk-shards.ts';
+import { ChunkShards, shardOf, type ProviderUsage, type ShardTally } from './chunk-shards.ts';
 import { ACTIVE_JOB_ATTRIBUTE, ACTIVE_JOB_MARK, ACTIVE_JOBS_INDEX } from '../resources.ts';
 import { FINAL_STATUSES, isFinal, type Job, type JobError, type JobStatus } from './job.ts';
 
@@ -78,6 +78,10 @@ const JOB_ATTRIBUTES: Record<keyof Job, true> = {
   sourceEtag: true,
   repairs: true,
   repairedAt: true,
+  providerRequests: true,
+  providerRecordsSent: true,
+  providerMatchesBilled: true,
+  providerCacheHits: true,
 };
 const JOB_PROJECTION = projectionOf(Object.keys(JOB_ATTRIBUTES));
 
@@ -95,6 +99,17 @@ const SUMMARY_ATTRIBUTES: Record<keyof JobSummary, true> = (({
   ...summary
 }) => summary)(JOB_ATTRIBUTES);
 const SUMMARY_PROJECTION = projectionOf(Object.keys(SUMMARY_ATTRIBUTES));
+
+/** A shard's entry in the job item: chunks, rows, rejected, then provider usage when any. */
+interface TallyEntry {
+  readonly c: number;
+  readonly r: number;
+  readonly j: number;
+  readonly q?: number;
+  readonly s?: number;
+  readonly b?: number;
+  readonly h?: number;
+}
 
 const COUNTING: readonly JobStatus[] = ['splitting', 'processing'];
 /** Rounds of the job's compare-and-set before giving up (the message is then retried). */
@@ -258,7 +273,7 @@ export class JobStore {
    */
   async recordChunkDone(
     id: string,
-    chunk: { index: number; rows: number; rejected: number },
+    chunk: { index: number; rows: number; rejected: number; provider?: ProviderUsage },
   ): Promise<ChunkDoneResult> {
     const marked = await this.#shards.mark(id, chunk, this.#expiresAt());
     const tally = marked ?? (await this.#shards.read(id, shardOf(chunk.index)));
@@ -325,7 +340,7 @@ export class JobStore {
       .catch(rethrowAs(`DynamoDB get of job ${id} failed`));
     if (output.Item === undefined) return undefined;
     const { chunkShards, ...job } = unmarshall(output.Item) as JobProgress & {
-      chunkShards?: Record<string, { c: number; r: number; j: number }>;
+      chunkShards?: Record<string, TallyEntry>;
     };
     const entry = chunkShards?.[String(shard)];
     return {
@@ -333,7 +348,18 @@ export class JobStore {
       tally:
         entry === undefined
           ? undefined
-          : { shard, chunks: entry.c, rows: entry.r, rejected: entry.j },
+          : {
+              shard,
+              chunks: entry.c,
+              rows: entry.r,
+              rejected: entry.j,
+              provider: {
+                requests: entry.q ?? 0,
+                recordsSent: entry.s ?? 0,
+                matchesBilled: entry.b ?? 0,
+                cacheHits: entry.h ?? 0,
+              },
+            },
     };
   }
 
@@ -346,7 +372,17 @@ export class JobStore {
     tally: ShardTally,
     previous: ShardTally | undefined,
   ): Promise<Pick<JobProgress, 'chunksDone' | 'rowsProcessed' | 'rowsRejected'> | undefined> {
-    const entry = { c: tally.chunks, r: tally.rows, j: tally.rejected };
+    const usage = tally.provider;
+    const before = previous?.provider;
+    const entry: TallyEntry = {
+      c: tally.chunks,
+      r: tally.rows,
+      j: tally.rejected,
+      // Provider usage only for shards that have some: most jobs ask no provider.
+      ...(usage.requests + usage.recordsSent + usage.matchesBilled + usage.cacheHits === 0
+        ? {}
+        : { q: usage.requests, s: usage.recordsSent, b: usage.matchesBilled, h: usage.cacheHits }),
+    };
     const send = (form: { set: string; condition: string; values: Record<string, unknown> }) =>
       this.#client.send(
         new UpdateItemCommand({
@@ -354,7 +390,9 @@ export class JobStore {
           Key: key(id),
           UpdateExpression:
             `SET ${form.set}, updatedAt = :now ` +
-            'ADD chunksDone :chunks, rowsProcessed :rows, rowsRejected :rejected',
+            'ADD chunksDone :chunks, rowsProcessed :rows, rowsRejected :rejected, ' +
+            'providerRequests :pq, providerRecordsSent :ps, providerMatchesBilled :pb, ' +
+            'providerCacheHits :ph',
           ConditionExpression: `#status IN (:splitting, :processing) AND ${form.condition}`,
           ExpressionAttributeNames: {
             '#status': 'status',
@@ -367,6 +405,10 @@ export class JobStore {
             ':chunks': tally.chunks - (previous?.chunks ?? 0),
             ':rows': tally.rows - (previous?.rows ?? 0),
             ':rejected': tally.rejected - (previous?.rejected ?? 0),
+            ':pq': usage.requests - (before?.requests ?? 0),
+            ':ps': usage.recordsSent - (before?.recordsSent ?? 0),
+            ':pb': usage.matchesBilled - (before?.matchesBilled ?? 0),
+            ':ph': usage.cacheHits - (before?.cacheHits ?? 0),
             ':now': new Date(this.#now()).toISOString(),
             ':splitting': 'splitting',
             ':processing': 'processing',

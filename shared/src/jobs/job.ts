@@ -25,6 +25,11 @@ export interface JobOptions {
   readonly chunkRows: number;
   /** Reference directory to match against; without one rows are only standardized. */
   readonly directoryId?: string;
+  /**
+   * Third-party people source: rows the directory did not match (every row, without a
+   * directory) are looked up there, and its answers verified like directory entries.
+   */
+  readonly provider?: 'pdl';
   /** Header name(s) per contact field, overriding header recognition (`{"email": "Mail"}`). */
   readonly columnMapping?: Readonly<Record<string, string | readonly string[]>>;
   /**
@@ -82,6 +87,11 @@ export interface Job {
   /** Stalls the watchdog repaired (re-sent split or merge, redriven chunks), and the last time. */
   readonly repairs?: number;
   readonly repairedAt?: string;
+  /** Provider usage of the counted chunks (see ProviderUsage); absent before the first chunk. */
+  readonly providerRequests?: number;
+  readonly providerRecordsSent?: number;
+  readonly providerMatchesBilled?: number;
+  readonly providerCacheHits?: number;
 }
 
 /** The object chunks read: the upload, or the UTF-8 copy split made of a UTF-16 upload. */

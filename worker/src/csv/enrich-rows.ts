@@ -1,4 +1,4 @@
-import type { JobEnricher } from '@contacts/enrichment';
+import type { ContactQuery, JobEnricher, ProviderAnswer } from '@contacts/enrichment';
 import { formatCsvRow, InputFileError } from '@contacts/shared';
 import { decodeRecords } from './decode-text.ts';
 import type { CsvDialect } from './detect-dialect.ts';
@@ -22,41 +22,42 @@ export interface ChunkRows extends CsvDialect {
 }
 
 /**
+ * Looks up a chunk's rows at the job's provider (one optional query per row, answers in order):
+ * the only I/O of enrichment, done once per chunk before any row is enriched.
+ */
+export type ChunkProviderLookup = (
+  queries: readonly (ContactQuery | undefined)[],
+) => Promise<readonly (ProviderAnswer | undefined)[]>;
+
+/**
  * Decodes and parses one chunk's bytes, enriches every row and formats the output and rejects
  * records. Rows the enricher must not see (mixed encodings, NUL bytes) are rejected here.
- * Reasons name rows and columns, never cell contents.
+ * Reasons name rows and columns, never cell contents. With `lookup`, the rows the enricher has
+ * a provider query for are looked up first, and each row is enriched with its answer.
  */
 export async function enrichRows(
   bytes: Buffer,
   enricher: JobEnricher,
   chunk: ChunkRows,
+  lookup?: ChunkProviderLookup,
 ): Promise<EnrichedChunk> {
   const decoded = decodeRecords(bytes, chunk.lineEnding);
   const records = await parseRecords(decoded.text, chunk);
   const mixed = new Set(decoded.mixedRows);
   // Checked once per chunk, so clean chunks never look for NULs row by row.
   const mayHaveNul = decoded.text.includes('\0');
-  const output: string[] = [];
-  const rejects: string[] = [];
-  let rows = 0;
+  const rowsRead: { fields: string[]; rowNumber: number; problem: string | undefined }[] = [];
   for (const fields of records) {
     if (isBlank(fields)) continue;
-    const rowNumber = chunk.rowStart + rows;
-    const problem = mixed.has(rows)
+    const rowNumber = chunk.rowStart + rowsRead.length;
+    const problem = mixed.has(rowsRead.length)
       ? `row ${rowNumber} mixes UTF-8 with another encoding; save the file as UTF-8`
       : mayHaveNul
         ? nulReason(fields, chunk.columns, rowNumber)
         : undefined;
-    const result =
-      problem === undefined
-        ? enricher.enrichRow(fields, rowNumber)
-        : enricher.rejectRow(withoutNul(fields), problem);
-    output.push(formatCsvRow(result.values));
-    if (result.rejectReason !== undefined) {
-      rejects.push(formatCsvRow([String(rowNumber), result.rejectReason]));
-    }
-    rows++;
+    rowsRead.push({ fields, rowNumber, problem });
   }
+  const rows = rowsRead.length;
   if (rows !== chunk.rowCount) {
     // The splitter and the parser disagree on record boundaries: malformed quoting.
     throw new InputFileError(
@@ -64,6 +65,27 @@ export async function enrichRows(
       `rows ${chunk.rowStart}-${chunk.rowStart + chunk.rowCount - 1} could not be read consistently (found ${rows} rows, expected ${chunk.rowCount}); check the file for stray quotes`,
     );
   }
+  const providerQuery = enricher.providerQuery?.bind(enricher);
+  const answers =
+    lookup === undefined || providerQuery === undefined
+      ? []
+      : await lookup(
+          rowsRead.map((row) =>
+            row.problem === undefined ? providerQuery(row.fields) : undefined,
+          ),
+        );
+  const output: string[] = [];
+  const rejects: string[] = [];
+  rowsRead.forEach(({ fields, rowNumber, problem }, index) => {
+    const result =
+      problem === undefined
+        ? enricher.enrichRow(fields, rowNumber, answers[index])
+        : enricher.rejectRow(withoutNul(fields), problem);
+    output.push(formatCsvRow(result.values));
+    if (result.rejectReason !== undefined) {
+      rejects.push(formatCsvRow([String(rowNumber), result.rejectReason]));
+    }
+  });
   return { output: output.join(''), rejects: rejects.join(''), rows, rejected: rejects.length };
 }
 

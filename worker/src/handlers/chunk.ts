@@ -1,14 +1,24 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   allChunksDone,
+  InputFileError,
   isFinal,
+  NO_PROVIDER_USAGE,
   objectKeys,
   textKeyOf,
   type ChunkMessage,
   type Job,
+  type ProviderUsage,
 } from '@contacts/shared';
 import type { JobEnricher } from '@contacts/enrichment';
-import { enrichRows, rejectOversizedRow, type EnrichedChunk } from '../csv/enrich-rows.ts';
-import type { DeliveryContext } from '../queue/consumer.ts';
+import {
+  enrichRows,
+  rejectOversizedRow,
+  type ChunkProviderLookup,
+  type EnrichedChunk,
+} from '../csv/enrich-rows.ts';
+import { ChunkLookupUnavailableError, lookupWithCache } from '../provider/cached-lookup.ts';
+import { DeferDeliveryError, type DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 import { openPinned, pinnedRead } from './pinned-upload.ts';
 
@@ -30,7 +40,11 @@ export async function handleChunk(
     return;
   }
   const enricher = await deps.enrichers(job);
-  const result = await readAndEnrich(deps, job, message, enricher);
+  let usage = NO_PROVIDER_USAGE;
+  const lookup = providerLookup(deps, job, context, (used) => {
+    usage = used;
+  });
+  const result = await readAndEnrich(deps, job, message, enricher, lookup);
   context.signal.throwIfAborted();
   await deps.objects.put(objectKeys.part(job, message.index), result.output);
   if (result.rejected > 0)
@@ -40,6 +54,7 @@ export async function handleChunk(
     index: message.index,
     rows: result.rows,
     rejected: result.rejected,
+    provider: usage,
   });
   if (!done.applied && done.job !== undefined && isFinal(done.job.status)) {
     // Cancelled (or failed) while this chunk ran: its part must not outlive the job's work.
@@ -64,12 +79,74 @@ async function discardParts(deps: PipelineDeps, job: Job, index: number): Promis
   await deps.objects.deleteKeys([objectKeys.part(job, index), objectKeys.rejectsPart(job, index)]);
 }
 
+/**
+ * The chunk's provider lookup when its job asks one, cache first. While the provider cannot be
+ * reached, the chunk waits for it in process (the visibility heartbeat keeps its message) up to
+ * `providerOutageWaitMs`, retrying only what is not cached yet; past that the message is
+ * deferred and the chunk is redone later from the start, which is safe because chunks are
+ * idempotent. Either way its rows never become errors for an outage.
+ */
+function providerLookup(
+  deps: PipelineDeps,
+  job: Job,
+  context: DeliveryContext,
+  onUsage: (usage: ProviderUsage) => void,
+): ChunkProviderLookup | undefined {
+  const name = job.options.provider;
+  if (name === undefined) return undefined;
+  const provider = deps.providers?.byName.get(name);
+  const cache = deps.providers?.cache;
+  if (provider === undefined || cache === undefined)
+    throw new InputFileError(
+      'provider_not_configured',
+      `provider "${name}" is not configured on the workers`,
+    );
+  const maxWaitMs = deps.providers?.outageWaitMs ?? DEFAULT_OUTAGE_WAIT_MS;
+  return async (queries) => {
+    let usage: ProviderUsage | undefined;
+    let waitedMs = 0;
+    for (;;) {
+      try {
+        const looked = await lookupWithCache({ provider, cache }, queries, {
+          jobId: job.id,
+          signal: context.signal,
+          usage,
+        });
+        onUsage(looked.usage);
+        return looked.answers;
+      } catch (error) {
+        if (!(error instanceof ChunkLookupUnavailableError)) throw error;
+        usage = error.usage;
+        const pauseMs = Math.max(MIN_PROVIDER_PAUSE_MS, error.retryAfterMs ?? 0);
+        if (waitedMs + pauseMs <= maxWaitMs) {
+          context.logger.info({ err: error, pauseMs }, 'provider unavailable: chunk waits');
+          await sleep(pauseMs, undefined, { signal: context.signal });
+          waitedMs += pauseMs;
+          continue;
+        }
+        const retryAfterSeconds = Math.ceil(pauseMs / 1000);
+        context.logger.warn(
+          { err: error, retryAfterSeconds },
+          'provider unavailable: chunk deferred',
+        );
+        throw new DeferDeliveryError(`${error.message}; chunk deferred`, { retryAfterSeconds });
+      }
+    }
+  };
+}
+
+/** A provider that just failed every retry is not asked again sooner than this. */
+const MIN_PROVIDER_PAUSE_MS = 5_000;
+/** Longest a chunk waits in process for an unavailable provider before deferring its message. */
+export const DEFAULT_OUTAGE_WAIT_MS = 60_000;
+
 /** Reads the chunk's bytes (never those of an oversized row) and enriches its rows. */
 async function readAndEnrich(
   deps: PipelineDeps,
   job: Job,
   message: ChunkMessage,
   enricher: JobEnricher,
+  lookup: ChunkProviderLookup | undefined,
 ): Promise<EnrichedChunk> {
   const columns = job.columns ?? [];
   if (message.oversized !== undefined)
@@ -80,10 +157,10 @@ async function readAndEnrich(
   );
   // Bounded by the chunk byte budget; the encoding is decided on the whole chunk.
   const bytes = Buffer.concat((await input.toArray()) as Buffer[]);
-  return enrichRows(bytes, enricher, {
-    ...message,
-    columns,
-    delimiter: job.delimiter ?? ',',
-    lineEnding: job.lineEnding ?? 'lf',
-  });
+  return enrichRows(
+    bytes,
+    enricher,
+    { ...message, columns, delimiter: job.delimiter ?? ',', lineEnding: job.lineEnding ?? 'lf' },
+    lookup,
+  );
 }

@@ -7,6 +7,7 @@ import {
   type JobStore,
   type Logger,
 } from '@contacts/shared';
+import { ProviderUnauthorizedError } from '@contacts/enrichment';
 import type { z } from 'zod';
 import type { DeliveryContext, FailureDisposition, MessageHandler } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
@@ -29,6 +30,8 @@ export class PoisonMessageError extends AppError {
 export function classifyFailure(error: unknown): FailureDisposition {
   if (error instanceof PoisonMessageError) return 'dead-letter';
   if (error instanceof InputFileError) return 'settle';
+  // The provider refused the key: every retry would be refused too (and counted).
+  if (error instanceof ProviderUnauthorizedError) return 'settle';
   if (error instanceof JobStateConflictError) return 'discard';
   return 'retry';
 }
@@ -94,7 +97,7 @@ async function failJob(
     return;
   }
   const failure =
-    error instanceof InputFileError
+    error instanceof InputFileError || error instanceof ProviderUnauthorizedError
       ? { code: error.code, message: error.message }
       : {
           code: 'processing_failed',

@@ -1,0 +1,116 @@
+import {
+  ProviderUnavailableError,
+  type ContactProvider,
+  type ContactQuery,
+  type LookupOptions,
+  type ProviderAnswer,
+  type ProviderQuery,
+} from '@contacts/enrichment';
+import { describe, expect, it } from 'vitest';
+import { ChunkLookupUnavailableError, lookupWithCache } from './cached-lookup.ts';
+import { providerQueryKey } from './query-key.ts';
+import { InMemoryProviderResponseCache } from './response-cache.ts';
+
+/**
+ * A provider over a fixed world: people whose email is in `world` match (billed), others do not.
+ * `failAfter` answers that many lookups, then fails like an outage, carrying what it answered.
+ */
+function worldProvider(world: readonly string[], options: { failAfter?: number } = {}) {
+  const sent: string[][] = [];
+  let requests = 0;
+  const answer = (query: ProviderQuery): ProviderAnswer => {
+    const email = query.fields.emails[0] ?? '';
+    return world.includes(email)
+      ? {
+          key: query.key,
+          outcome: 'match',
+          billed: true,
+          candidate: {
+            providerId: `id-${email}`,
+            record: { name: query.fields.name, emails: [email], phones: [] },
+          },
+        }
+      : { key: query.key, outcome: 'no_match', billed: false };
+  };
+  const provider: ContactProvider = {
+    name: 'test',
+    maxBatchSize: 100,
+    lookup(queries: readonly ProviderQuery[], lookup: LookupOptions) {
+      requests++;
+      lookup.onRequest?.();
+      sent.push(queries.map((query) => query.fields.emails[0] ?? ''));
+      const answers = queries.map(answer);
+      if (options.failAfter !== undefined && queries.length > options.failAfter)
+        return Promise.reject(
+          new ProviderUnavailableError('test', 'down', {
+            retryAfterMs: 1_000,
+            answered: answers.slice(0, options.failAfter),
+          }),
+        );
+      return Promise.resolve(answers);
+    },
+  };
+  return { provider, sent, requests: () => requests };
+}
+
+const person = (email: string, first = 'Ann'): ContactQuery => ({
+  name: { first, last: 'Lee' },
+  emails: [email],
+  phones: [],
+});
+
+const job = { jobId: 'job-1' };
+
+describe('lookupWithCache', () => {
+  it('asks once per distinct query, and not at all for what it answered before', async () => {
+    const { provider, sent } = worldProvider(['a@x.io']);
+    const cache = new InMemoryProviderResponseCache();
+    const queries = [person('a@x.io'), undefined, person('b@x.io'), person(' A@X.io ')];
+
+    const first = await lookupWithCache({ provider, cache }, queries, job);
+
+    expect(sent).toEqual([['a@x.io', 'b@x.io']]);
+    expect(first.answers.map((a) => a?.outcome)).toEqual(['match', undefined, 'no_match', 'match']);
+    expect(first.usage).toEqual({ requests: 1, recordsSent: 2, matchesBilled: 1, cacheHits: 1 });
+
+    // The same chunk again (a redelivery): answered from the cache, nothing sent or billed.
+    const again = await lookupWithCache({ provider, cache }, queries, job);
+    expect(sent).toHaveLength(1);
+    expect(again.answers).toEqual(first.answers);
+    expect(again.usage).toEqual({ requests: 0, recordsSent: 0, matchesBilled: 0, cacheHits: 3 });
+  });
+
+  it('keeps the answers paid for before an outage, so the retry pays only for the rest', async () => {
+    const cache = new InMemoryProviderResponseCache();
+    const down = worldProvider(['a@x.io', 'b@x.io', 'c@x.io'], { failAfter: 2 });
+    const queries = [person('a@x.io'), person('b@x.io'), person('c@x.io')];
+
+    const error = await lookupWithCache({ provider: down.provider, cache }, queries, job).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ChunkLookupUnavailableError);
+    const cut = error as ChunkLookupUnavailableError;
+    expect(cut.cause).toBeInstanceOf(ProviderUnavailableError);
+    expect(cut).toMatchObject({ code: 'provider_unavailable', retryAfterMs: 1_000 });
+    // Two matches were paid for before the outage.
+    expect(cut.usage).toEqual({ requests: 1, recordsSent: 3, matchesBilled: 2, cacheHits: 0 });
+
+    const up = worldProvider(['a@x.io', 'b@x.io', 'c@x.io']);
+    const retried = await lookupWithCache({ provider: up.provider, cache }, queries, {
+      ...job,
+      usage: cut.usage,
+    });
+    expect(up.sent).toEqual([['c@x.io']]);
+    expect(retried.answers.map((a) => a?.outcome)).toEqual(['match', 'match', 'match']);
+    // The delivery's whole cost: both tries.
+    expect(retried.usage).toEqual({ requests: 2, recordsSent: 4, matchesBilled: 3, cacheHits: 2 });
+  });
+
+  it('keys queries by provider and normalized values, without the values themselves', () => {
+    const key = providerQueryKey('pdl', person('Ann@X.io'));
+    expect(key).toBe(providerQueryKey('pdl', person(' ann@x.io')));
+    expect(key).not.toBe(providerQueryKey('apollo', person('ann@x.io')));
+    expect(key).not.toBe(providerQueryKey('pdl', person('ann@x.io', 'Anne')));
+    expect(key).not.toContain('ann');
+  });
+});
