@@ -5,6 +5,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { createPassthroughEnricher } from '@contacts/enrichment';
 import { taskRolePolicies, type TaskRolePolicies } from '@contacts/infra';
+import { startPdlSimulator, type PdlSimulator } from '@contacts/local';
 import {
   allChunksDone,
   createAwsClients,
@@ -41,7 +42,14 @@ import {
   readCallLog,
   unusedGrants,
 } from '../src/iam/simulate-calls.ts';
-import { contactFile, startHarness, TENANT_A, waitFor, type Harness } from '../src/index.ts';
+import {
+  contactFile,
+  queueDepth,
+  startHarness,
+  TENANT_A,
+  waitFor,
+  type Harness,
+} from '../src/index.ts';
 
 /**
  * Drives each user journey with the api's and the worker's AWS calls recorded, then evaluates
@@ -72,6 +80,7 @@ function gate(): { wait: Promise<void>; open: () => void } {
 
 const callDir = mkdtempSync(join(tmpdir(), 'iam-test-calls-'));
 let harness: Harness;
+let pdl: PdlSimulator;
 let policies: TaskRolePolicies;
 let operatorClients: AwsClients;
 const operatorCalls: AwsCall[] = [];
@@ -80,7 +89,11 @@ const holdChunks = gate();
 const holdMerge = gate();
 
 beforeAll(async () => {
-  harness = await startHarness({ prefix: 'e2e-iam', env: { AWS_CALL_LOG_DIR: callDir } });
+  pdl = await startPdlSimulator({ apiKeys: ['iam-pdl-key'], seed: 3, worldSize: 200 });
+  harness = await startHarness({
+    prefix: 'e2e-iam',
+    env: { AWS_CALL_LOG_DIR: callDir, PDL_API_URL: pdl.url, PDL_API_KEY: 'iam-pdl-key' },
+  });
   const { config } = harness;
   const directories = directoryEnricherProvider({
     objects: new ObjectStore({ s3: harness.workerClients.s3, bucket: config.resources.bucket }),
@@ -113,6 +126,7 @@ afterAll(async () => {
   holdMerge.open();
   operatorClients.destroy();
   await harness.close();
+  await pdl.close();
   rmSync(callDir, { recursive: true, force: true });
 });
 
@@ -142,6 +156,13 @@ async function finished(id: string): Promise<Record<string, any>> {
         : undefined;
     },
     { timeoutMs: 45_000, what: `job ${id} to finish` },
+  );
+}
+
+async function drained(queueUrl: string): Promise<void> {
+  await waitFor(
+    async () => ((await queueDepth(harness.clients.sqs, queueUrl)) === 0 ? true : undefined),
+    { timeoutMs: 30_000, what: `${queueUrl} to drain` },
   );
 }
 
@@ -328,6 +349,26 @@ describe('every AWS call of the journeys is allowed to the task role that makes 
     );
   });
 
+  it('a job enriched by a provider, paced by the fleet limiter, its answers cached', async () => {
+    const rows = [
+      'First Name,Last Name,Email',
+      'Robert,Smith,bob.smith@example.com',
+      'Maggie,Okafor,maggie.okafor@example.org',
+    ].join('\n');
+    for (const fileName of ['pdl.csv', 'pdl-again.csv']) {
+      const job = await finished(await submit(fileName, rows, { provider: 'pdl' }));
+      expect(job.status).toBe('completed');
+    }
+    for (const action of [
+      'dynamodb:PutItem',
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+    ])
+      await waitUntilMade('worker', action, 'providers');
+  });
+
   it('the watchdog fails stalled jobs and repairs one from the chunk DLQ', async () => {
     const stallAfterSeconds = 10;
     // A stall period on: stalled, yet well within the patience a busy queue gets.
@@ -349,6 +390,9 @@ describe('every AWS call of the journeys is allowed to the task role that makes 
         now: () => Date.now() + (stallAfterSeconds + 1) * 1000,
       });
 
+    // Earlier journeys' messages (an extra merge, say) must not pass for the stalled job's work.
+    await drained(harness.queueUrls.control);
+    await drained(harness.queueUrls.chunk);
     const lost = await stalledJob('queued');
     const failed = await watchdog(0).runPass();
     expect(failed.find((o) => o.jobId === lost.id)?.action).toBe('failed');
@@ -412,10 +456,6 @@ describe('the task roles are granted nothing the journeys do not use', () => {
         'a message is held longer (heartbeat) or retried later (backoff)',
       ],
       [/^worker ecs:(Update|Get)TaskProtection /, 'scale-in protection, through the ECS agent'],
-      [
-        new RegExp(`^worker dynamodb:\\w+ ${policies.tables.providers.arn}$`),
-        'used by provider lookups (issue 10, not wired yet)',
-      ],
     ];
     const grants = TASK_ROLES.flatMap((role) => grantsOf(role, policies));
     const unexplained = unusedGrants(recorded(), policies).filter(

@@ -158,6 +158,7 @@ export {
   createPdlProvider,
   PDL_MAX_BATCH_SIZE,
   PDL_PROVIDER_NAME,
+  pdlAccount,
   type PdlProviderOptions,
 } from './sources/pdl-provider.ts';
 

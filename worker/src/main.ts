@@ -11,8 +11,6 @@ async function main(): Promise<void> {
     queueUrls,
     clients,
     logger,
-    // Provider pacing and answers are per process until the fleet-wide DynamoDB limiter and
-    // response cache are passed here as `requestLimiter` and `providerCache`.
   });
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
+  DynamoResponseCache,
   JobStore,
   MessagePublisher,
   NicknameStore,
@@ -10,7 +11,7 @@ import {
   type QueueUrls,
   type AppConfig,
 } from '@contacts/shared';
-import { unlimitedRequests, type ContactProvider, type RequestLimiter } from '@contacts/enrichment';
+import type { ContactProvider, RequestLimiter } from '@contacts/enrichment';
 import { directoryEnricherProvider } from './directory-enrichers.ts';
 import type { EnricherProvider } from './enricher-provider.ts';
 import {
@@ -20,10 +21,7 @@ import {
 } from './handlers/message-handlers.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { configuredProviders } from './provider/configured-providers.ts';
-import {
-  InMemoryProviderResponseCache,
-  type ProviderResponseCache,
-} from './provider/response-cache.ts';
+import type { ProviderResponseCache } from './provider/response-cache.ts';
 import { QueueConsumer } from './queue/consumer.ts';
 import { TaskProtection } from './queue/task-protection.ts';
 import { StallWatchdog } from './watchdog/stall-watchdog.ts';
@@ -40,11 +38,11 @@ export interface WorkerDeps {
   readonly logger: Logger;
   readonly enrichers?: EnricherProvider;
   /**
-   * Paces every provider HTTP request (rate and concurrency). Default: unlimited, which only
-   * suits one worker against a simulator; the fleet passes its DynamoDB limiter here.
+   * Paces every provider HTTP request (rate and concurrency). Default: each provider account's
+   * fleet-wide limiter in the providers table (DynamoDB).
    */
   readonly requestLimiter?: RequestLimiter;
-  /** Provider answers already paid for. Default: kept in this process only. */
+  /** Provider answers already paid for. Default: the fleet's cache in the providers table. */
   readonly providerCache?: ProviderResponseCache;
   /** Overrides the providers built from the configuration (tests). */
   readonly providers?: ReadonlyMap<string, ContactProvider>;
@@ -104,10 +102,18 @@ export function createWorker(deps: WorkerDeps): Worker {
       byName:
         deps.providers ??
         configuredProviders(deps.config.providers, {
-          requestLimiter: deps.requestLimiter ?? unlimitedRequests,
+          ...(deps.requestLimiter === undefined ? {} : { requestLimiter: deps.requestLimiter }),
+          limits: { client: deps.clients.dynamodb, table: deps.config.resources.providersTable },
           logger: deps.logger,
         }),
-      cache: deps.providerCache ?? new InMemoryProviderResponseCache(),
+      cache:
+        deps.providerCache ??
+        new DynamoResponseCache({
+          client: deps.clients.dynamodb,
+          table: deps.config.resources.providersTable,
+          ttlSeconds: deps.config.worker.providerCacheTtlSeconds,
+          logger: deps.logger,
+        }),
       ...(deps.providerOutageWaitMs === undefined
         ? {}
         : { outageWaitMs: deps.providerOutageWaitMs }),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EnrichmentOptionsError } from '../errors.ts';
 import { lookupInBatches } from './lookup-in-batches.ts';
 import { pdlParams, pdlPersonCells, pdlPersonId, PDL_DATA_INCLUDE } from './pdl-person.ts';
@@ -20,6 +21,11 @@ import type { RequestLimiter } from './request-limiter.ts';
  */
 
 export const PDL_PROVIDER_NAME = 'pdl';
+
+/** Names a PDL account by a digest of its key, so neither caches nor limiters hold the key. */
+export function pdlAccount(apiKey: string): string {
+  return `${PDL_PROVIDER_NAME}#${createHash('sha256').update(apiKey).digest('hex').slice(0, 16)}`;
+}
 /** The API's own limit of lookups per bulk request. */
 export const PDL_MAX_BATCH_SIZE = 100;
 
@@ -157,6 +163,7 @@ export function createPdlProvider(options: PdlProviderOptions): ContactProvider 
 
   return {
     name: PDL_PROVIDER_NAME,
+    account: pdlAccount(apiKey),
     maxBatchSize: batchSize,
     lookup: (queries, lookup) =>
       lookupInBatches(queries, { ...lookup, batchSize, concurrency }, lookupBatch),

@@ -73,6 +73,11 @@ export interface LookupOptions {
 export interface ContactProvider {
   /** Stable name, used as `match_source` ("pdl"). */
   readonly name: string;
+  /**
+   * The account that pays (e.g. `pdl#<digest of the key>`, never the key): answers are cached
+   * and requests limited per account, so one tenant's paid answers are not served to another.
+   */
+  readonly account?: string;
   /** Most queries one HTTP request carries; `lookup` splits longer lists itself. */
   readonly maxBatchSize: number;
   /**

@@ -44,7 +44,8 @@ export async function lookupWithCache(
   },
 ): Promise<ChunkLookup> {
   const usage: MutableUsage = { ...(options.usage ?? NO_PROVIDER_USAGE) };
-  const name = deps.provider.name;
+  // Cached per paying account: one tenant's paid answers are not served to another's key.
+  const name = deps.provider.account ?? deps.provider.name;
   const keys = queries.map((query) =>
     query === undefined ? undefined : providerQueryKey(name, query),
   );
@@ -128,7 +129,8 @@ async function remember(deps: CachedLookupDeps, answers: readonly ProviderAnswer
     else if (answer.outcome === 'no_match')
       entries.push({ key: answer.key, answer: { status: 'no_match' } });
   }
-  if (entries.length > 0) await deps.cache.putMany(deps.provider.name, entries);
+  if (entries.length > 0)
+    await deps.cache.putMany(deps.provider.account ?? deps.provider.name, entries);
 }
 
 function fromCache(key: string, answer: CachedAnswer): ProviderAnswer {

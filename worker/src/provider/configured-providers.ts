@@ -1,10 +1,17 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   createPdlProvider,
   PDL_PROVIDER_NAME,
+  pdlAccount,
   type ContactProvider,
   type RequestLimiter,
 } from '@contacts/enrichment';
-import type { Logger, ProvidersConfig } from '@contacts/shared';
+import {
+  DynamoRequestLimiter,
+  type Logger,
+  type PdlConfig,
+  type ProvidersConfig,
+} from '@contacts/shared';
 
 /**
  * The providers this worker has credentials for, by name (`match_source`). One client per
@@ -12,7 +19,12 @@ import type { Logger, ProvidersConfig } from '@contacts/shared';
  */
 export function configuredProviders(
   config: ProvidersConfig,
-  deps: { readonly requestLimiter: RequestLimiter; readonly logger: Logger },
+  deps: {
+    /** Absent: the fleet-wide limiter of each provider account, in the providers table. */
+    readonly requestLimiter?: RequestLimiter;
+    readonly limits: { readonly client: DynamoDBClient; readonly table: string };
+    readonly logger: Logger;
+  },
 ): ReadonlyMap<string, ContactProvider> {
   const providers = new Map<string, ContactProvider>();
   const pdl = config.pdl;
@@ -24,7 +36,7 @@ export function configuredProviders(
         apiKey: pdl.apiKey,
         batchSize: pdl.batchSize,
         minLikelihood: pdl.minLikelihood,
-        limiter: deps.requestLimiter,
+        limiter: deps.requestLimiter ?? pdlLimiter(pdl, pdl.apiKey, deps),
         // Bulk requests one chunk keeps in flight; the limiter caps the whole fleet.
         concurrency: Math.min(2, pdl.maxConcurrency),
         logger: deps.logger.child({ provider: PDL_PROVIDER_NAME }),
@@ -32,4 +44,23 @@ export function configuredProviders(
     );
   }
   return providers;
+}
+
+/**
+ * The PDL account's limits, shared by every worker and job through DynamoDB. The account is named
+ * by a digest of its key: the key itself is never stored.
+ */
+function pdlLimiter(
+  pdl: PdlConfig,
+  apiKey: string,
+  deps: { readonly limits: { client: DynamoDBClient; table: string }; readonly logger: Logger },
+): RequestLimiter {
+  return new DynamoRequestLimiter({
+    client: deps.limits.client,
+    table: deps.limits.table,
+    account: pdlAccount(apiKey),
+    requestsPerMinute: pdl.requestsPerMinute,
+    maxConcurrency: pdl.maxConcurrency,
+    logger: deps.logger.child({ limiter: PDL_PROVIDER_NAME }),
+  });
 }
