@@ -211,7 +211,7 @@ describe('provider enrichment (pdl)', () => {
       (row) => row.match_source !== 'directory' && row.match_status !== 'rejected',
     ).length;
     // The cache is the fleet's (DynamoDB): rows an earlier test asked about are answered from it.
-    expect(sim.stats().lookups + job.provider.cacheHits).toBe(unmatched);
+    expect(sim.stats().lookups + (job.provider.cacheHits as number)).toBe(unmatched);
     expect(job.provider.recordsSent).toBe(sim.stats().lookups);
   });
 
