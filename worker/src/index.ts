@@ -29,10 +29,6 @@ export { handleChunk } from './handlers/chunk.ts';
 export { handleMerge } from './handlers/merge.ts';
 export { handleSplit } from './handlers/split.ts';
 export type { PipelineDeps, ProviderSources } from './pipeline-deps.ts';
-export {
-  InMemoryProviderResponseCache,
-  type CachedAnswer,
-  type ProviderResponseCache,
-} from './provider/response-cache.ts';
+export { InMemoryProviderResponseCache } from './provider/response-cache.ts';
 export { providerQueryKey } from './provider/query-key.ts';
 export { lookupWithCache, type ChunkLookup } from './provider/cached-lookup.ts';

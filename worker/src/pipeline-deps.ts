@@ -1,7 +1,7 @@
 import type { JobStore, Logger, MessagePublisher, ObjectStore } from '@contacts/shared';
 import type { ContactProvider } from '@contacts/enrichment';
 import type { EnricherProvider } from './enricher-provider.ts';
-import type { ProviderResponseCache } from './provider/response-cache.ts';
+import type { ProviderResponseCache } from '@contacts/shared';
 
 /** What the split, chunk and merge steps need, passed in by the composition root. */
 export interface ProviderSources {

@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   DynamoResponseCache,
+  type ProviderResponseCache,
   JobStore,
   MessagePublisher,
   NicknameStore,
@@ -21,7 +22,6 @@ import {
 } from './handlers/message-handlers.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { configuredProviders } from './provider/configured-providers.ts';
-import type { ProviderResponseCache } from './provider/response-cache.ts';
 import { QueueConsumer } from './queue/consumer.ts';
 import { TaskProtection } from './queue/task-protection.ts';
 import { StallWatchdog } from './watchdog/stall-watchdog.ts';

@@ -7,7 +7,7 @@ import {
 } from '@contacts/enrichment';
 import { AppError, NO_PROVIDER_USAGE, type ProviderUsage } from '@contacts/shared';
 import { providerQueryKey } from './query-key.ts';
-import type { CachedAnswer, ProviderResponseCache } from './response-cache.ts';
+import type { CachedAnswer, ProviderResponseCache } from '@contacts/shared';
 
 export interface CachedLookupDeps {
   readonly provider: ContactProvider;

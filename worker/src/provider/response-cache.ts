@@ -1,24 +1,10 @@
+import type { CachedAnswer, ProviderResponseCache } from '@contacts/shared';
 import { LRUCache } from 'lru-cache';
 
 /*
- * The provider response cache: what a provider answered for a normalized query, so a
- * redelivered chunk, a retried batch and a duplicate contact cost nothing more. The fleet uses a
- * DynamoDB table (one item per key, with a TTL); this file declares the port and an in-process
- * implementation for a single worker, tests and the CLI.
+ * An in-process response cache (the port and the fleet's DynamoDB cache live in shared), for
+ * tests and the CLI.
  */
-
-/** A provider's answer as kept: a match's candidate as JSON, or the knowledge of no match. */
-export type CachedAnswer =
-  { readonly status: 'match'; readonly body: string } | { readonly status: 'no_match' };
-
-export interface ProviderResponseCache {
-  /** The cached answers among `keys` (absent keys were never answered, or expired). */
-  getMany(provider: string, keys: readonly string[]): Promise<Map<string, CachedAnswer>>;
-  putMany(
-    provider: string,
-    entries: readonly { key: string; answer: CachedAnswer }[],
-  ): Promise<void>;
-}
 
 /** Keeps up to `maxEntries` answers in this process, least recently used out. */
 export class InMemoryProviderResponseCache implements ProviderResponseCache {
