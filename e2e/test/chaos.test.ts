@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatChaosReport, killTally, repairsOf, runChaos } from '../src/index.ts';
+import { formatChaosReport, killTally, runChaos } from '../src/index.ts';
 
 const workDir = mkdtempSync(join(tmpdir(), 'chaos-test-'));
 afterAll(() => {
@@ -41,11 +41,9 @@ describe('chaos: workers SIGKILLed at every stage of a job', () => {
       'processing-merge': 1,
     });
     // Killed after split moved the job to processing with every chunk counted, before it sent
-    // the merge: the split's redelivery (or else the watchdog) must send it.
-    expect(
-      repairsOf(report).map((e) => e.msg),
-      explain,
-    ).toContainEqual(expect.stringMatching(/merge re-sent/));
+    // the merge. Who sends it depends on timing: the last chunk (when its re-read already sees
+    // processing), the split's redelivery or the watchdog. Each path has its own deterministic
+    // test (redelivery.test.ts, watchdog.test.ts); here every row must arrive regardless.
     const statuses = report.kills.map((kill) => kill.jobStatus);
     expect(statuses, explain).toContain('splitting');
     expect(statuses, explain).toContain('merging');
