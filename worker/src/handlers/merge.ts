@@ -11,13 +11,7 @@ import {
 } from '@contacts/shared';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
-import {
-  deferWhileHeld,
-  deliveryToken,
-  holdStageLease,
-  releasingOnFailure,
-  type StageLease,
-} from './stage-lease.ts';
+import { holdStageLease, runStage, type StageLease } from './stage-lease.ts';
 
 export const REJECTS_COLUMNS = ['row_number', 'reason'];
 
@@ -34,22 +28,13 @@ export async function handleMerge(
   message: MergeMessage,
   context: DeliveryContext,
 ): Promise<void> {
-  const holder = deliveryToken(context);
-  const claim = await deps.jobs.claimStage(message.jobId, {
+  await runStage(deps, message.jobId, context, {
+    name: 'merge',
     from: 'processing',
     to: 'merging',
-    holder,
-    leaseMs: deps.leaseMs,
     requireAllChunks: true,
+    run: (job, leased) => mergeUnderLease(deps, job, leased),
   });
-  if (!claim.claimed) {
-    deferWhileHeld(claim, { name: 'merge', status: 'merging' });
-    context.logger.info({ status: claim.job?.status }, 'merge skipped: not ours to run');
-    return;
-  }
-  await releasingOnFailure(deps, { jobId: message.jobId, holder, logger: context.logger }, () =>
-    mergeUnderLease(deps, claim.job, { ...context, holder }),
-  );
 }
 
 /** The merge itself, once its lease is ours. */

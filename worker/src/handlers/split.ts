@@ -19,13 +19,7 @@ import { Utf8Validator } from '../csv/utf8-validation.ts';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 import { openPinned, pinnedRead } from './pinned-upload.ts';
-import {
-  deferWhileHeld,
-  deliveryToken,
-  holdStageLease,
-  releasingOnFailure,
-  type StageLease,
-} from './stage-lease.ts';
+import { holdStageLease, runStage, type StageLease } from './stage-lease.ts';
 
 const CHUNK_BATCH = 10;
 /**
@@ -62,30 +56,22 @@ export async function handleSplit(
   message: SplitMessage,
   context: DeliveryContext,
 ): Promise<void> {
-  const holder = deliveryToken(context);
-  const claim = await deps.jobs.claimStage(message.jobId, {
+  await runStage(deps, message.jobId, context, {
+    name: 'split',
     from: 'queued',
     to: 'splitting',
-    holder,
-    leaseMs: deps.leaseMs,
-  });
-  if (!claim.claimed) {
+    run: (job, leased) => splitUnderLease(deps, job, leased),
     // A split that died after its last write but before sending the merge left a job whose
     // chunks are all done and that nobody else will merge (chunks only send it when they count
     // the last one): its redelivery sends it. Merge is idempotent.
-    if (claim.job?.status === 'processing' && allChunksDone(claim.job)) {
-      await sendMerge(deps, claim.job);
+    async onRefused(job) {
+      if (job?.status !== 'processing' || !allChunksDone(job)) return false;
+      await sendMerge(deps, job);
       // Warn: it repairs a crash, as the watchdog's repairs do.
       context.logger.warn('split redelivered after its job reached processing: merge re-sent');
-      return;
-    }
-    deferWhileHeld(claim, { name: 'split', status: 'splitting' });
-    context.logger.info({ status: claim.job?.status }, 'split skipped: job not splittable by us');
-    return;
-  }
-  await releasingOnFailure(deps, { jobId: message.jobId, holder, logger: context.logger }, () =>
-    splitUnderLease(deps, claim.job, { ...context, holder }),
-  );
+      return true;
+    },
+  });
 }
 
 /** The split itself, once its lease is ours. */

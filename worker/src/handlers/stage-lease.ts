@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { JobStateConflictError, type ClaimResult, type JobStatus } from '@contacts/shared';
+import {
+  JobStateConflictError,
+  type ClaimResult,
+  type Job,
+  type JobStatus,
+} from '@contacts/shared';
 import { DeferDeliveryError, type DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 
@@ -14,7 +19,7 @@ export interface StageLease {
  * A lease token for one delivery of a message. SQS may deliver a message again while the first
  * delivery still runs (its visibility lapsed); that second delivery must find the lease taken.
  */
-export function deliveryToken(context: DeliveryContext): string {
+function deliveryToken(context: DeliveryContext): string {
   return `${context.messageId}/${randomUUID()}`;
 }
 
@@ -50,7 +55,7 @@ export function holdStageLease(
  * lease (a duplicate, or a redelivery while the first delivery still works). That message must
  * come back when the lease ends, not be deleted: if the holder dies, nobody else runs the stage.
  */
-export function deferWhileHeld(
+function deferWhileHeld(
   claim: ClaimResult,
   stage: { name: 'split' | 'merge'; status: JobStatus },
   now = Date.now(),
@@ -70,7 +75,7 @@ export function deferWhileHeld(
  * the message's retry (after a backoff shorter than the lease) can take it at once. A crashed
  * worker cannot give it back; its lease expires before its message reappears.
  */
-export async function releasingOnFailure<T>(
+async function releasingOnFailure<T>(
   deps: PipelineDeps,
   lease: { jobId: string; holder: string; logger: DeliveryContext['logger'] },
   run: () => Promise<T>,
@@ -83,4 +88,46 @@ export async function releasingOnFailure<T>(
     });
     throw error;
   }
+}
+
+/** A split or merge: the status it claims the job from and into, and what it does then. */
+export interface StageSpec {
+  readonly name: 'split' | 'merge';
+  readonly from: JobStatus;
+  readonly to: JobStatus;
+  readonly requireAllChunks?: boolean;
+  /** Runs under the lease, which `context.holder` names. */
+  run(job: Job, context: DeliveryContext & { readonly holder: string }): Promise<void>;
+  /** A refused claim this stage can still act on (true: handled). */
+  onRefused?(job: Job | undefined): Promise<boolean>;
+}
+
+/**
+ * One delivery of a stage's message: claims the stage's lease with a token of this delivery,
+ * runs it (giving the lease back if it fails), or, when the claim is refused, defers the
+ * message while another delivery holds a live lease and else skips it.
+ */
+export async function runStage(
+  deps: PipelineDeps,
+  jobId: string,
+  context: DeliveryContext,
+  stage: StageSpec,
+): Promise<void> {
+  const holder = deliveryToken(context);
+  const claim = await deps.jobs.claimStage(jobId, {
+    from: stage.from,
+    to: stage.to,
+    holder,
+    leaseMs: deps.leaseMs,
+    ...(stage.requireAllChunks === true ? { requireAllChunks: true } : {}),
+  });
+  if (!claim.claimed) {
+    if ((await stage.onRefused?.(claim.job)) === true) return;
+    deferWhileHeld(claim, { name: stage.name, status: stage.to });
+    context.logger.info({ status: claim.job?.status }, `${stage.name} skipped: not ours to run`);
+    return;
+  }
+  await releasingOnFailure(deps, { jobId, holder, logger: context.logger }, () =>
+    stage.run(claim.job, { ...context, holder }),
+  );
 }
