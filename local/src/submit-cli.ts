@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   const api = values.api ?? `http://${config.api.host}:${config.api.port}`;
   const key = values.key ?? process.env.API_KEY ?? localApiKey(config.emulators.dataDir);
   const headers = { Authorization: `Bearer ${key}` };
+  await ensureReachable(api);
   const query = new URLSearchParams({ fileName: basename(file) });
   if (values['chunk-rows'] !== undefined) query.set('chunkRows', values['chunk-rows']);
   if (values.provider !== undefined) query.set('provider', values.provider);
@@ -114,6 +115,20 @@ interface JobView {
     cacheHits: number;
   };
   error?: unknown;
+}
+
+/** A plain answer when nothing listens at the API address, instead of fetch's "fetch failed". */
+async function ensureReachable(api: string): Promise<void> {
+  try {
+    await fetch(`${api}/healthz`);
+  } catch (error) {
+    throw new Error(
+      `cannot reach the API at ${api}: is \`npm start\` running? (or pass --api URL)`,
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
 main().catch((error: unknown) => {
