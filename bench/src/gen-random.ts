@@ -1,3 +1,5 @@
+import { mulberry32 } from '@contacts/shared';
+
 /** A small seeded PRNG (mulberry32) with the helpers the generators need: same seed, same data. */
 export interface Random {
   /** Uniform in [0, 1). */
@@ -11,15 +13,8 @@ export interface Random {
 }
 
 export function createRandom(seed: number): Random {
-  let state = seed >>> 0;
+  const next = mulberry32(seed);
   const zipfTables = new Map<string, Float64Array>();
-  function next(): number {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
   const int = (n: number): number => Math.floor(next() * n);
   function pick<T>(items: readonly T[]): T {
     const item = items[int(items.length)];

@@ -1,4 +1,5 @@
 export { backoffDelayMs, OutageLog } from './backoff.ts';
+export { mulberry32 } from './seeded-random.ts';
 export { retry, retryUnprocessed, UnprocessedEntriesError, type RetryOptions } from './retry.ts';
 export {
   callLogSink,

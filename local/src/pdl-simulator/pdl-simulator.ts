@@ -194,14 +194,13 @@ export async function startPdlSimulator(
     readonly credits: number;
   }
 
+  function invalidRequest(message: string): Answer {
+    return { status: 400, body: pdlError(400, 'invalid_request_error', message), credits: 0 };
+  }
+
   function answerBulk(key: string, body: unknown): Answer {
     const parsed = parseBulkBody(body);
-    if (!parsed.ok)
-      return {
-        status: 400,
-        body: pdlError(400, 'invalid_request_error', parsed.message),
-        credits: 0,
-      };
+    if (!parsed.ok) return invalidRequest(parsed.message);
     let credits = 0;
     const items = parsed.value.map(({ params, metadata }) => {
       const item = lookup(key, params);
@@ -213,12 +212,7 @@ export async function startPdlSimulator(
 
   function answerEnrich(key: string, input: unknown): Answer {
     const parsed = parseEnrichParams(input);
-    if (!parsed.ok)
-      return {
-        status: 400,
-        body: pdlError(400, 'invalid_request_error', parsed.message),
-        credits: 0,
-      };
+    if (!parsed.ok) return invalidRequest(parsed.message);
     const item = lookup(key, parsed.value);
     return { status: item.status, body: item, credits: item.status === 200 ? 1 : 0 };
   }
