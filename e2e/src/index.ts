@@ -47,3 +47,4 @@ export {
 export { countByMessage, formatChaosReport, outageLogLines, repairsOf } from './chaos/report.ts';
 export { checkOutput, writeRowFile, type OutputCheck } from './chaos/row-file.ts';
 export { WorkerPool, type WorkerLogEvent } from './chaos/worker-pool.ts';
+export { openEventStream, type SseEvent, type SseStream } from './sse-client.ts';
