@@ -1,6 +1,9 @@
 import {
-  JobStore,
   MessagePublisher,
+  NotifyingJobStore,
+  SecretBox,
+  WebhookPublisher,
+  WebhookStore,
   ObjectStore,
   type AppConfig,
   type AwsClients,
@@ -15,6 +18,7 @@ import { DirectoryService } from './directories/directory-service.ts';
 import { createReadinessProbe } from './http/readiness.ts';
 import { JobService } from './jobs/job-service.ts';
 import { UrlSigner } from './jobs/uploads.ts';
+import { WebhookService } from './webhooks/webhook-service.ts';
 
 /** Wires the API's services to AWS clients; shared by server.ts and the in-process harness. */
 export function createAppDeps(options: {
@@ -27,7 +31,13 @@ export function createAppDeps(options: {
   const { bucket, jobsTable } = config.resources;
   const objects = new ObjectStore({ s3: clients.s3, bucket });
   const signer = new UrlSigner({ s3: clients.s3Public, bucket });
-  const jobStore = new JobStore({ client: clients.dynamodb, table: jobsTable });
+  // A cancel (or a failed upload) raises the job's webhook event; the worker delivers it.
+  const jobStore = new NotifyingJobStore({
+    client: clients.dynamodb,
+    table: jobsTable,
+    publisher: new WebhookPublisher({ sqs: clients.sqs, queueUrl: queueUrls.control }),
+    logger,
+  });
   const jobs = new JobService({
     jobs: jobStore,
     objects,
@@ -44,6 +54,12 @@ export function createAppDeps(options: {
   const { events } = config.api;
   return {
     jobs,
+    webhooks: new WebhookService({
+      store: new WebhookStore({ client: clients.dynamodb, table: config.resources.webhooksTable }),
+      ...(config.webhooks.secretKey === undefined
+        ? {}
+        : { secrets: new SecretBox(config.webhooks.secretKey) }),
+    }),
     directories: new DirectoryService({ objects, signer, config: config.api }),
     apiKeys: config.api.apiKeys,
     rateLimit: config.api.rateLimit,

@@ -15,10 +15,13 @@ import { RateLimiter } from './http/rate-limit.ts';
 import type { ReadinessReport } from './http/readiness.ts';
 import { jobRoutes } from './jobs/job-routes.ts';
 import type { JobService } from './jobs/job-service.ts';
+import { webhookRoutes } from './webhooks/webhook-routes.ts';
+import type { WebhookService } from './webhooks/webhook-service.ts';
 
 export interface AppDeps {
   readonly jobs: JobService;
   readonly directories: DirectoryService;
+  readonly webhooks: WebhookService;
   readonly apiKeys: readonly { readonly tenantId: string; readonly key: string }[];
   readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   readonly readiness: () => Promise<ReadinessReport>;
@@ -77,6 +80,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(rateLimiter.middleware());
   v1.use(jobRoutes(deps.jobs));
   v1.use(directoryRoutes(deps.directories));
+  v1.use(webhookRoutes(deps.webhooks));
   app.use('/v1', v1);
 
   app.use(notFoundHandler);

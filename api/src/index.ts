@@ -4,3 +4,15 @@ export { JobService, type JobServiceDeps } from './jobs/job-service.ts';
 export { UrlSigner } from './jobs/uploads.ts';
 export { createAppDeps } from './app-deps.ts';
 export { DirectoryService, type DirectoryView } from './directories/directory-service.ts';
+export {
+  createdWebhook,
+  createWebhookBody,
+  webhookDelivery,
+  webhookEventType,
+  webhookIdParam,
+  webhookList,
+  webhookPayload,
+  webhookView,
+} from './webhooks/webhook-schemas.ts';
+export { eventsTokenResponse, jobEventName, jobEventsQuery } from './events/event-schemas.ts';
+export { WebhookService } from './webhooks/webhook-service.ts';

@@ -48,3 +48,8 @@ export { countByMessage, formatChaosReport, outageLogLines, repairsOf } from './
 export { checkOutput, writeRowFile, type OutputCheck } from './chaos/row-file.ts';
 export { WorkerPool, type WorkerLogEvent } from './chaos/worker-pool.ts';
 export { openEventStream, type SseEvent, type SseStream } from './sse-client.ts';
+export {
+  WebhookReceiver,
+  type ReceivedWebhook,
+  type WebhookBehaviour,
+} from './webhook-receiver.ts';

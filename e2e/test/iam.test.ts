@@ -92,7 +92,12 @@ beforeAll(async () => {
   pdl = await startPdlSimulator({ apiKeys: ['iam-pdl-key'], seed: 3, worldSize: 200 });
   harness = await startHarness({
     prefix: 'e2e-iam',
-    env: { AWS_CALL_LOG_DIR: callDir, PDL_API_URL: pdl.url, PDL_API_KEY: 'iam-pdl-key' },
+    env: {
+      AWS_CALL_LOG_DIR: callDir,
+      PDL_API_URL: pdl.url,
+      PDL_API_KEY: 'iam-pdl-key',
+      WEBHOOK_SECRET_KEY: 'iam-test-webhook-secret-key-0123456789',
+    },
   });
   const { config } = harness;
   const directories = directoryEnricherProvider({
@@ -309,6 +314,35 @@ describe('every AWS call of the journeys is allowed to the task role that makes 
     expect(res.body.status).toBe('cancelled');
     holdChunks.open();
     expect(made('api', 's3:DeleteObject', 'work')).toBe(true);
+  });
+
+  it('a webhook created, listed and deleted through the api; a job end fanned out and its delivery recorded', async () => {
+    // A private address: the delivery is refused (no network needed) and recorded.
+    const created = await request(harness.app)
+      .post('/v1/webhooks')
+      .set(auth)
+      .send({ url: 'http://10.0.0.1/hook' });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const job = await request(harness.app)
+      .post('/v1/jobs')
+      .set(auth)
+      .send({ fileName: 'webhook-cancel.csv' });
+    await request(harness.app)
+      .post(`/v1/jobs/${job.body.id as string}/cancel`)
+      .set(auth)
+      .expect(200);
+    await waitFor(
+      async () => {
+        const list = await request(harness.app).get('/v1/webhooks').set(auth);
+        const hook = (list.body.items as Record<string, any>[]).find((h) => h.id === id);
+        return hook?.lastDelivery?.outcome === 'refused' ? true : undefined;
+      },
+      { what: 'the refused delivery to be recorded' },
+    );
+    await request(harness.app).delete(`/v1/webhooks/${id}`).set(auth).expect(204);
+    expect(made('worker', 'dynamodb:UpdateItem', 'webhooks')).toBe(true);
+    expect(made('api', 'dynamodb:UpdateItem', 'webhooks')).toBe(true);
   });
 
   it('a merge that finds its job cancelled removes the result it wrote', async () => {

@@ -85,7 +85,27 @@ export class ContactsStack extends Stack {
       'ProvidersTable',
       tableNamed(definitions.tables, names.providersTable),
     );
-    const data = { bucket, control, chunk, jobsTable, nicknamesTable, providersTable };
+    const webhooksTable = createTable(
+      this,
+      'WebhooksTable',
+      tableNamed(definitions.tables, names.webhooksTable),
+    );
+    const data = {
+      bucket,
+      control,
+      chunk,
+      jobsTable,
+      nicknamesTable,
+      providersTable,
+      webhooksTable,
+    };
+    // Encrypts webhook signing secrets at rest; both tasks need it (the api seals, the worker
+    // opens to sign). Generated once; rotating it means re-creating the endpoints.
+    const webhookSecretKey = new secretsmanager.Secret(this, 'WebhookSecretKey', {
+      description: 'WEBHOOK_SECRET_KEY: encrypts webhook signing secrets at rest',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    const webhookSecret = ecs.Secret.fromSecretsManager(webhookSecretKey);
 
     // Network and cluster.
     const privateTasks = settings.natGateways > 0;
@@ -133,7 +153,10 @@ export class ContactsStack extends Stack {
     apiTask.addContainer('api', {
       image: containerImageFrom(this, 'ApiRepository', settings.apiImage),
       environment: apiEnvironment(common),
-      secrets: { API_KEYS: ecs.Secret.fromSecretsManager(apiKeys) },
+      secrets: {
+        API_KEYS: ecs.Secret.fromSecretsManager(apiKeys),
+        WEBHOOK_SECRET_KEY: webhookSecret,
+      },
       portMappings: [{ containerPort: API_PORT }],
       logging: ecs.LogDrivers.awsLogs({ logGroup: apiLogs, streamPrefix: 'api' }),
       linuxParameters: new ecs.LinuxParameters(this, 'ApiLinux', { initProcessEnabled: true }),
@@ -195,6 +218,7 @@ export class ContactsStack extends Stack {
     workerTask.addContainer('worker', {
       image: containerImageFrom(this, 'WorkerRepository', settings.workerImage),
       environment: workerEnvironment(common, settings),
+      secrets: { WEBHOOK_SECRET_KEY: webhookSecret },
       logging: ecs.LogDrivers.awsLogs({ logGroup: workerLogs, streamPrefix: 'worker' }),
       linuxParameters: new ecs.LinuxParameters(this, 'WorkerLinux', { initProcessEnabled: true }),
       // SIGTERM, then the worker's own deadline to finish or release messages, then SIGKILL.

@@ -101,6 +101,7 @@ export function taskRolePolicies(
       jobs: table(names.jobsTable),
       nicknames: table(names.nicknamesTable),
       providers: table(names.providersTable),
+      webhooks: table(names.webhooksTable),
     },
   };
 }

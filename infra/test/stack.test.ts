@@ -353,6 +353,7 @@ describe('ContactsStack with default settings', () => {
         JOBS_TABLE: names.jobsTable,
         NICKNAMES_TABLE: names.nicknamesTable,
         PROVIDERS_TABLE: names.providersTable,
+        WEBHOOKS_TABLE: names.webhooksTable,
         PROVISION_RESOURCES: 'false',
       });
       // The AWS call recorder is for tests only.
@@ -364,6 +365,11 @@ describe('ContactsStack with default settings', () => {
     });
     expect(containerOf(resources, 'api').Secrets).toEqual([
       expect.objectContaining({ Name: 'API_KEYS' }),
+      expect.objectContaining({ Name: 'WEBHOOK_SECRET_KEY' }),
+    ]);
+    // The worker opens the sealed webhook secrets to sign deliveries.
+    expect(containerOf(resources, 'worker').Secrets).toEqual([
+      expect.objectContaining({ Name: 'WEBHOOK_SECRET_KEY' }),
     ]);
   });
 

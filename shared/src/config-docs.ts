@@ -19,6 +19,7 @@ const GROUPS = [
   'API',
   'Worker',
   'Providers',
+  'Webhooks',
   'Embedded emulators',
 ] as const;
 type ConfigGroup = (typeof GROUPS)[number];
@@ -109,6 +110,11 @@ export const ENV_DOCS = {
     description:
       'DynamoDB table of third-party provider state: the fleet-wide request limiter (rate and concurrency per provider account) and the provider response cache (TTL on `expiresAt`).',
     defaultText: '`<prefix>-providers`',
+  },
+  WEBHOOKS_TABLE: {
+    group: 'Resources',
+    description: 'DynamoDB table of webhook endpoints (one item per tenant).',
+    defaultText: '`<prefix>-webhooks`',
   },
   PROVISION_RESOURCES: {
     group: 'Resources',
@@ -230,6 +236,32 @@ export const ENV_DOCS = {
     defaultText: 'unset outside ECS',
   },
 
+  WEBHOOK_SECRET_KEY: {
+    group: 'Webhooks',
+    description:
+      'A secret (32+ random characters, e.g. `openssl rand -base64 32`) whose SHA-256 encrypts ' +
+      'webhook signing secrets at rest (AES-256-GCM; the cloud stack generates it in Secrets Manager). Without it `/v1/webhooks` answers `503` and nothing is ' +
+      'delivered. Changing it makes existing endpoints unusable: create them again.',
+  },
+  WEBHOOK_ALLOWED_HOSTS: {
+    group: 'Webhooks',
+    description:
+      'Comma-separated host names webhooks may target even though they resolve to loopback, ' +
+      'private or link-local addresses (everything else of that kind is refused).',
+    allowedText: 'host names, comma-separated',
+  },
+  WEBHOOK_TIMEOUT_MS: {
+    group: 'Webhooks',
+    description: 'How long a delivery may take before it counts as failed.',
+  },
+  WEBHOOK_RETRY_SCHEDULE_SECONDS: {
+    group: 'Webhooks',
+    description:
+      'Waits before each retry of a failed delivery; after the last one the delivery is given up. ' +
+      'Waits over 900 s take several SQS delays.',
+    defaultText: '`5,300,1800,7200,18000,36000,36000` (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)',
+    allowedText: 'whole seconds, comma-separated, at most 20',
+  },
   EMULATOR_HOST: {
     group: 'Embedded emulators',
     description: 'Address the emulators listen on (containers bind `0.0.0.0`).',

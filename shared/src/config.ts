@@ -70,6 +70,7 @@ export const envSchema = z.object({
   JOBS_TABLE: z.string().min(3).optional(),
   NICKNAMES_TABLE: z.string().min(3).optional(),
   PROVIDERS_TABLE: z.string().min(3).optional(),
+  WEBHOOKS_TABLE: z.string().min(3).optional(),
   /** Create missing resources at start-up (embedded default, LocalStack); off on AWS. */
   PROVISION_RESOURCES: booleanFromEnv.default(false),
 
@@ -136,6 +137,30 @@ export const envSchema = z.object({
   /** PDL answers a weaker match as a free 404 instead of a billed 200. */
   PDL_MIN_LIKELIHOOD: z.coerce.number().int().min(1).max(10).default(6),
 
+  /**
+   * A secret: 32+ random characters. Encrypts webhook signing secrets at rest; without it the webhook
+   * routes answer 503 and deliveries are not made.
+   */
+  WEBHOOK_SECRET_KEY: z.string().min(32, 'at least 32 characters of random text').optional(),
+  /** Hosts webhooks may target although they resolve to private or loopback addresses. */
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .transform((raw) =>
+      raw
+        .split(',')
+        .map((host) => host.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .default([]),
+  WEBHOOK_TIMEOUT_MS: positiveInt.max(60_000).default(15_000),
+  /** Waits before each retry of a failed delivery, in seconds (Standard Webhooks' schedule). */
+  WEBHOOK_RETRY_SCHEDULE_SECONDS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'comma-separated whole seconds')
+    .transform((raw) => raw.split(',').map(Number))
+    .refine((delays) => delays.length <= 20, 'at most 20 retries')
+    .default([5, 300, 1800, 7200, 18_000, 36_000, 36_000]),
+
   /** Embedded emulators (`npm start`, `npm run emulators`). Containers bind 0.0.0.0. */
   EMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
   EMULATOR_S3_SQS_PORT: z.coerce.number().int().min(0).max(65535).default(4566),
@@ -165,6 +190,8 @@ export interface ResourceNames {
   readonly nicknamesTable: string;
   /** Third-party provider state: the fleet-wide request limiter and the response cache. */
   readonly providersTable: string;
+  /** Webhook endpoints, one item per tenant. */
+  readonly webhooksTable: string;
 }
 
 export interface QueueSettings {
@@ -229,6 +256,14 @@ export interface ProvidersConfig {
   readonly pdl: PdlConfig;
 }
 
+/** Webhook endpoints and deliveries. `secretKey` is a secret: never log this object whole. */
+export interface WebhookConfig {
+  readonly secretKey?: string;
+  readonly allowedHosts: readonly string[];
+  readonly timeoutMs: number;
+  readonly retryScheduleSeconds: readonly number[];
+}
+
 export interface EmulatorConfig {
   readonly host: string;
   readonly s3SqsPort: number;
@@ -246,6 +281,7 @@ export interface AppConfig {
   readonly api: ApiConfig;
   readonly worker: WorkerConfig;
   readonly providers: ProvidersConfig;
+  readonly webhooks: WebhookConfig;
   readonly emulators: EmulatorConfig;
 }
 
@@ -277,6 +313,7 @@ export function resourceNamesFor(
     jobsTable: overrides.jobsTable ?? `${prefix}-jobs`,
     nicknamesTable: overrides.nicknamesTable ?? `${prefix}-nicknames`,
     providersTable: overrides.providersTable ?? `${prefix}-providers`,
+    webhooksTable: overrides.webhooksTable ?? `${prefix}-webhooks`,
   };
 }
 
@@ -312,6 +349,7 @@ function fromEnv(env: Env): AppConfig {
       ...optional('jobsTable', env.JOBS_TABLE),
       ...optional('nicknamesTable', env.NICKNAMES_TABLE),
       ...optional('providersTable', env.PROVIDERS_TABLE),
+      ...optional('webhooksTable', env.WEBHOOKS_TABLE),
     }),
     queues: {
       visibilityTimeoutSeconds: env.VISIBILITY_TIMEOUT_SECONDS,
@@ -357,6 +395,12 @@ function fromEnv(env: Env): AppConfig {
         batchSize: env.PDL_BATCH_SIZE,
         minLikelihood: env.PDL_MIN_LIKELIHOOD,
       },
+    },
+    webhooks: {
+      ...optional('secretKey', env.WEBHOOK_SECRET_KEY),
+      allowedHosts: env.WEBHOOK_ALLOWED_HOSTS,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      retryScheduleSeconds: env.WEBHOOK_RETRY_SCHEDULE_SECONDS,
     },
     emulators: {
       host: env.EMULATOR_HOST,

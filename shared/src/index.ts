@@ -96,6 +96,14 @@ export { createLogger, REDACTED_PATHS, type Logger } from './logger.ts';
 export {
   chunkMessage,
   controlMessage,
+  controlQueueMessage,
+  webhookDeliveryMessage,
+  webhookEventMessage,
+  webhookMessage,
+  type ControlQueueMessage,
+  type WebhookDeliveryMessage,
+  type WebhookEventMessage,
+  type WebhookMessage,
   mergeMessage,
   splitMessage,
   workMessage,
@@ -155,3 +163,21 @@ export {
   type DynamoResponseCacheOptions,
   type ResponseCacheStats,
 } from './providers/dynamo-response-cache.ts';
+export { jobView, type ResultLinks } from './jobs/job-view.ts';
+export {
+  WEBHOOK_EVENT_TYPES,
+  webhookEventOf,
+  type WebhookEventType,
+} from './webhooks/webhook-events.ts';
+export { SecretBox, webhookSecretContext } from './webhooks/secret-box.ts';
+export { newWebhookSecret, signWebhook, webhookSigningKey } from './webhooks/webhook-signature.ts';
+export {
+  MAX_WEBHOOKS_PER_TENANT,
+  WebhookLimitError,
+  WebhookNotFoundError,
+  WebhookStore,
+  type DeliveryRecord,
+  type StoredWebhook,
+} from './webhooks/webhook-store.ts';
+export { MAX_DELAY_SECONDS, WebhookPublisher } from './webhooks/webhook-publisher.ts';
+export { NotifyingJobStore, type JobEndListener } from './webhooks/notifying-job-store.ts';

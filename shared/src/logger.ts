@@ -21,6 +21,17 @@ export const REDACTED_PATHS = [
   'providers.pdl.apiKey',
   'config.providers.pdl.apiKey',
   'PDL_API_KEY',
+  // Webhook signing secrets (plain or sealed), the key that seals them, event-stream tokens.
+  'secret',
+  '*.secret',
+  'sealedSecret',
+  '*.sealedSecret',
+  'secretKey',
+  '*.secretKey',
+  'webhooks.secretKey',
+  'WEBHOOK_SECRET_KEY',
+  'token',
+  '*.token',
 ];
 
 export function createLogger(options: { level: string; name: string }): Logger {

@@ -37,3 +37,52 @@ export type ChunkMessage = z.infer<typeof chunkMessage>;
 export type MergeMessage = z.infer<typeof mergeMessage>;
 export type ControlMessage = z.infer<typeof controlMessage>;
 export type WorkMessage = z.infer<typeof workMessage>;
+
+const webhookEventType = z.enum(['job.completed', 'job.failed', 'job.cancelled']);
+
+/** A job ended: the worker sends one delivery per subscribed endpoint of the tenant. */
+export const webhookEventMessage = z
+  .object({
+    type: z.literal('webhook.event'),
+    ...jobRef,
+    event: webhookEventType,
+    /** When the job ended (ISO 8601): the `timestamp` of the payload. */
+    occurredAt: z.iso.datetime(),
+  })
+  .strict();
+
+/** One attempt to deliver one event to one endpoint; retries are new messages, delayed. */
+export const webhookDeliveryMessage = z
+  .object({
+    type: z.literal('webhook.deliver'),
+    ...jobRef,
+    webhookId: z.uuid(),
+    /** `webhook-id`: the same on every attempt, so receivers can deduplicate. */
+    messageId: z.string().min(1).max(128),
+    event: webhookEventType,
+    /** 1 for the first attempt. */
+    attempt: z.number().int().positive(),
+    /** Epoch ms before which the attempt waits (delays longer than SQS's 15 min take hops). */
+    notBefore: z.number().int().nonnegative().optional(),
+    /** The exact body to send (JSON), identical on every attempt. */
+    payload: z.string().min(2).max(200_000),
+  })
+  .strict();
+
+export const webhookMessage = z.discriminatedUnion('type', [
+  webhookEventMessage,
+  webhookDeliveryMessage,
+]);
+
+/** Everything the control queue carries: job stages and webhook work. */
+export const controlQueueMessage = z.discriminatedUnion('type', [
+  splitMessage,
+  mergeMessage,
+  webhookEventMessage,
+  webhookDeliveryMessage,
+]);
+
+export type WebhookEventMessage = z.infer<typeof webhookEventMessage>;
+export type WebhookDeliveryMessage = z.infer<typeof webhookDeliveryMessage>;
+export type WebhookMessage = z.infer<typeof webhookMessage>;
+export type ControlQueueMessage = z.infer<typeof controlQueueMessage>;

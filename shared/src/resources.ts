@@ -105,6 +105,8 @@ export function resourceDefinitions(
       { name: names.nicknamesTable, partitionKey: 'name' },
       // Limiter items (a few per provider account) and cached provider answers; both expire.
       { name: names.providersTable, partitionKey: 'pk', ttlAttribute: 'expiresAt' },
+      // Webhook endpoints: one small item per tenant.
+      { name: names.webhooksTable, partitionKey: 'pk' },
     ],
   };
 }

@@ -76,7 +76,7 @@ export const QUEUE_ACCESS: Record<QueueRef, Record<TaskRole, readonly QueueAcces
   chunkDlq: { api: ['lookUp'], worker: ['lookUp', 'inspect', 'send', 'consume'] },
 };
 
-export type TableRef = 'jobs' | 'nicknames' | 'providers';
+export type TableRef = 'jobs' | 'nicknames' | 'providers' | 'webhooks';
 
 /**
  * DynamoDB actions per table. A transaction needs the item action of each part (PutItem,
@@ -107,6 +107,12 @@ export const TABLE_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>>
       'dynamodb:BatchWriteItem',
     ],
   },
+  // Webhook endpoints: the api creates, lists and deletes them (item reads, conditional
+  // updates); the worker reads them to fan an event out and records each delivery's outcome.
+  webhooks: {
+    api: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    worker: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  },
 };
 
 /** DynamoDB actions per table on its indexes (`table/<name>/index/*`): queries by an index. */
@@ -115,4 +121,5 @@ export const INDEX_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>>
   jobs: { api: [], worker: ['dynamodb:Query'] },
   nicknames: { api: [], worker: [] },
   providers: { api: [], worker: [] },
+  webhooks: { api: [], worker: [] },
 };

@@ -4,8 +4,11 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   DynamoResponseCache,
   type ProviderResponseCache,
-  JobStore,
   MessagePublisher,
+  NotifyingJobStore,
+  SecretBox,
+  WebhookPublisher,
+  WebhookStore,
   NicknameStore,
   ObjectStore,
   type Logger,
@@ -25,6 +28,7 @@ import { configuredProviders } from './provider/configured-providers.ts';
 import { QueueConsumer } from './queue/consumer.ts';
 import { TaskProtection } from './queue/task-protection.ts';
 import { StallWatchdog } from './watchdog/stall-watchdog.ts';
+import type { WebhookDeps } from './webhooks/webhook-handlers.ts';
 
 export interface WorkerDeps {
   /** The worker reads its own section, the queue settings and the resource names. */
@@ -79,8 +83,19 @@ export interface Worker {
 export function createWorker(deps: WorkerDeps): Worker {
   const visibility = deps.config.queues.visibilityTimeoutSeconds;
   const objects = new ObjectStore({ s3: deps.clients.s3, bucket: deps.config.resources.bucket });
+  const webhookPublisher = new WebhookPublisher({
+    sqs: deps.clients.sqs,
+    queueUrl: deps.queueUrls.control,
+  });
+  // Every job end this worker writes (merge, failure, watchdog) raises its webhook event.
+  const jobs = new NotifyingJobStore({
+    client: deps.clients.dynamodb,
+    table: deps.config.resources.jobsTable,
+    publisher: webhookPublisher,
+    logger: deps.logger,
+  });
   const pipeline: PipelineDeps = {
-    jobs: new JobStore({ client: deps.clients.dynamodb, table: deps.config.resources.jobsTable }),
+    jobs,
     objects,
     publisher: new MessagePublisher({
       sqs: deps.clients.sqs,
@@ -124,6 +139,21 @@ export function createWorker(deps: WorkerDeps): Worker {
     leaseMs: Math.max(1000, visibility * 1000 - Math.min(5000, visibility * 200)),
     maxRowBytes: deps.config.worker.maxRowBytes,
   };
+  const webhookConfig = deps.config.webhooks;
+  const webhooks: WebhookDeps = {
+    store: new WebhookStore({
+      client: deps.clients.dynamodb,
+      table: deps.config.resources.webhooksTable,
+    }),
+    jobs,
+    publisher: webhookPublisher,
+    ...(webhookConfig.secretKey === undefined
+      ? {}
+      : { secrets: new SecretBox(webhookConfig.secretKey) }),
+    allowedHosts: webhookConfig.allowedHosts,
+    timeoutMs: webhookConfig.timeoutMs,
+    retryScheduleSeconds: webhookConfig.retryScheduleSeconds,
+  };
   const busy = busyTracker(deps);
   const common = {
     onBusyChange: busy.consumerBusy,
@@ -139,7 +169,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       name: 'control',
       queueUrl: deps.queueUrls.control,
       deadLetterQueueUrl: deps.queueUrls.controlDlq,
-      handler: controlQueueHandler(pipeline),
+      handler: controlQueueHandler(pipeline, webhooks),
       concurrency: deps.config.worker.controlConcurrency,
       logger: deps.logger.child({ consumer: 'control' }),
     }),

@@ -1,7 +1,7 @@
 import {
   AppError,
   chunkMessage,
-  controlMessage,
+  controlQueueMessage,
   InputFileError,
   JobStateConflictError,
   type JobStore,
@@ -14,6 +14,11 @@ import type { PipelineDeps } from '../pipeline-deps.ts';
 import { handleChunk } from './chunk.ts';
 import { handleMerge } from './merge.ts';
 import { handleSplit } from './split.ts';
+import {
+  handleWebhookDelivery,
+  handleWebhookEvent,
+  type WebhookDeps,
+} from '../webhooks/webhook-handlers.ts';
 
 /** A body that is not a message we know. It can never succeed, so it is not retried. */
 export class PoisonMessageError extends AppError {
@@ -36,12 +41,31 @@ export function classifyFailure(error: unknown): FailureDisposition {
   return 'retry';
 }
 
-export function controlQueueHandler(deps: PipelineDeps): MessageHandler {
-  return queueHandler(deps, controlMessage, (message, context) =>
-    message.type === 'job.split'
-      ? handleSplit(deps, message, context)
-      : handleMerge(deps, message, context),
-  );
+/** Job stages, and webhook work (fan-out of a job's end, delivery attempts). */
+export function controlQueueHandler(deps: PipelineDeps, webhooks: WebhookDeps): MessageHandler {
+  const handler = queueHandler(deps, controlQueueMessage, (message, context) => {
+    switch (message.type) {
+      case 'job.split':
+        return handleSplit(deps, message, context);
+      case 'job.merge':
+        return handleMerge(deps, message, context);
+      case 'webhook.event':
+        return handleWebhookEvent(webhooks, message, context.logger);
+      case 'webhook.deliver':
+        return handleWebhookDelivery(webhooks, message, context.logger);
+    }
+  });
+  return {
+    handle: (body, context) => handler.handle(body, context),
+    async onRetriesExhausted(body, error, context) {
+      // Webhook work belongs to a job that already ended: there is nothing to fail.
+      if (/"type"\s*:\s*"webhook\./.test(body)) {
+        context.logger.error({ err: error }, 'webhook message failed every attempt');
+        return;
+      }
+      await handler.onRetriesExhausted?.(body, error, context);
+    },
+  };
 }
 
 export function chunkQueueHandler(deps: PipelineDeps): MessageHandler {
