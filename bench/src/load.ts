@@ -10,6 +10,8 @@ import { JobWatcher } from './load/job-watcher.ts';
 import { LOAD_USAGE, parseLoadOptions, type LoadOptions } from './load/load-options.ts';
 import { CpuMeter, LatencyProbe, startEventLoopMonitor } from './load/probes.ts';
 import { formatLoadReport, loadFailures, type LoadReport } from './load/report.ts';
+import { RequestCounterProxy } from './load/request-counter-proxy.ts';
+import { openStreams } from './load/sse-streams.ts';
 import { createJobs, pollJobs, summarize, uploadFiles, type Scenario } from './load/scenarios.ts';
 import { startSystem, type RunningSystem, type Tenant } from './load/system.ts';
 
@@ -44,6 +46,9 @@ console.log(
     .map((n) => n.toFixed(2))
     .join(' ')} before the start`,
 );
+// --sse: the API's DynamoDB calls go through a counting proxy (its reads per second).
+const dynamoCounter = options.sse > 0 ? new RequestCounterProxy() : undefined;
+const counterUrl = await dynamoCounter?.start();
 const system = await startSystem({
   prefix: PREFIX,
   tenants: options.tenants,
@@ -52,8 +57,27 @@ const system = await startSystem({
   chunkConcurrency: options.chunkConcurrency,
   logDir: `${outDir}load-`,
   ...(options.profileApi ? { apiNodeFlags: ['--cpu-prof', `--cpu-prof-dir=${outDir}`] } : {}),
+  ...(dynamoCounter === undefined || counterUrl === undefined
+    ? {}
+    : {
+        apiEnv: (env: Record<string, string>) => {
+          dynamoCounter.forwardTo(env.AWS_ENDPOINT_URL_DYNAMODB!);
+          return { AWS_ENDPOINT_URL_DYNAMODB: counterUrl };
+        },
+      }),
 });
 try {
+  if (dynamoCounter !== undefined) {
+    await runSse(system, options, dynamoCounter);
+  } else {
+    await runHttpLoad(system, options);
+  }
+} finally {
+  await system.stop();
+  await dynamoCounter?.close();
+}
+
+async function runHttpLoad(system: RunningSystem, options: LoadOptions): Promise<void> {
   const report = await runLoad(system, options);
   console.log('');
   for (const line of formatLoadReport(report)) console.log(line);
@@ -61,8 +85,65 @@ try {
   console.log('');
   console.log(failures.length === 0 ? 'result: OK' : `result: FAILED\n  ${failures.join('\n  ')}`);
   if (failures.length > 0) process.exitCode = 1;
-} finally {
-  await system.stop();
+}
+
+/**
+ * `--sse N`: N event streams on the background jobs (running while they are measured). The
+ * API's CPU and DynamoDB reads are measured for `--seconds` with no stream (baseline), then for
+ * `--seconds` with the N streams open; the difference per stream is what a stream costs.
+ */
+async function runSse(
+  system: RunningSystem,
+  options: LoadOptions,
+  counter: RequestCounterProxy,
+): Promise<void> {
+  const jobs = await submitBackground(system, options);
+  if (jobs.length === 0) throw new Error('--sse needs --background-jobs of at least 1');
+  const apiPid = system.processes.find((p) => p.name === 'api')!.pid;
+  const measure = async (): Promise<{ api: number; other: number; readsPerSecond: number }> => {
+    const cpu = new CpuMeter(new Map([['api', apiPid]]));
+    const reads = counter.count('GetItem');
+    const started = performance.now();
+    cpu.start();
+    await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
+    const percent = cpu.stop();
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      api: percent.api ?? 0,
+      other: percent['other processes'] ?? 0,
+      readsPerSecond: (counter.count('GetItem') - reads) / seconds,
+    };
+  };
+  console.log(`baseline: ${options.seconds} s with no stream open`);
+  const idle = await measure();
+  const streams = openStreams(system.apiUrl, jobs, options.sse);
+  const connectDeadline = performance.now() + 60_000;
+  while (streams.heard() + streams.failures() < options.sse && performance.now() < connectDeadline)
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  console.log(
+    `${streams.open()} streams open (${streams.failures()} failed) on ${jobs.length} jobs; ` +
+      `measuring ${options.seconds} s`,
+  );
+  const events = streams.events();
+  const pings = streams.pings();
+  const openBefore = streams.open();
+  const loaded = await measure();
+  const openAfter = streams.open();
+  streams.close();
+  const perStream = (loaded.api - idle.api) / Math.max(1, openBefore);
+  const round = (n: number, digits = 2): string => n.toFixed(digits);
+  const lines = [
+    `SSE: ${options.sse} streams on ${jobs.length} running jobs, ${options.seconds} s windows`,
+    `  streams open at window start / end: ${openBefore} / ${openAfter} (failed: ${streams.failures()})`,
+    `  API CPU, no streams:   ${round(idle.api, 1)} % of a core; other processes ${round(idle.other, 0)} %`,
+    `  API CPU, with streams: ${round(loaded.api, 1)} % of a core; other processes ${round(loaded.other, 0)} %`,
+    `  API CPU per open stream: ${round(perStream, 4)} % of a core (${round(perStream * 10_000, 0)} µs CPU per second)`,
+    `  API DynamoDB GetItem/s: ${round(idle.readsPerSecond)} with no stream, ${round(loaded.readsPerSecond)} with ${openBefore} streams`,
+    `  events received: ${streams.events() - events} (${round((streams.events() - events) / options.seconds, 1)}/s), heartbeats ${streams.pings() - pings}`,
+  ];
+  console.log('');
+  for (const line of lines) console.log(line);
+  if (streams.failures() > 0) process.exitCode = 1;
 }
 
 async function runLoad(system: RunningSystem, options: LoadOptions): Promise<LoadReport> {

@@ -21,5 +21,7 @@ describe('parseLoadOptions', () => {
     );
     expect(() => parseLoadOptions(['--poll-rate', 'fast'])).toThrow(/--poll-rate/);
     expect(() => parseLoadOptions(['--duration', '5'])).toThrow(/Unknown option '--duration'/);
+    expect(parseLoadOptions([])).toMatchObject({ sse: 0 });
+    expect(parseLoadOptions(['--sse', '1000'])).toMatchObject({ sse: 1000 });
   });
 });

@@ -25,6 +25,12 @@ export interface LoadOptions {
   readonly rateLimit: number;
   /** How long to wait after the load for the background jobs to finish. */
   readonly drainSeconds: number;
+  /**
+   * Event streams (`GET /v1/jobs/{id}/events`) to hold open on the background jobs instead of
+   * the HTTP load: reports the API's CPU per open stream and its DynamoDB reads per second.
+   * 0: the HTTP load as usual.
+   */
+  readonly sse: number;
   /** Runs the API with --cpu-prof (a .cpuprofile in bench/out/ when it stops). */
   readonly profileApi: boolean;
 }
@@ -33,7 +39,7 @@ export const LOAD_USAGE =
   'usage: npm run bench:load -- [--seconds 60] [--create-connections 200] [--poll-rate 1000] ' +
   '[--poll-connections 100] [--upload-rate 2] [--upload-rows 200] [--background-jobs 8] ' +
   '[--background-rows 200000] [--workers 1] [--chunk-concurrency 4] [--tenants 4] ' +
-  '[--rate-limit 1000000] [--drain-seconds 300] [--profile-api]';
+  '[--rate-limit 1000000] [--drain-seconds 300] [--sse 0] [--profile-api]';
 
 type NumericOptions = Omit<LoadOptions, 'profileApi'>;
 
@@ -52,6 +58,7 @@ const DEFAULTS: NumericOptions = {
   // High enough never to answer 429: the bench measures the service, not the limiter.
   rateLimit: 1_000_000,
   drainSeconds: 300,
+  sse: 0,
 };
 
 /** Flags are the kebab-case names of LoadOptions; every value but --profile-api is a whole number. */
@@ -73,7 +80,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
     if (typeof raw !== 'string') continue;
     const value = Number(raw);
     // Zero turns a scenario off; the rest must be at least 1.
-    const min = name === 'uploadRate' || name === 'backgroundJobs' ? 0 : 1;
+    const min = name === 'uploadRate' || name === 'backgroundJobs' || name === 'sse' ? 0 : 1;
     if (!Number.isInteger(value) || value < min)
       throw new RangeError(`--${flag(name)} must be a whole number of at least ${min}, got ${raw}`);
     options[name] = value;

@@ -33,6 +33,8 @@ export interface SystemOptions {
   readonly logDir: string;
   /** Extra Node flags for the API process (--cpu-prof …). */
   readonly apiNodeFlags?: readonly string[];
+  /** Extra environment of the API process, given the emulators' (e.g. a counting proxy). */
+  readonly apiEnv?: (serviceEnv: Record<string, string>) => Record<string, string>;
 }
 
 const entry = (path: string): string => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
@@ -74,6 +76,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         API_KEYS: tenants.map((t) => `${t.tenantId}:${t.key}`).join(','),
         RATE_LIMIT_PER_SECOND: String(options.rateLimit),
         RATE_LIMIT_BURST: String(options.rateLimit),
+        ...options.apiEnv?.(serviceEnv),
       },
     });
     logs.follow('api', api);
