@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { connectToAws, createLogger, loadConfig, retry } from '@contacts/shared';
 import { seedNicknames } from './seed-nicknames.ts';
 import { startEmulators, type Emulators } from './emulators.ts';
-import { LOCAL_TENANT, localApiKey } from './local-api-key.ts';
+import { LOCAL_TENANT, localApiKey, localWebhookSecretKey } from './local-api-key.ts';
 import { pdlSimulatorOptionsFrom } from './pdl-simulator/cli-options.ts';
 import { startPdlSimulator, type PdlSimulator } from './pdl-simulator/pdl-simulator.ts';
 
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     ...process.env,
     ...emulators.env,
     API_KEYS: process.env.API_KEYS ?? `${LOCAL_TENANT}:${key}`,
+    WEBHOOK_SECRET_KEY: process.env.WEBHOOK_SECRET_KEY ?? localWebhookSecretKey(dataDir),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     ...(pdl && { PDL_API_URL: pdl.url, PDL_API_KEY: pdl.apiKeys[0] }),
   };
