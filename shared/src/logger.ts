@@ -29,6 +29,7 @@ export const REDACTED_PATHS = [
   'secretKey',
   '*.secretKey',
   'webhooks.secretKey',
+  'config.webhooks.secretKey',
   'WEBHOOK_SECRET_KEY',
   'token',
   '*.token',
