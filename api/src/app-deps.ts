@@ -1,4 +1,7 @@
 import {
+  ConnectionStore,
+  createMailchimpClient,
+  createSecretSealer,
   MessagePublisher,
   NotifyingJobStore,
   SecretBox,
@@ -9,11 +12,14 @@ import {
   type AwsClients,
   type Logger,
   type QueueUrls,
+  type RequestLimiter,
+  type SecretSealer,
 } from '@contacts/shared';
 import type { AppDeps } from './app.ts';
 import { JobEventHub } from './events/job-event-hub.ts';
 import { snapshotOf } from './events/job-snapshot.ts';
 import { StreamTokens } from './events/stream-token.ts';
+import { ConnectionService } from './connections/connection-service.ts';
 import { DirectoryService } from './directories/directory-service.ts';
 import { createReadinessProbe } from './http/readiness.ts';
 import { JobService } from './jobs/job-service.ts';
@@ -26,6 +32,8 @@ export function createAppDeps(options: {
   clients: AwsClients;
   queueUrls: QueueUrls;
   logger: Logger;
+  /** Default: from config (KMS when CONNECTIONS_KMS_KEY_ID is set, else the key file). */
+  sealer?: SecretSealer;
 }): AppDeps {
   const { config, clients, queueUrls, logger } = options;
   const { bucket, jobsTable } = config.resources;
@@ -61,6 +69,26 @@ export function createAppDeps(options: {
         : { secrets: new SecretBox(config.webhooks.secretKey) }),
     }),
     directories: new DirectoryService({ objects, signer, config: config.api }),
+    connections: new ConnectionService({
+      store: new ConnectionStore({
+        client: clients.dynamodb,
+        table: config.resources.connectionsTable,
+      }),
+      sealer: options.sealer ?? createSecretSealer(config.secrets, config.aws).sealer,
+      mailchimp: (apiKey) =>
+        createMailchimpClient({
+          apiKey,
+          apiUrl: config.mailchimp.apiUrl,
+          timeoutMs: config.mailchimp.timeoutMs,
+          // Checking a new key is two calls, one after the other, outside any job: it takes no
+          // fleet slot (the api has no limiter grants). At worst it meets a 429 while imports
+          // saturate the account, and retries with backoff like any call.
+          limiter: UNPACED,
+          jobId: 'connection-check',
+          attempts: 3,
+          logger,
+        }),
+    }),
     apiKeys: config.api.apiKeys,
     rateLimit: config.api.rateLimit,
     readiness: createReadinessProbe({
@@ -84,3 +112,7 @@ export function createAppDeps(options: {
     logger,
   };
 }
+
+const UNPACED: RequestLimiter = {
+  acquire: () => Promise.resolve({ release: () => Promise.resolve() }),
+};

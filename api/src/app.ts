@@ -7,6 +7,8 @@ import type { Logger } from '@contacts/shared';
 import { eventRoutes } from './events/event-routes.ts';
 import type { JobEventHub } from './events/job-event-hub.ts';
 import type { StreamTokens } from './events/stream-token.ts';
+import { connectionRoutes } from './connections/connection-routes.ts';
+import type { ConnectionService } from './connections/connection-service.ts';
 import { directoryRoutes } from './directories/directory-routes.ts';
 import type { DirectoryService } from './directories/directory-service.ts';
 import { ApiKeyAuthenticator } from './http/auth.ts';
@@ -22,6 +24,7 @@ export interface AppDeps {
   readonly jobs: JobService;
   readonly directories: DirectoryService;
   readonly webhooks: WebhookService;
+  readonly connections: ConnectionService;
   readonly apiKeys: readonly { readonly tenantId: string; readonly key: string }[];
   readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   readonly readiness: () => Promise<ReadinessReport>;
@@ -81,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(jobRoutes(deps.jobs));
   v1.use(directoryRoutes(deps.directories));
   v1.use(webhookRoutes(deps.webhooks));
+  v1.use(connectionRoutes(deps.connections));
   app.use('/v1', v1);
 
   app.use(notFoundHandler);

@@ -13,6 +13,7 @@ import {
   type QueueDefinition,
   type TableDefinition,
 } from '@contacts/shared';
+import { createConnectionsKey, grantConnectionSecrets } from './connection-secrets.ts';
 import { containerImageFrom } from './container-image.ts';
 import { createFilesBucket } from './files-bucket.ts';
 import { addQueueAlarms } from './queue-alarms.ts';
@@ -90,6 +91,11 @@ export class ContactsStack extends Stack {
       'WebhooksTable',
       tableNamed(definitions.tables, names.webhooksTable),
     );
+    const connectionsTable = createTable(
+      this,
+      'ConnectionsTable',
+      tableNamed(definitions.tables, names.connectionsTable),
+    );
     const data = {
       bucket,
       control,
@@ -98,6 +104,7 @@ export class ContactsStack extends Stack {
       nicknamesTable,
       providersTable,
       webhooksTable,
+      connectionsTable,
     };
     // Encrypts webhook signing secrets at rest; both tasks need it (the api seals, the worker
     // opens to sign). Generated once; rotating it means re-creating the endpoints.
@@ -133,7 +140,11 @@ export class ContactsStack extends Stack {
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
 
-    const common = commonEnvironment(settings, names, bucket.bucketName);
+    const connectionsKey = createConnectionsKey(this);
+    const common = {
+      ...commonEnvironment(settings, names, bucket.bucketName),
+      CONNECTIONS_KMS_KEY_ID: connectionsKey.keyArn,
+    };
     const logRetention = retentionDays(settings.logRetentionDays);
 
     // Api.
@@ -169,6 +180,7 @@ export class ContactsStack extends Stack {
       },
     });
     grantTaskRoleAccess(apiTask.taskRole, 'api', data);
+    grantConnectionSecrets(connectionsKey, apiTask.taskRole, 'api');
     const apiService = new ecs.FargateService(this, 'ApiService', {
       cluster,
       taskDefinition: apiTask,
@@ -225,6 +237,7 @@ export class ContactsStack extends Stack {
       stopTimeout: Duration.seconds(workerStopTimeoutSeconds(settings)),
     });
     grantTaskRoleAccess(workerTask.taskRole, 'worker', data);
+    grantConnectionSecrets(connectionsKey, workerTask.taskRole, 'worker');
     grantTaskProtection(workerTask.taskRole, cluster);
     const workerService = new ecs.FargateService(this, 'WorkerService', {
       cluster,

@@ -23,6 +23,7 @@ export function commonEnvironment(
     NICKNAMES_TABLE: names.nicknamesTable,
     PROVIDERS_TABLE: names.providersTable,
     WEBHOOKS_TABLE: names.webhooksTable,
+    CONNECTIONS_TABLE: names.connectionsTable,
     PROVISION_RESOURCES: 'false',
     VISIBILITY_TIMEOUT_SECONDS: String(settings.visibilityTimeoutSeconds),
     MAX_RECEIVE_COUNT: String(settings.maxReceiveCount),

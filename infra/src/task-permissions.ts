@@ -27,6 +27,7 @@ export interface DataResources {
   readonly nicknamesTable: dynamodb.ITable;
   readonly providersTable: dynamodb.ITable;
   readonly webhooksTable: dynamodb.ITable;
+  readonly connectionsTable: dynamodb.ITable;
 }
 
 interface Grant {
@@ -53,6 +54,7 @@ function tableArn(data: DataResources, ref: TableRef): string {
     nicknames: data.nicknamesTable.tableArn,
     providers: data.providersTable.tableArn,
     webhooks: data.webhooksTable.tableArn,
+    connections: data.connectionsTable.tableArn,
   };
   return arns[ref];
 }

@@ -102,6 +102,7 @@ export function taskRolePolicies(
       nicknames: table(names.nicknamesTable),
       providers: table(names.providersTable),
       webhooks: table(names.webhooksTable),
+      connections: table(names.connectionsTable),
     },
   };
 }
@@ -159,6 +160,7 @@ function tokenResolver(
         return `arn:aws:dynamodb:${region}:${account}:table/${name}`;
       }
       if (type === 'AWS::IAM::Role') return `arn:aws:iam::${account}:role/${id}`;
+      if (type === 'AWS::KMS::Key') return `arn:aws:kms:${region}:${account}:key/${id}`;
     }
     if (attribute === 'QueueName' && type === 'AWS::SQS::Queue') return name;
     throw new Error(`cannot resolve Fn::GetAtt ${id}.${attribute} (${type ?? 'unknown'})`);

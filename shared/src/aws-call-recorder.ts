@@ -164,6 +164,7 @@ export function targetOf(names: ResourceNames, service: Service, name: string): 
       [names.nicknamesTable, 'nicknames'],
       [names.providersTable, 'providers'],
       [names.webhooksTable, 'webhooks'],
+      [names.connectionsTable, 'connections'],
     ],
   };
   return candidates[service].find(([candidate]) => candidate === name)?.[1] ?? 'unknown';

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       nicknamesTable: 'acme-nicknames',
       providersTable: 'acme-providers',
       webhooksTable: 'acme-webhooks',
+      connectionsTable: 'acme-connections',
     });
   });
 

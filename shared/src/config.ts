@@ -71,6 +71,7 @@ export const envSchema = z.object({
   NICKNAMES_TABLE: z.string().min(3).optional(),
   PROVIDERS_TABLE: z.string().min(3).optional(),
   WEBHOOKS_TABLE: z.string().min(3).optional(),
+  CONNECTIONS_TABLE: z.string().min(3).optional(),
   /** Create missing resources at start-up (embedded default, LocalStack); off on AWS. */
   PROVISION_RESOURCES: booleanFromEnv.default(false),
 
@@ -160,6 +161,20 @@ export const envSchema = z.object({
     .transform((raw) => raw.split(',').map(Number))
     .refine((delays) => delays.length <= 20, 'at most 20 retries')
     .default([5, 300, 1800, 7200, 18_000, 36_000, 36_000]),
+  /** Mailchimp Marketing API: the simulator or a proxy; default `https://<dc>.api.mailchimp.com`. */
+  MAILCHIMP_API_URL: url.optional(),
+  /** One Mailchimp call (each try) gives up after this long. */
+  MAILCHIMP_TIMEOUT_SECONDS: positiveInt.max(900).default(120),
+  /** Connections per Mailchimp account across the fleet (Mailchimp allows 10). */
+  MAILCHIMP_MAX_CONNECTIONS: positiveInt.max(10).default(10),
+
+  /**
+   * KMS key (id, ARN or alias) that seals connection secrets (envelope encryption). Unset: a
+   * local key file seals them (embedded default, tests).
+   */
+  CONNECTIONS_KMS_KEY_ID: z.string().min(1).optional(),
+  /** The local sealing key (32 random bytes, mode 0600), created when missing. */
+  CONNECTIONS_KEY_FILE: z.string().min(1).optional(),
 
   /** Embedded emulators (`npm start`, `npm run emulators`). Containers bind 0.0.0.0. */
   EMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
@@ -192,6 +207,8 @@ export interface ResourceNames {
   readonly providersTable: string;
   /** Webhook endpoints, one item per tenant. */
   readonly webhooksTable: string;
+  /** Tenants' connections to outside services (Mailchimp), secrets sealed. */
+  readonly connectionsTable: string;
 }
 
 export interface QueueSettings {
@@ -264,6 +281,20 @@ export interface WebhookConfig {
   readonly retryScheduleSeconds: readonly number[];
 }
 
+/** Mailchimp calls: where, how long, how many at once per account. */
+export interface MailchimpConfig {
+  /** Absent: `https://<dc>.api.mailchimp.com` from each key's data center. */
+  readonly apiUrl?: string;
+  readonly timeoutMs: number;
+  readonly maxConnections: number;
+}
+
+/** How connection secrets are sealed at rest: KMS when a key is named, else a local key file. */
+export interface SecretsConfig {
+  readonly kmsKeyId?: string;
+  readonly keyFile: string;
+}
+
 export interface EmulatorConfig {
   readonly host: string;
   readonly s3SqsPort: number;
@@ -282,6 +313,8 @@ export interface AppConfig {
   readonly worker: WorkerConfig;
   readonly providers: ProvidersConfig;
   readonly webhooks: WebhookConfig;
+  readonly mailchimp: MailchimpConfig;
+  readonly secrets: SecretsConfig;
   readonly emulators: EmulatorConfig;
 }
 
@@ -314,6 +347,7 @@ export function resourceNamesFor(
     nicknamesTable: overrides.nicknamesTable ?? `${prefix}-nicknames`,
     providersTable: overrides.providersTable ?? `${prefix}-providers`,
     webhooksTable: overrides.webhooksTable ?? `${prefix}-webhooks`,
+    connectionsTable: overrides.connectionsTable ?? `${prefix}-connections`,
   };
 }
 
@@ -350,6 +384,7 @@ function fromEnv(env: Env): AppConfig {
       ...optional('nicknamesTable', env.NICKNAMES_TABLE),
       ...optional('providersTable', env.PROVIDERS_TABLE),
       ...optional('webhooksTable', env.WEBHOOKS_TABLE),
+      ...optional('connectionsTable', env.CONNECTIONS_TABLE),
     }),
     queues: {
       visibilityTimeoutSeconds: env.VISIBILITY_TIMEOUT_SECONDS,
@@ -401,6 +436,15 @@ function fromEnv(env: Env): AppConfig {
       allowedHosts: env.WEBHOOK_ALLOWED_HOSTS,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
       retryScheduleSeconds: env.WEBHOOK_RETRY_SCHEDULE_SECONDS,
+    },
+    mailchimp: {
+      ...optional('apiUrl', env.MAILCHIMP_API_URL),
+      timeoutMs: env.MAILCHIMP_TIMEOUT_SECONDS * 1000,
+      maxConnections: env.MAILCHIMP_MAX_CONNECTIONS,
+    },
+    secrets: {
+      ...optional('kmsKeyId', env.CONNECTIONS_KMS_KEY_ID),
+      keyFile: env.CONNECTIONS_KEY_FILE ?? `${env.DATA_DIR}/connections.key`,
     },
     emulators: {
       host: env.EMULATOR_HOST,

@@ -51,7 +51,8 @@ export function resourceArnOf(call: AwsCall, policies: TaskRolePolicies): string
     target === 'jobs' ||
     target === 'nicknames' ||
     target === 'providers' ||
-    target === 'webhooks'
+    target === 'webhooks' ||
+    target === 'connections'
   ) {
     const table = policies.tables[target].arn;
     return call.index === undefined ? table : `${table}/index/${call.index}`;
@@ -66,6 +67,7 @@ function resourcePolicyOf(call: AwsCall, policies: TaskRolePolicies): PolicyDocu
     call.target === 'nicknames' ||
     call.target === 'providers' ||
     call.target === 'webhooks' ||
+    call.target === 'connections' ||
     call.target === 'unknown'
   ) {
     return undefined;
