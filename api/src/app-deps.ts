@@ -12,6 +12,7 @@ import { DirectoryService } from './directories/directory-service.ts';
 import { createReadinessProbe } from './http/readiness.ts';
 import { JobService } from './jobs/job-service.ts';
 import { UrlSigner } from './jobs/uploads.ts';
+import { defaultPageDir, storageOrigins } from './web/web-page.ts';
 
 /** Wires the API's services to AWS clients; shared by server.ts and the in-process harness. */
 export function createAppDeps(options: {
@@ -48,5 +49,7 @@ export function createAppDeps(options: {
       table: jobsTable,
     }),
     logger,
+    pageDir: defaultPageDir(),
+    storageOrigins: storageOrigins(config.aws.s3PublicEndpoint ?? config.aws.endpoints.s3),
   };
 }

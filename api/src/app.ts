@@ -12,6 +12,7 @@ import { RateLimiter } from './http/rate-limit.ts';
 import type { ReadinessReport } from './http/readiness.ts';
 import { jobRoutes } from './jobs/job-routes.ts';
 import type { JobService } from './jobs/job-service.ts';
+import { webPageRoutes } from './web/web-page.ts';
 
 export interface AppDeps {
   readonly jobs: JobService;
@@ -20,6 +21,10 @@ export interface AppDeps {
   readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   readonly readiness: () => Promise<ReadinessReport>;
   readonly logger: Logger;
+  /** The built web page served at `/` (web/dist/page). */
+  readonly pageDir: string;
+  /** Origins besides its own the page may talk to: where presigned uploads and downloads go. */
+  readonly storageOrigins: readonly string[];
 }
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
@@ -29,7 +34,18 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(helmet());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // The page uploads to and counts results from storage with presigned URLs.
+          'connect-src': ["'self'", ...deps.storageOrigins],
+          // The local emulators speak plain HTTP; upgrading would break their presigned URLs.
+          'upgrade-insecure-requests': null,
+        },
+      },
+    }),
+  );
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -66,6 +82,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(jobRoutes(deps.jobs));
   v1.use(directoryRoutes(deps.directories));
   app.use('/v1', v1);
+  app.use(webPageRoutes(deps.pageDir));
 
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logger));

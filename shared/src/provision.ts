@@ -137,7 +137,7 @@ async function ensureBucket(
       }),
     );
   } catch (error) {
-    // The npm emulator has no bucket CORS; browsers are not part of the embedded default.
+    // An S3 without the bucket CORS API still serves everything but browser uploads.
     deps.logger.debug({ err: error, bucket: bucket.name }, 'bucket CORS not applied');
   }
 }
