@@ -8,6 +8,9 @@ import {
   type QueueUrls,
 } from '@contacts/shared';
 import type { AppDeps } from './app.ts';
+import { JobEventHub } from './events/job-event-hub.ts';
+import { snapshotOf } from './events/job-snapshot.ts';
+import { StreamTokens } from './events/stream-token.ts';
 import { DirectoryService } from './directories/directory-service.ts';
 import { createReadinessProbe } from './http/readiness.ts';
 import { JobService } from './jobs/job-service.ts';
@@ -25,20 +28,23 @@ export function createAppDeps(options: {
   const { bucket, jobsTable } = config.resources;
   const objects = new ObjectStore({ s3: clients.s3, bucket });
   const signer = new UrlSigner({ s3: clients.s3Public, bucket });
-  return {
-    jobs: new JobService({
-      jobs: new JobStore({ client: clients.dynamodb, table: jobsTable }),
-      objects,
-      publisher: new MessagePublisher({
-        sqs: clients.sqs,
-        controlQueueUrl: queueUrls.control,
-        chunkQueueUrl: queueUrls.chunk,
-      }),
-      signer,
-      config: config.api,
-      providers: config.providers.pdl.apiKey === undefined ? [] : ['pdl'],
-      logger,
+  const jobStore = new JobStore({ client: clients.dynamodb, table: jobsTable });
+  const jobs = new JobService({
+    jobs: jobStore,
+    objects,
+    publisher: new MessagePublisher({
+      sqs: clients.sqs,
+      controlQueueUrl: queueUrls.control,
+      chunkQueueUrl: queueUrls.chunk,
     }),
+    signer,
+    config: config.api,
+    providers: config.providers.pdl.apiKey === undefined ? [] : ['pdl'],
+    logger,
+  });
+  const { events } = config.api;
+  return {
+    jobs,
     directories: new DirectoryService({ objects, signer, config: config.api }),
     apiKeys: config.api.apiKeys,
     rateLimit: config.api.rateLimit,
@@ -48,6 +54,18 @@ export function createAppDeps(options: {
       queueUrl: queueUrls.control,
       table: jobsTable,
     }),
+    events: {
+      hub: new JobEventHub({
+        load: async (jobId) => {
+          const job = await jobStore.getSummary(jobId);
+          return job === undefined ? undefined : snapshotOf(job, await jobs.view(job));
+        },
+        intervalMs: events.pollIntervalMs,
+        logger,
+      }),
+      tokens: new StreamTokens({ apiKeys: config.api.apiKeys, ttlSeconds: events.tokenTtlSeconds }),
+      heartbeatMs: events.heartbeatMs,
+    },
     logger,
     pageDir: defaultPageDir(),
     storageOrigins: storageOrigins(config.aws.s3PublicEndpoint ?? config.aws.endpoints.s3),

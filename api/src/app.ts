@@ -4,6 +4,9 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '@contacts/shared';
+import { eventRoutes } from './events/event-routes.ts';
+import type { JobEventHub } from './events/job-event-hub.ts';
+import type { StreamTokens } from './events/stream-token.ts';
 import { directoryRoutes } from './directories/directory-routes.ts';
 import type { DirectoryService } from './directories/directory-service.ts';
 import { ApiKeyAuthenticator } from './http/auth.ts';
@@ -20,6 +23,11 @@ export interface AppDeps {
   readonly apiKeys: readonly { readonly tenantId: string; readonly key: string }[];
   readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   readonly readiness: () => Promise<ReadinessReport>;
+  readonly events: {
+    readonly hub: JobEventHub;
+    readonly tokens: StreamTokens;
+    readonly heartbeatMs: number;
+  };
   readonly logger: Logger;
   /** The built web page served at `/` (web/dist/page). */
   readonly pageDir: string;
@@ -76,9 +84,13 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: report.ready ? 'ready' : 'unavailable', checks: report.checks });
   });
 
+  const authenticator = new ApiKeyAuthenticator(deps.apiKeys);
+  const rateLimiter = new RateLimiter(deps.rateLimit);
   const v1 = express.Router();
-  v1.use(new ApiKeyAuthenticator(deps.apiKeys).middleware());
-  v1.use(new RateLimiter(deps.rateLimit).middleware());
+  // Before the key check: an EventSource may authenticate with a stream token instead.
+  v1.use(eventRoutes({ ...deps.events, jobs: deps.jobs, authenticator, rateLimiter }));
+  v1.use(authenticator.middleware());
+  v1.use(rateLimiter.middleware());
   v1.use(jobRoutes(deps.jobs));
   v1.use(directoryRoutes(deps.directories));
   app.use('/v1', v1);

@@ -11,7 +11,8 @@ async function main(): Promise<void> {
   if (config.api.apiKeys.length === 0)
     logger.warn('API_KEYS is empty: every request will be refused');
   const { clients, queueUrls } = await connectToAws(config, logger, { recordAs: 'api' });
-  const app = createApp(createAppDeps({ config, clients, queueUrls, logger }));
+  const deps = createAppDeps({ config, clients, queueUrls, logger });
+  const app = createApp(deps);
   const server = app.listen(config.api.port, config.api.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
+    // Open event streams end with the forced exit below; browsers reconnect to another task.
+    deps.events.hub.close();
     server.close(() => {
       clients.destroy();
       process.exit(0);

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PurgeQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { createApp, createAppDeps } from '@contacts/api';
+import { createApp, createAppDeps, type AppDeps } from '@contacts/api';
 import { seedNicknames, startEmulators, type Emulators } from '@contacts/local';
 import {
   connectToAws,
@@ -44,6 +44,8 @@ export interface Harness {
   readonly jobs: JobStore;
   readonly objects: ObjectStore;
   readonly app: Express;
+  /** What the app was built from (its event hub's counters, for instance). */
+  readonly appDeps: AppDeps;
   readonly emulators: Emulators;
   /** Starts a worker against the same resources; several may run at once. */
   startWorker(options?: WorkerOverrides): Worker;
@@ -93,7 +95,8 @@ export async function startHarness(options: {
   };
   const apiClients = clientsOf('api');
   const workerClients = clientsOf('worker');
-  const app = createApp(createAppDeps({ config, clients: apiClients, queueUrls, logger }));
+  const appDeps = createAppDeps({ config, clients: apiClients, queueUrls, logger });
+  const app = createApp(appDeps);
   const workers: Worker[] = [];
   const servers: Server[] = [];
   return {
@@ -105,6 +108,7 @@ export async function startHarness(options: {
     jobs,
     objects,
     app,
+    appDeps,
     emulators,
     startWorker(workerOptions = {}) {
       const worker = createWorker({
@@ -126,6 +130,7 @@ export async function startHarness(options: {
     },
     async close() {
       await Promise.allSettled(workers.map((w) => w.stop()));
+      appDeps.events.hub.close();
       for (const server of servers) {
         server.closeAllConnections();
         server.close();

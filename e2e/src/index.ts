@@ -48,3 +48,4 @@ export { countByMessage, formatChaosReport, outageLogLines, repairsOf } from './
 export { checkOutput, writeRowFile, type OutputCheck } from './chaos/row-file.ts';
 export { csvRecords } from './chaos/csv-records.ts';
 export { WorkerPool, type WorkerLogEvent } from './chaos/worker-pool.ts';
+export { openEventStream, type SseEvent, type SseStream } from './sse-client.ts';

@@ -149,6 +149,24 @@ export const ENV_DOCS = {
     group: 'API',
     description: 'Requests per API key allowed at once above the sustained rate.',
   },
+  SSE_POLL_INTERVAL_MS: {
+    group: 'API',
+    description:
+      'How often an API process reads a job that event streams (`GET /v1/jobs/{id}/events`) ' +
+      'watch: one DynamoDB read per job per interval, however many streams watch it.',
+  },
+  SSE_HEARTBEAT_MS: {
+    group: 'API',
+    description:
+      'Interval of the `: ping` comment on event streams, so idle streams outlive the load ' +
+      "balancer's 60 s idle timeout.",
+  },
+  SSE_TOKEN_TTL_SECONDS: {
+    group: 'API',
+    description:
+      'Lifetime of the token from `POST /v1/jobs/{id}/events-token` (for browsers, whose ' +
+      'EventSource cannot send an Authorization header).',
+  },
 
   CHUNK_CONCURRENCY: {
     group: 'Worker',

@@ -83,6 +83,12 @@ export const envSchema = z.object({
   /** Sustained requests per second per API key, and the burst above it. */
   RATE_LIMIT_PER_SECOND: positiveInt.default(50),
   RATE_LIMIT_BURST: positiveInt.default(100),
+  /** How often one API process reads a job that event streams watch (one read for all of them). */
+  SSE_POLL_INTERVAL_MS: positiveInt.min(50).max(60_000).default(1000),
+  /** Comment line sent on idle event streams; well under the load balancer's 60 s idle timeout. */
+  SSE_HEARTBEAT_MS: positiveInt.min(10).max(50_000).default(15_000),
+  /** Lifetime of the signed token that lets a browser's EventSource open a job's event stream. */
+  SSE_TOKEN_TTL_SECONDS: positiveInt.max(24 * 3600).default(900),
 
   CHUNK_CONCURRENCY: positiveInt.max(64).default(4),
   CONTROL_CONCURRENCY: positiveInt.max(16).default(2),
@@ -175,6 +181,14 @@ export interface ApiConfig {
   readonly resultUrlTtlSeconds: number;
   readonly defaultChunkRows: number;
   readonly rateLimit: { readonly perSecond: number; readonly burst: number };
+  readonly events: EventStreamConfig;
+}
+
+/** Server-sent events of jobs (GET /v1/jobs/{id}/events). */
+export interface EventStreamConfig {
+  readonly pollIntervalMs: number;
+  readonly heartbeatMs: number;
+  readonly tokenTtlSeconds: number;
 }
 
 export interface WorkerConfig {
@@ -313,6 +327,11 @@ function fromEnv(env: Env): AppConfig {
       resultUrlTtlSeconds: env.RESULT_URL_TTL_SECONDS,
       defaultChunkRows: env.DEFAULT_CHUNK_ROWS,
       rateLimit: { perSecond: env.RATE_LIMIT_PER_SECOND, burst: env.RATE_LIMIT_BURST },
+      events: {
+        pollIntervalMs: env.SSE_POLL_INTERVAL_MS,
+        heartbeatMs: env.SSE_HEARTBEAT_MS,
+        tokenTtlSeconds: env.SSE_TOKEN_TTL_SECONDS,
+      },
     },
     worker: {
       ...optional('ecsAgentUri', env.ECS_AGENT_URI),

@@ -23,6 +23,7 @@ export {
   loadConfig,
   resourceNamesFor,
   type ApiConfig,
+  type EventStreamConfig,
   type AppConfig,
   type AwsConfig,
   type EmulatorConfig,

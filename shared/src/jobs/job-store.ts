@@ -159,6 +159,11 @@ export class JobStore {
     return job;
   }
 
+  /** What a client may be shown of a job, whoever's it is (the caller checks the tenant). */
+  async getSummary(id: string): Promise<JobSummary | undefined> {
+    return this.#read<JobSummary>(id, SUMMARY_PROJECTION);
+  }
+
   /** What a client is shown of a job (GET /v1/jobs/{id}); a job of another tenant is not found. */
   async getSummaryForTenant(tenantId: string, id: string): Promise<JobSummary> {
     const job = await this.#read<JobSummary>(id, SUMMARY_PROJECTION);
