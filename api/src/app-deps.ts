@@ -1,4 +1,5 @@
 import {
+  JobListing,
   JobStore,
   MessagePublisher,
   ObjectStore,
@@ -11,6 +12,7 @@ import type { AppDeps } from './app.ts';
 import { DirectoryService } from './directories/directory-service.ts';
 import { createReadinessProbe } from './http/readiness.ts';
 import { JobService } from './jobs/job-service.ts';
+import { JobLister } from './lists/job-lister.ts';
 import { UrlSigner } from './jobs/uploads.ts';
 
 /** Wires the API's services to AWS clients; shared by server.ts and the in-process harness. */
@@ -24,19 +26,24 @@ export function createAppDeps(options: {
   const { bucket, jobsTable } = config.resources;
   const objects = new ObjectStore({ s3: clients.s3, bucket });
   const signer = new UrlSigner({ s3: clients.s3Public, bucket });
+  const jobs = new JobService({
+    jobs: new JobStore({ client: clients.dynamodb, table: jobsTable }),
+    objects,
+    publisher: new MessagePublisher({
+      sqs: clients.sqs,
+      controlQueueUrl: queueUrls.control,
+      chunkQueueUrl: queueUrls.chunk,
+    }),
+    signer,
+    config: config.api,
+    providers: config.providers.pdl.apiKey === undefined ? [] : ['pdl'],
+    logger,
+  });
   return {
-    jobs: new JobService({
-      jobs: new JobStore({ client: clients.dynamodb, table: jobsTable }),
-      objects,
-      publisher: new MessagePublisher({
-        sqs: clients.sqs,
-        controlQueueUrl: queueUrls.control,
-        chunkQueueUrl: queueUrls.chunk,
-      }),
-      signer,
-      config: config.api,
-      providers: config.providers.pdl.apiKey === undefined ? [] : ['pdl'],
-      logger,
+    jobs,
+    jobList: new JobLister({
+      listing: new JobListing({ client: clients.dynamodb, table: jobsTable }),
+      view: (job) => jobs.view(job),
     }),
     directories: new DirectoryService({ objects, signer, config: config.api }),
     apiKeys: config.api.apiKeys,
