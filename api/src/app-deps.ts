@@ -1,4 +1,5 @@
 import {
+  JobListing,
   JobStore,
   MessagePublisher,
   ObjectStore,
@@ -14,6 +15,7 @@ import { StreamTokens } from './events/stream-token.ts';
 import { DirectoryService } from './directories/directory-service.ts';
 import { createReadinessProbe } from './http/readiness.ts';
 import { JobService } from './jobs/job-service.ts';
+import { JobLister } from './lists/job-lister.ts';
 import { UrlSigner } from './jobs/uploads.ts';
 import { defaultPageDir, storageOrigins } from './web/web-page.ts';
 
@@ -45,6 +47,10 @@ export function createAppDeps(options: {
   const { events } = config.api;
   return {
     jobs,
+    jobList: new JobLister({
+      listing: new JobListing({ client: clients.dynamodb, table: jobsTable }),
+      view: (job) => jobs.view(job),
+    }),
     directories: new DirectoryService({ objects, signer, config: config.api }),
     apiKeys: config.api.apiKeys,
     rateLimit: config.api.rateLimit,

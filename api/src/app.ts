@@ -15,11 +15,16 @@ import { RateLimiter } from './http/rate-limit.ts';
 import type { ReadinessReport } from './http/readiness.ts';
 import { jobRoutes } from './jobs/job-routes.ts';
 import type { JobService } from './jobs/job-service.ts';
+import type { JobLister } from './lists/job-lister.ts';
+import { listRoutes } from './lists/list-routes.ts';
+import { apiDocument } from './openapi/api-document.ts';
+import { docsRoutes } from './openapi/docs-routes.ts';
 import { webPageRoutes } from './web/web-page.ts';
 
 export interface AppDeps {
   readonly jobs: JobService;
   readonly directories: DirectoryService;
+  readonly jobList: JobLister;
   readonly apiKeys: readonly { readonly tenantId: string; readonly key: string }[];
   readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   readonly readiness: () => Promise<ReadinessReport>;
@@ -36,6 +41,8 @@ export interface AppDeps {
 }
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
+/** The version of the HTTP contract the OpenAPI document describes (paths are under /v1). */
+export const API_VERSION = '1.0.0';
 
 /** Builds the HTTP app; listening is the caller's business (server.ts, tests). */
 export function createApp(deps: AppDeps): Express {
@@ -84,6 +91,9 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: report.ready ? 'ready' : 'unavailable', checks: report.checks });
   });
 
+  // Built once per app, from the route descriptions (api/src/openapi/api-document.ts).
+  app.use(docsRoutes(apiDocument(API_VERSION)));
+
   const authenticator = new ApiKeyAuthenticator(deps.apiKeys);
   const rateLimiter = new RateLimiter(deps.rateLimit);
   const v1 = express.Router();
@@ -93,6 +103,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(rateLimiter.middleware());
   v1.use(jobRoutes(deps.jobs));
   v1.use(directoryRoutes(deps.directories));
+  v1.use(listRoutes({ jobs: deps.jobList, directories: deps.directories }));
   app.use('/v1', v1);
   app.use(webPageRoutes(deps.pageDir));
 

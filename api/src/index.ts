@@ -4,3 +4,7 @@ export { JobService, type JobServiceDeps } from './jobs/job-service.ts';
 export { UrlSigner } from './jobs/uploads.ts';
 export { createAppDeps } from './app-deps.ts';
 export { DirectoryService, type DirectoryView } from './directories/directory-service.ts';
+export { apiDocument, ROUTE_DOCS } from './openapi/api-document.ts';
+export { buildDocument, type OpenApiDocument } from './openapi/build-document.ts';
+export { type ResponseDoc, type RouteDoc } from './openapi/route-doc.ts';
+export { API_VERSION } from './app.ts';

@@ -66,6 +66,13 @@ export {
   type JobSummary,
 } from './jobs/job-store.ts';
 export {
+  JobListing,
+  MAX_INDEX_READS_PER_PAGE,
+  type JobListPage,
+  type JobListPosition,
+  type JobListRequest,
+} from './jobs/job-listing.ts';
+export {
   CHUNK_SHARD_SIZE,
   ChunkShards,
   MAX_CHUNKS_PER_JOB,
@@ -117,6 +124,8 @@ export {
   ACTIVE_JOB_MARK,
   ACTIVE_JOBS_INDEX,
   DLQ_RETENTION_SECONDS,
+  indexProjection,
+  TENANT_JOBS_INDEX,
   WORK_OBJECT_RETENTION_DAYS,
   resourceDefinitions,
   type CorsRule,

@@ -16,11 +16,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import { awsErrorName, DependencyError } from './errors.ts';
-import type {
-  IndexDefinition,
-  QueueDefinition,
-  ResourceDefinitions,
-  TableDefinition,
+import {
+  indexProjection,
+  type IndexDefinition,
+  type QueueDefinition,
+  type ResourceDefinitions,
+  type TableDefinition,
 } from './resources.ts';
 
 export interface QueueUrls {
@@ -204,7 +205,7 @@ async function ensureTable(deps: ProvisionDeps, table: TableDefinition): Promise
 function globalSecondaryIndex(index: IndexDefinition): {
   IndexName: string;
   KeySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
-  Projection: { ProjectionType: 'KEYS_ONLY' };
+  Projection: ReturnType<typeof indexProjection>;
 } {
   return {
     IndexName: index.name,
@@ -212,7 +213,7 @@ function globalSecondaryIndex(index: IndexDefinition): {
       { AttributeName: index.partitionKey, KeyType: 'HASH' },
       { AttributeName: index.sortKey, KeyType: 'RANGE' },
     ],
-    Projection: { ProjectionType: 'KEYS_ONLY' },
+    Projection: indexProjection(index),
   };
 }
 

@@ -54,8 +54,8 @@ export interface Page<T> {
 
 export interface DirectoryItem {
   readonly id: string;
-  readonly fileName?: string;
   readonly status?: string;
+  readonly sizeBytes?: number;
   readonly updatedAt?: string;
 }
 

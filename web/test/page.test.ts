@@ -69,13 +69,6 @@ function jobProgress(page: Page) {
   return page.getByRole('progressbar', { name: 'Enrichment' });
 }
 
-/** Console errors, less the 404s of routes the page probes and falls back from. */
-function unexpected(errors: readonly string[]): string[] {
-  return errors.filter(
-    (error) => !/status of 404 .*\/v1\/(jobs(\?|\/[^/]+\/events)|directories\?)/.test(error),
-  );
-}
-
 async function downloadText(page: Page, linkName: string): Promise<string> {
   const [download] = await Promise.all([
     page.waitForEvent('download'),
@@ -108,7 +101,7 @@ describe('the web page', () => {
     await statusOf(page, 'cancelled');
     expect(await page.getByRole('button', { name: 'Cancel job' }).isHidden()).toBe(true);
     await page.screenshot({ path: join(SCREENSHOTS, 'cancelled-job.png'), fullPage: true });
-    expect(unexpected(errors)).toEqual([]);
+    expect(errors).toEqual([]);
     await page.close();
   });
 
@@ -167,7 +160,7 @@ describe('the web page', () => {
         (_, i) => `${ROWS + i + 1},"row has 2 fields, header has 6"`,
       ),
     ]);
-    expect(unexpected(errors)).toEqual([]);
+    expect(errors).toEqual([]);
     await page.close();
   });
 
@@ -188,7 +181,7 @@ describe('the web page', () => {
     const rejects = await downloadText(page, 'Download rejects');
     expect(rejects.trimEnd().split('\n')).toHaveLength(5);
     await page.screenshot({ path: join(SCREENSHOTS, 'failed-job.png'), fullPage: true });
-    expect(unexpected(errors)).toEqual([]);
+    expect(errors).toEqual([]);
     await page.close();
   });
 
@@ -223,7 +216,7 @@ describe('the web page', () => {
     await page.keyboard.press('Enter');
     await statusOf(page, 'completed');
     await page.getByRole('link', { name: 'Download result', exact: true }).waitFor();
-    expect(unexpected(errors)).toEqual([]);
+    expect(errors).toEqual([]);
     await page.close();
   });
 });
