@@ -67,10 +67,11 @@ export async function renderDirectoryField(api: ApiClient | undefined): Promise<
   field.replaceChildren(labelNode, select);
 }
 
+/** Directories have no name of their own: their id, when they were uploaded and their size. */
 function directoryName(directory: DirectoryItem): string {
   const when =
-    directory.updatedAt === undefined
-      ? ''
-      : ` (${new Date(directory.updatedAt).toLocaleDateString()})`;
-  return `${directory.fileName ?? directory.id}${when}`;
+    directory.updatedAt === undefined ? '' : `, ${new Date(directory.updatedAt).toLocaleString()}`;
+  const size =
+    directory.sizeBytes === undefined ? '' : `, ${(directory.sizeBytes / 1024).toFixed(1)} KB`;
+  return `${directory.id}${when}${size}`;
 }
