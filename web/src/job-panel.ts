@@ -37,6 +37,13 @@ export class JobPanel {
     byId('download-result').hidden = true;
     byId('download-rejects').hidden = true;
     byId('cancel').hidden = true;
+    byId('job-channel').textContent = 'waiting';
+  }
+
+  /** How the page hears about the job: live events, or polling when they cannot serve. */
+  channel(channel: 'events' | 'polling'): void {
+    byId('job-channel').textContent =
+      channel === 'events' ? 'live (server-sent events)' : 'checking every second';
   }
 
   uploadProgress(fraction: number, bytes: number): void {

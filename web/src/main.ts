@@ -91,6 +91,9 @@ async function run(): Promise<void> {
       onView: (view) => {
         panel.show(view);
       },
+      onChannel: (channel) => {
+        panel.channel(channel);
+      },
       signal: stop.signal,
     });
     panel.show(final);
