@@ -105,6 +105,7 @@ function printBanner(
 Contact enricher is running (embedded default: no AWS account, no Docker).
 
   API         ${apiUrl}
+  Web page    ${apiUrl}/   (paste the API key below)
   API key     ${key}          (tenant "${LOCAL_TENANT}", stored in ${dataDir}/local-api-key)
   S3 + SQS    ${emulators.s3SqsEndpoint}   DynamoDB ${emulators.dynamodbEndpoint}   (state in ${dataDir}/)
   PDL         ${pdlLine}

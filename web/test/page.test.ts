@@ -97,6 +97,10 @@ describe('the web page', () => {
     const res = await fetch(apiUrl);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('<title>Contact enricher</title>');
+    // The page may send files to storage, and nowhere else but its own origin.
+    expect(res.headers.get('content-security-policy')).toContain(
+      `connect-src 'self' ${harness.emulators.s3SqsEndpoint}`,
+    );
     expect(built.gzippedTotal).toBeGreaterThan(0);
     expect(built.gzippedTotal).toBeLessThan(MAX_GZIPPED_BYTES);
   });
