@@ -216,9 +216,25 @@ describe('the web page', () => {
       'mostly-broken.csv',
       pageFiles(2, { ragged: 4 }).contacts,
     );
+    // An edited mapping is sent as columnMapping (the API would refuse a malformed one).
+    await page.getByLabel('Field of column Company').selectOption('');
     await page.getByLabel('Tolerated rejects (%)').fill('10');
     await page.getByRole('button', { name: 'Upload and enrich' }).click();
     await statusOf(page, 'failed');
+    const listed = await fetch(`${apiUrl}/v1/jobs?limit=1`, {
+      headers: { Authorization: `Bearer ${TENANT_A.key}` },
+    });
+    const [job] = ((await listed.json()) as { items: { options: unknown }[] }).items;
+    expect(job?.options).toMatchObject({
+      toleratedRejectPercent: 10,
+      columnMapping: {
+        first_name: 'First Name',
+        last_name: 'Last Name',
+        email: ['Email'],
+        phone: ['Phone'],
+      },
+    });
+    expect(job?.options).not.toHaveProperty('columnMapping.company');
     await expect(
       page.getByRole('alert').filter({ hasText: 'Too many rows were rejected' }).innerText(),
     ).resolves.toContain('the rejects file says why');
