@@ -38,8 +38,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['*/test/**/*.test.ts'],
-          // Records the api's and workers' AWS calls and checks them against the task roles.
-          globalSetup: ['e2e/src/iam/call-log-setup.ts'],
+          // Records the api's and workers' AWS calls and checks them against the task roles, and
+          // the api's answers against its OpenAPI document.
+          globalSetup: ['e2e/src/iam/call-log-setup.ts', 'e2e/src/contract/contract-setup.ts'],
         },
       },
     ],

@@ -8,6 +8,7 @@ import { docsRouteDocs } from './docs-route-docs.ts';
 import { eventsRouteDocs } from './events-docs.ts';
 import type { RouteDoc } from './route-doc.ts';
 import { webhookRouteDocs } from './webhooks-docs.ts';
+import { webPageRouteDocs } from '../web/web-page-route-docs.ts';
 
 /**
  * Every route the API serves, described. A new route module adds its `…RouteDocs` array here;
@@ -22,6 +23,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...connectionRouteDocs,
   ...healthRouteDocs,
   ...docsRouteDocs,
+  ...webPageRouteDocs,
 ];
 
 /** The OpenAPI 3.1 document of this API (`GET /openapi.json`). */
@@ -42,6 +44,7 @@ export function apiDocument(version: string): OpenApiDocument {
       { name: 'connections', description: 'Remote contact sources (Mailchimp)' },
       { name: 'operations', description: 'Probes' },
       { name: 'documentation', description: 'This description, as data and as a page' },
+      { name: 'web', description: 'The web page served at / (same origin as the API)' },
     ],
     routes: ROUTE_DOCS,
   });
