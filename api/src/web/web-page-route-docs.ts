@@ -13,6 +13,7 @@ export const webPageRouteDocs: readonly RouteDoc[] = [
     authenticated: false,
     responses: {
       200: { description: 'The page', content: { 'text/html': null } },
+      304: { description: 'Unchanged since the copy the browser revalidates (ETag)' },
       ...problems(500, [
         503,
         'The page is not built (`web_page_not_built`): run npm run build:web',
@@ -29,6 +30,7 @@ export const webPageRouteDocs: readonly RouteDoc[] = [
     params: z.object({ file: z.string().min(1) }),
     responses: {
       200: { description: 'The file', content: { 'text/javascript': null, 'text/css': null } },
+      304: { description: 'Unchanged since the copy the browser revalidates (ETag)' },
       ...problems([404, 'No such file (`route_not_found`)'], 500),
     },
   },
