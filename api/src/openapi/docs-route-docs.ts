@@ -1,8 +1,24 @@
 import { problems } from './problem-responses.ts';
 import type { RouteDoc } from './route-doc.ts';
 
-/** The OpenAPI description of docs-routes.ts (the document describes itself). */
+/**
+ * The OpenAPI description of docs-routes.ts (the document describes itself), and of the web
+ * page at `/` (issue 12 §1, served by the web module: its static assets are files, not
+ * operations, and the contract check leaves them out).
+ */
 export const docsRouteDocs: readonly RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/',
+    operationId: 'webPage',
+    tag: 'documentation',
+    summary: 'The web page: upload a file, watch it, download the result',
+    authenticated: false,
+    responses: {
+      200: { description: 'The page', content: { 'text/html': null } },
+      ...problems(500),
+    },
+  },
   {
     method: 'get',
     path: '/openapi.json',
