@@ -185,8 +185,11 @@ describe('the contract check', () => {
     ]);
   });
 
-  it('lets the API’s own route_not_found answer through', () => {
+  it('lets the API’s own route_not_found answer and the page’s static files through', () => {
     const body = JSON.stringify({ type: '/problems/route_not_found', status: 404 });
     expect(checker.check([record({ path: '/nope', status: 404, body })])).toEqual([]);
+    const asset = record({ path: '/assets/app-1a2b.js', contentType: 'text/javascript' });
+    expect(checker.check([asset])).toEqual([]);
+    expect(checker.check([{ ...asset, method: 'POST' }])).toHaveLength(1);
   });
 });

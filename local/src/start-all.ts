@@ -1,6 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { connectToAws, createLogger, loadConfig, retry } from '@contacts/shared';
+import {
+  connectToAws,
+  createLogger,
+  loadConfig,
+  removeLocalEnvironment,
+  retry,
+  userFacingMessage,
+  writeLocalEnvironment,
+} from '@contacts/shared';
 import { seedNicknames } from './seed-nicknames.ts';
 import { startEmulators, type Emulators } from './emulators.ts';
 import { LOCAL_TENANT, localApiKey } from './local-api-key.ts';
@@ -40,6 +48,7 @@ async function main(): Promise<void> {
     spawnService('worker', 'worker/src/main.ts', env),
   ];
   const stop = onceOnly(async (code: number) => {
+    removeLocalEnvironment(dataDir);
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map(exited));
     await Promise.all([emulators.close(), pdl?.close()]);
@@ -57,13 +66,27 @@ async function main(): Promise<void> {
 
   const apiUrl = `http://${local.api.host}:${local.api.port}`;
   await waitUntilReady(apiUrl);
-  printBanner(
+  // The command-line tools read this to find the emulators and the API without variables.
+  writeLocalEnvironment(dataDir, {
+    env: {
+      ...emulators.env,
+      ...(process.env.RESOURCE_PREFIX === undefined
+        ? {}
+        : { RESOURCE_PREFIX: process.env.RESOURCE_PREFIX }),
+    },
     apiUrl,
-    process.env.API_KEYS === undefined ? key : '<one of your API_KEYS>',
+  });
+  printBanner({
+    apiUrl,
+    // With API_KEYS of your own, the keys are yours to know: the banner names their tenants.
+    access:
+      process.env.API_KEYS === undefined
+        ? { key, tenants: [LOCAL_TENANT], keyFile: `${dataDir}/local-api-key` }
+        : { tenants: local.api.apiKeys.map((entry) => entry.tenantId) },
     emulators,
     dataDir,
     pdl,
-  );
+  });
 }
 
 function spawnService(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
@@ -91,13 +114,27 @@ async function waitUntilReady(apiUrl: string): Promise<void> {
   }
 }
 
-function printBanner(
-  apiUrl: string,
-  key: string,
-  emulators: Emulators,
-  dataDir: string,
-  pdl: PdlSimulator | undefined,
-): void {
+/** Who the banner says requests act as: the local key and tenant, or API_KEYS' tenants. */
+interface BannerAccess {
+  readonly key?: string;
+  readonly tenants: readonly string[];
+  readonly keyFile?: string;
+}
+
+function printBanner(options: {
+  apiUrl: string;
+  access: BannerAccess;
+  emulators: Emulators;
+  dataDir: string;
+  pdl: PdlSimulator | undefined;
+}): void {
+  const { apiUrl, access, emulators, dataDir, pdl } = options;
+  const key = access.key ?? '<your key from API_KEYS>';
+  const tenants = [...new Set(access.tenants)].map((t) => `"${t}"`).join(', ');
+  const keyLine =
+    access.key === undefined
+      ? `API keys    from your API_KEYS (tenant${access.tenants.length === 1 ? '' : 's'} ${tenants}); pass one with --key or API_KEY`
+      : `API key     ${access.key}          (tenant ${tenants}, stored in ${access.keyFile ?? ''})`;
   const pdlLine = pdl
     ? `${pdl.url}   (simulated People Data Labs, key ${pdl.apiKeys[0] ?? ''}; stats at /_sim/stats)`
     : `${process.env.PDL_API_URL ?? ''}   (your PDL_API_URL)`;
@@ -106,7 +143,7 @@ Contact enricher is running (embedded default: no AWS account, no Docker).
 
   API         ${apiUrl}
   Web page    ${apiUrl}/   (paste the API key below)
-  API key     ${key}          (tenant "${LOCAL_TENANT}", stored in ${dataDir}/local-api-key)
+  ${keyLine}
   S3 + SQS    ${emulators.s3SqsEndpoint}   DynamoDB ${emulators.dynamodbEndpoint}   (state in ${dataDir}/)
   PDL         ${pdlLine}
 
@@ -146,6 +183,6 @@ function onceOnly<A extends unknown[]>(
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(userFacingMessage(error) ?? error);
   process.exit(1);
 });

@@ -164,3 +164,13 @@ export {
   type DynamoResponseCacheOptions,
   type ResponseCacheStats,
 } from './providers/dynamo-response-cache.ts';
+export { listenOrExplain, PortInUseError, userFacingMessage } from './port-in-use.ts';
+export {
+  connectionHint,
+  LOCAL_ENVIRONMENT_FILE,
+  removeLocalEnvironment,
+  toolEnvironment,
+  writeLocalEnvironment,
+  type LocalEnvironment,
+  type ToolEnvironment,
+} from './local-environment.ts';

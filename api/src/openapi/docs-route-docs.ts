@@ -1,7 +1,10 @@
 import { problems } from './problem-responses.ts';
 import type { RouteDoc } from './route-doc.ts';
 
-/** The OpenAPI description of docs-routes.ts (the document describes itself). */
+/**
+ * The OpenAPI description of docs-routes.ts (the document describes itself). The web page at `/`
+ * is described beside its routes (api/src/web/web-page-route-docs.ts).
+ */
 export const docsRouteDocs: readonly RouteDoc[] = [
   {
     method: 'get',

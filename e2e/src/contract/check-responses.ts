@@ -15,6 +15,8 @@ export interface ContractViolation {
 type Json = Record<string, unknown>;
 
 const DOCUMENT_ID = 'https://contract.invalid/openapi';
+/** Static files of the web page (scripts, styles, images, fonts): files, not API operations. */
+export const STATIC_ASSET = /\.(js|mjs|css|map|svg|png|ico|webp|woff2?|txt)$/i;
 
 /**
  * Checks recorded answers against the OpenAPI document with an independent validator (ajv,
@@ -77,6 +79,7 @@ export class ContractChecker {
         : (this.#document.paths[template]?.[method] as Json | undefined);
     if (operation === undefined) {
       if (isRouteNotFound(record)) return undefined;
+      if (record.method === 'GET' && STATIC_ASSET.test(record.path)) return undefined;
       return {
         where: `${record.method} ${record.path}`,
         problem: `answered ${record.status}, but the document describes no such operation`,
