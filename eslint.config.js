@@ -66,10 +66,12 @@ export default defineConfig(
           devDependencies: [
             '**/*.test.ts',
             '**/test/**',
-            // Tooling: root configs (the root package has only devDependencies), infra's scripts.
+            // Tooling: root configs (the root package has only devDependencies), infra's scripts,
+            // the web page's build (vite).
             '*.js',
             '*.ts',
             'infra/scripts/**',
+            'web/build/**',
           ],
         },
       ],

@@ -5,12 +5,17 @@ import { defineConfig } from 'vitest/config';
 // gives `npm start`), without a build step. Aliases rather than custom resolve conditions:
 // conditions would also change how third-party packages resolve.
 const workspaces = ['shared', 'enrichment', 'local', 'api', 'worker', 'e2e', 'infra'];
-const alias = Object.fromEntries(
-  workspaces.map((name) => [
+const alias = Object.fromEntries([
+  // A subpath export (the page bundles enrichment's header recognition); before its package.
+  [
+    '@contacts/enrichment/recognize-columns',
+    fileURLToPath(new URL('./enrichment/src/standardize/recognize-columns.ts', import.meta.url)),
+  ],
+  ...workspaces.map((name) => [
     `@contacts/${name}`,
     fileURLToPath(new URL(`./${name}/src/index.ts`, import.meta.url)),
   ]),
-);
+]);
 
 export default defineConfig({
   resolve: { alias },
@@ -33,8 +38,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['*/test/**/*.test.ts'],
-          // Records the api's and workers' AWS calls and checks them against the task roles.
-          globalSetup: ['e2e/src/iam/call-log-setup.ts'],
+          // Records the api's and workers' AWS calls and checks them against the task roles, and
+          // the api's answers against its OpenAPI document.
+          globalSetup: ['e2e/src/iam/call-log-setup.ts', 'e2e/src/contract/contract-setup.ts'],
         },
       },
     ],

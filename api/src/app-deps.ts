@@ -2,6 +2,7 @@ import {
   ConnectionStore,
   createMailchimpClient,
   createSecretSealer,
+  JobListing,
   MessagePublisher,
   NotifyingJobStore,
   SecretBox,
@@ -23,8 +24,10 @@ import { ConnectionService } from './connections/connection-service.ts';
 import { DirectoryService } from './directories/directory-service.ts';
 import { createReadinessProbe } from './http/readiness.ts';
 import { JobService } from './jobs/job-service.ts';
+import { JobLister } from './lists/job-lister.ts';
 import { UrlSigner } from './jobs/uploads.ts';
 import { WebhookService } from './webhooks/webhook-service.ts';
+import { defaultPageDir, storageOrigins } from './web/web-page.ts';
 
 /** Wires the API's services to AWS clients; shared by server.ts and the in-process harness. */
 export function createAppDeps(options: {
@@ -68,6 +71,10 @@ export function createAppDeps(options: {
         ? {}
         : { secrets: new SecretBox(config.webhooks.secretKey) }),
     }),
+    jobList: new JobLister({
+      listing: new JobListing({ client: clients.dynamodb, table: jobsTable }),
+      view: (job) => jobs.view(job),
+    }),
     directories: new DirectoryService({ objects, signer, config: config.api }),
     connections: new ConnectionService({
       store: new ConnectionStore({
@@ -110,6 +117,8 @@ export function createAppDeps(options: {
       heartbeatMs: events.heartbeatMs,
     },
     logger,
+    pageDir: defaultPageDir(),
+    storageOrigins: storageOrigins(config.aws.s3PublicEndpoint ?? config.aws.endpoints.s3),
   };
 }
 

@@ -19,12 +19,18 @@ import { jobRoutes } from './jobs/job-routes.ts';
 import type { JobService } from './jobs/job-service.ts';
 import { webhookRoutes } from './webhooks/webhook-routes.ts';
 import type { WebhookService } from './webhooks/webhook-service.ts';
+import type { JobLister } from './lists/job-lister.ts';
+import { listRoutes } from './lists/list-routes.ts';
+import { apiDocument } from './openapi/api-document.ts';
+import { docsRoutes } from './openapi/docs-routes.ts';
+import { webPageRoutes } from './web/web-page.ts';
 
 export interface AppDeps {
   readonly jobs: JobService;
   readonly directories: DirectoryService;
   readonly webhooks: WebhookService;
   readonly connections: ConnectionService;
+  readonly jobList: JobLister;
   readonly apiKeys: readonly { readonly tenantId: string; readonly key: string }[];
   readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   readonly readiness: () => Promise<ReadinessReport>;
@@ -34,16 +40,33 @@ export interface AppDeps {
     readonly heartbeatMs: number;
   };
   readonly logger: Logger;
+  /** The built web page served at `/` (web/dist/page). */
+  readonly pageDir: string;
+  /** Origins besides its own the page may talk to: where presigned uploads and downloads go. */
+  readonly storageOrigins: readonly string[];
 }
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
+/** The version of the HTTP contract the OpenAPI document describes (paths are under /v1). */
+export const API_VERSION = '1.0.0';
 
 /** Builds the HTTP app; listening is the caller's business (server.ts, tests). */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(helmet());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // The page uploads to and counts results from storage with presigned URLs.
+          'connect-src': ["'self'", ...deps.storageOrigins],
+          // The local emulators speak plain HTTP; upgrading would break their presigned URLs.
+          'upgrade-insecure-requests': null,
+        },
+      },
+    }),
+  );
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -74,6 +97,9 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: report.ready ? 'ready' : 'unavailable', checks: report.checks });
   });
 
+  // Built once per app, from the route descriptions (api/src/openapi/api-document.ts).
+  app.use(docsRoutes(apiDocument(API_VERSION)));
+
   const authenticator = new ApiKeyAuthenticator(deps.apiKeys);
   const rateLimiter = new RateLimiter(deps.rateLimit);
   const v1 = express.Router();
@@ -85,7 +111,9 @@ export function createApp(deps: AppDeps): Express {
   v1.use(directoryRoutes(deps.directories));
   v1.use(webhookRoutes(deps.webhooks));
   v1.use(connectionRoutes(deps.connections));
+  v1.use(listRoutes({ jobs: deps.jobList, directories: deps.directories }));
   app.use('/v1', v1);
+  app.use(webPageRoutes(deps.pageDir));
 
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logger));

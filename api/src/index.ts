@@ -16,3 +16,7 @@ export {
 } from './webhooks/webhook-schemas.ts';
 export { eventsTokenResponse, jobEventName, jobEventsQuery } from './events/event-schemas.ts';
 export { WebhookService } from './webhooks/webhook-service.ts';
+export { apiDocument, ROUTE_DOCS } from './openapi/api-document.ts';
+export { buildDocument, type OpenApiDocument } from './openapi/build-document.ts';
+export { type ResponseDoc, type RouteDoc } from './openapi/route-doc.ts';
+export { API_VERSION } from './app.ts';

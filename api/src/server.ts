@@ -1,6 +1,12 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { connectToAws, createLogger, loadConfig } from '@contacts/shared';
+import {
+  connectToAws,
+  createLogger,
+  listenOrExplain,
+  loadConfig,
+  userFacingMessage,
+} from '@contacts/shared';
 import { createApp } from './app.ts';
 import { createAppDeps } from './app-deps.ts';
 
@@ -13,10 +19,18 @@ async function main(): Promise<void> {
   const { clients, queueUrls } = await connectToAws(config, logger, { recordAs: 'api' });
   const deps = createAppDeps({ config, clients, queueUrls, logger });
   const app = createApp(deps);
-  const server = app.listen(config.api.port, config.api.host);
-  await once(server, 'listening');
+  const { host } = config.api;
+  const server = await listenOrExplain(
+    async () => {
+      const listening = app.listen(config.api.port, host);
+      await once(listening, 'listening');
+      return listening;
+    },
+    { what: 'the API', host, port: config.api.port, variable: 'PORT' },
+  );
   const { port } = server.address() as AddressInfo;
-  logger.info({ url: `http://${config.api.host}:${port}` }, 'api listening');
+  // Not under `url`: that key is redacted (presigned URLs), and this address is no secret.
+  logger.info({ address: `http://${host}:${port}` }, 'api listening');
 
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
@@ -38,6 +52,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(userFacingMessage(error) ?? error);
   process.exit(1);
 });

@@ -22,6 +22,7 @@ import {
 } from '@contacts/shared';
 import { createWorker, type Worker, type WorkerDeps } from '@contacts/worker';
 import type { Express } from 'express';
+import { recordResponses } from './contract/response-recorder.ts';
 import { checkHarnessCalls } from './iam/check-harness-calls.ts';
 
 export const TENANT_A = { tenantId: 'tenant-a', key: 'key-a-0123456789abcdef' };
@@ -68,6 +69,8 @@ export async function startHarness(options: {
   env?: Record<string, string>;
   /** Persist the emulators here, so they can be stopped and restarted (outage drills). */
   dataDir?: string;
+  /** Record the app's answers here (default: API_CONTRACT_LOG_DIR, set by the global setup). */
+  contractLogDir?: string;
 }): Promise<Harness> {
   const emulators = await startEmulators(
     options.dataDir === undefined ? {} : { dataDir: options.dataDir },
@@ -104,7 +107,10 @@ export async function startHarness(options: {
   const apiClients = clientsOf('api');
   const workerClients = clientsOf('worker');
   const appDeps = createAppDeps({ config, clients: apiClients, queueUrls, logger });
-  const app = createApp(appDeps);
+  const api = createApp(appDeps);
+  // The contract check (vitest global setup) reads every answer of the suite's apps.
+  const contractDir = options.contractLogDir ?? process.env.API_CONTRACT_LOG_DIR;
+  const app = contractDir ? recordResponses(api, contractDir) : api;
   const workers: Worker[] = [];
   const servers: Server[] = [];
   return {

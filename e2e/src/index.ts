@@ -46,6 +46,7 @@ export {
 } from './chaos/outage-drill.ts';
 export { countByMessage, formatChaosReport, outageLogLines, repairsOf } from './chaos/report.ts';
 export { checkOutput, writeRowFile, type OutputCheck } from './chaos/row-file.ts';
+export { csvRecords } from './chaos/csv-records.ts';
 export { WorkerPool, type WorkerLogEvent } from './chaos/worker-pool.ts';
 export { openEventStream, type SseEvent, type SseStream } from './sse-client.ts';
 export {

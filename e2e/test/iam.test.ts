@@ -308,6 +308,27 @@ describe('every AWS call of the journeys is allowed to the task role that makes 
     expect(job.progress.rowsProcessed).toBe(3);
   });
 
+  it('the job and directory lists, filtered and paged', async () => {
+    const all = await request(harness.app).get('/v1/jobs').query({ limit: '1' }).set(auth);
+    expect(all.status).toBe(200);
+    expect(all.body.items).toHaveLength(1);
+    const next = await request(harness.app)
+      .get('/v1/jobs')
+      .query({ limit: '1', cursor: all.body.nextCursor as string })
+      .set(auth);
+    expect(next.status).toBe(200);
+    const completed = await request(harness.app)
+      .get('/v1/jobs')
+      .query({ status: 'completed' })
+      .set(auth);
+    expect(completed.body.items.length).toBeGreaterThan(0);
+    const directories = await request(harness.app).get('/v1/directories').set(auth);
+    expect(directories.body.items.length).toBeGreaterThan(0);
+    await waitUntilMade('api', 'dynamodb:Query', 'jobs');
+    await waitUntilMade('api', 'dynamodb:BatchGetItem', 'jobs');
+    await waitUntilMade('api', 's3:ListBucket', 'bucket');
+  });
+
   it('a cancel through the api, which deletes the job’s chunk parts', async () => {
     const id = await submit('hold-chunks.csv', contactFile(200, { seed: 3 }), {
       chunkRows: '20',

@@ -1,5 +1,6 @@
 import {
   DLQ_RETENTION_SECONDS,
+  indexProjection,
   queueAttributes,
   type NicknameItem,
   type QueueDefinition,
@@ -119,7 +120,7 @@ function tableLine(table: TableDefinition): string {
       { AttributeName: index.partitionKey, KeyType: 'HASH' },
       { AttributeName: index.sortKey, KeyType: 'RANGE' },
     ],
-    Projection: { ProjectionType: 'KEYS_ONLY' },
+    Projection: indexProjection(index),
   }));
   return [
     `${line} \\`,

@@ -5,7 +5,7 @@ import type { TableDefinition } from '@contacts/shared';
 
 /**
  * An on-demand table with point-in-time recovery, the definition's TTL attribute and its
- * global secondary indexes (keys only).
+ * global secondary indexes (keys, plus the attributes a definition projects).
  */
 export function createTable(
   scope: Construct,
@@ -29,7 +29,12 @@ export function createTable(
       indexName: index.name,
       partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+      ...(index.projected === undefined || index.projected.length === 0
+        ? { projectionType: dynamodb.ProjectionType.KEYS_ONLY }
+        : {
+            projectionType: dynamodb.ProjectionType.INCLUDE,
+            nonKeyAttributes: [...index.projected],
+          }),
     });
   }
   return table;

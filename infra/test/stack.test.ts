@@ -2,6 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DLQ_RETENTION_SECONDS,
+  indexProjection,
   KEY_AREA_ACCESS,
   KEY_AREAS,
   OBJECT_ACTIONS,
@@ -250,7 +251,7 @@ describe('ContactsStack with default settings', () => {
                   { AttributeName: index.partitionKey, KeyType: 'HASH' },
                   { AttributeName: index.sortKey, KeyType: 'RANGE' },
                 ],
-                Projection: { ProjectionType: 'KEYS_ONLY' },
+                Projection: indexProjection(index),
               })),
             }),
         BillingMode: 'PAY_PER_REQUEST',

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { listenOrExplain } from '@contacts/shared';
 import { startDynaliteServer, type DynaliteServer } from './dynalite-server.ts';
 import { startFauxqsServer, type FauxqsServer } from './fauxqs-server.ts';
 
@@ -63,16 +64,26 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
 
 async function startServers(options: EmulatorOptions): Promise<Servers> {
   const host = options.host ?? '127.0.0.1';
-  const fauxqs = await startFauxqsServer({
-    host,
-    port: options.s3SqsPort ?? 0,
-    ...(options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'fauxqs') }),
-  });
-  const dynamo = await startDynaliteServer({
-    host,
-    port: options.dynamodbPort ?? 0,
-    ...(options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'dynamodb') }),
-  }).catch(async (error: unknown) => {
+  const s3SqsPort = options.s3SqsPort ?? 0;
+  const dynamodbPort = options.dynamodbPort ?? 0;
+  const fauxqs = await listenOrExplain(
+    () =>
+      startFauxqsServer({
+        host,
+        port: s3SqsPort,
+        ...(options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'fauxqs') }),
+      }),
+    { what: 'the S3 + SQS emulator', host, port: s3SqsPort, variable: 'EMULATOR_S3_SQS_PORT' },
+  );
+  const dynamo = await listenOrExplain(
+    () =>
+      startDynaliteServer({
+        host,
+        port: dynamodbPort,
+        ...(options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'dynamodb') }),
+      }),
+    { what: 'the DynamoDB emulator', host, port: dynamodbPort, variable: 'EMULATOR_DYNAMODB_PORT' },
+  ).catch(async (error: unknown) => {
     await fauxqs.close();
     throw error;
   });

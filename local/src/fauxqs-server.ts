@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildApp } from 'fauxqs';
+import { emulateBucketCors } from './bucket-cors.ts';
 
 /**
  * fauxqs (S3 + SQS emulator) listening on an address we choose.
@@ -37,6 +38,7 @@ export async function startFauxqsServer(options: FauxqsOptions): Promise<FauxqsS
     logger: false,
     ...(stores === undefined ? {} : { stores: stores.stores }),
   });
+  emulateBucketCors(app);
   if (stores !== undefined) {
     app.addHook('onClose', () => {
       for (const closable of stores.closables) closable.close();

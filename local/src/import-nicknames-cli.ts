@@ -1,5 +1,13 @@
 import { loadNicknameFile } from '@contacts/enrichment';
-import { connectToAws, createLogger, loadConfig, NicknameStore } from '@contacts/shared';
+import {
+  AppError,
+  connectionHint,
+  connectToAws,
+  createLogger,
+  loadConfig,
+  NicknameStore,
+  toolEnvironment,
+} from '@contacts/shared';
 
 /**
  * `npm run nicknames:import -- FILE.csv`: adds `name,nickname` pairs to the nicknames table of
@@ -8,9 +16,17 @@ import { connectToAws, createLogger, loadConfig, NicknameStore } from '@contacts
 async function main(): Promise<void> {
   const file = process.argv[2];
   if (file === undefined) throw new Error('usage: npm run nicknames:import -- FILE.csv');
-  const config = loadConfig(process.env);
+  // Against a running `npm start` without hand-set variables: its emulators' endpoints.
+  const tool = toolEnvironment(process.env);
+  const config = loadConfig(tool.env);
   const logger = createLogger({ level: config.logLevel, name: 'nicknames' });
-  const { clients } = await connectToAws(config, logger);
+  const { clients } = await connectToAws(config, logger, { waitMs: 5_000 }).catch(
+    (error: unknown) => {
+      throw new AppError('aws_unreachable', connectionHint(tool, config.emulators.dataDir), {
+        cause: error,
+      });
+    },
+  );
   try {
     const pairs = await loadNicknameFile(file);
     const store = new NicknameStore({
@@ -27,6 +43,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  const causes: string[] = [];
+  for (let e: unknown = error; e instanceof Error && causes.length < 4; e = e.cause)
+    causes.push(e.message);
+  console.error(causes.length > 0 ? causes.join(': ') : error);
   process.exit(1);
 });

@@ -1,6 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { connectToAws, createLogger, loadConfig, retry } from '@contacts/shared';
+import {
+  connectToAws,
+  createLogger,
+  loadConfig,
+  removeLocalEnvironment,
+  retry,
+  userFacingMessage,
+  writeLocalEnvironment,
+} from '@contacts/shared';
 import { seedNicknames } from './seed-nicknames.ts';
 import { startEmulators, type Emulators } from './emulators.ts';
 import { LOCAL_TENANT, localApiKey, localWebhookSecretKey } from './local-api-key.ts';
@@ -52,6 +60,7 @@ async function main(): Promise<void> {
     spawnService('worker', 'worker/src/main.ts', env),
   ];
   const stop = onceOnly(async (code: number) => {
+    removeLocalEnvironment(dataDir);
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map(exited));
     await Promise.all([emulators.close(), pdl?.close(), mailchimp?.close()]);
@@ -69,14 +78,28 @@ async function main(): Promise<void> {
 
   const apiUrl = `http://${local.api.host}:${local.api.port}`;
   await waitUntilReady(apiUrl);
-  printBanner(
+  // The command-line tools read this to find the emulators and the API without variables.
+  writeLocalEnvironment(dataDir, {
+    env: {
+      ...emulators.env,
+      ...(process.env.RESOURCE_PREFIX === undefined
+        ? {}
+        : { RESOURCE_PREFIX: process.env.RESOURCE_PREFIX }),
+    },
     apiUrl,
-    process.env.API_KEYS === undefined ? key : '<one of your API_KEYS>',
+  });
+  printBanner({
+    apiUrl,
+    // With API_KEYS of your own, the keys are yours to know: the banner names their tenants.
+    access:
+      process.env.API_KEYS === undefined
+        ? { key, tenants: [LOCAL_TENANT], keyFile: `${dataDir}/local-api-key` }
+        : { tenants: local.api.apiKeys.map((entry) => entry.tenantId) },
     emulators,
     dataDir,
     pdl,
     mailchimp,
-  );
+  });
 }
 
 function spawnService(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
@@ -104,14 +127,28 @@ async function waitUntilReady(apiUrl: string): Promise<void> {
   }
 }
 
-function printBanner(
-  apiUrl: string,
-  key: string,
-  emulators: Emulators,
-  dataDir: string,
-  pdl: PdlSimulator | undefined,
-  mailchimp: MailchimpSimulator | undefined,
-): void {
+/** Who the banner says requests act as: the local key and tenant, or API_KEYS' tenants. */
+interface BannerAccess {
+  readonly key?: string;
+  readonly tenants: readonly string[];
+  readonly keyFile?: string;
+}
+
+function printBanner(options: {
+  apiUrl: string;
+  access: BannerAccess;
+  emulators: Emulators;
+  dataDir: string;
+  pdl: PdlSimulator | undefined;
+  mailchimp: MailchimpSimulator | undefined;
+}): void {
+  const { apiUrl, access, emulators, dataDir, pdl, mailchimp } = options;
+  const key = access.key ?? '<your key from API_KEYS>';
+  const tenants = [...new Set(access.tenants)].map((t) => `"${t}"`).join(', ');
+  const keyLine =
+    access.key === undefined
+      ? `API keys    from your API_KEYS (tenant${access.tenants.length === 1 ? '' : 's'} ${tenants}); pass one with --key or API_KEY`
+      : `API key     ${access.key}          (tenant ${tenants}, stored in ${access.keyFile ?? ''})`;
   const pdlLine = pdl
     ? `${pdl.url}   (simulated People Data Labs, key ${pdl.apiKeys[0] ?? ''}; stats at /_sim/stats)`
     : `${process.env.PDL_API_URL ?? ''}   (your PDL_API_URL)`;
@@ -122,7 +159,8 @@ function printBanner(
 Contact enricher is running (embedded default: no AWS account, no Docker).
 
   API         ${apiUrl}
-  API key     ${key}          (tenant "${LOCAL_TENANT}", stored in ${dataDir}/local-api-key)
+  Web page    ${apiUrl}/   (paste the API key below)
+  ${keyLine}
   S3 + SQS    ${emulators.s3SqsEndpoint}   DynamoDB ${emulators.dynamodbEndpoint}   (state in ${dataDir}/)
   PDL         ${pdlLine}
   Mailchimp   ${mailchimpLine}
@@ -163,6 +201,6 @@ function onceOnly<A extends unknown[]>(
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(userFacingMessage(error) ?? error);
   process.exit(1);
 });

@@ -1,4 +1,4 @@
-import { connectToAws, createLogger, loadConfig } from '@contacts/shared';
+import { connectToAws, createLogger, loadConfig, userFacingMessage } from '@contacts/shared';
 import { seedNicknames } from './seed-nicknames.ts';
 import { startEmulators } from './emulators.ts';
 
@@ -26,6 +26,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(userFacingMessage(error) ?? error);
   process.exit(1);
 });

@@ -1,50 +1,49 @@
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
-import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
-import { loadConfig } from '@contacts/shared';
+import { loadConfig, toolEnvironment } from '@contacts/shared';
 import { localApiKey } from './local-api-key.ts';
-
-const USAGE =
-  'usage: npm run submit -- FILE [--directory FILE] [--provider pdl] [--out FILE] [--chunk-rows N]';
+import {
+  parseSubmitArgs,
+  SUBMIT_USAGE,
+  SubmitUsageError,
+  type SubmitRequest,
+} from './submit/submit-options.ts';
 
 /**
- * `npm run submit -- FILE [--directory FILE] [--provider pdl] [--out FILE] [--chunk-rows N]`:
- * sends a CSV (and optionally a reference directory to match against, and a provider to ask for
- * the rows it does not match) to the running API, follows the job and downloads the result.
- * Defaults to the embedded default's URL and key.
+ * `npm run submit -- FILE [options]` (see SUBMIT_USAGE): sends a CSV to the running API,
+ * follows the job and writes the result and the rejects beside the input. Finds the API of a
+ * running `npm start` by itself.
  */
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      out: { type: 'string' },
-      'chunk-rows': { type: 'string' },
-      directory: { type: 'string' },
-      provider: { type: 'string' },
-      api: { type: 'string' },
-      key: { type: 'string' },
-    },
-  });
-  const file = positionals[0];
-  if (file === undefined) throw new Error(USAGE);
-  const config = loadConfig(process.env);
-  const api = values.api ?? `http://${config.api.host}:${config.api.port}`;
-  const key = values.key ?? process.env.API_KEY ?? localApiKey(config.emulators.dataDir);
+  let request: SubmitRequest | 'help';
+  try {
+    request = parseSubmitArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof SubmitUsageError)) throw error;
+    console.error(`error: ${error.message}\n\n${SUBMIT_USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (request === 'help') {
+    console.log(SUBMIT_USAGE);
+    return;
+  }
+  const tool = toolEnvironment(process.env);
+  const config = loadConfig(tool.env);
+  const api = request.api ?? tool.apiUrl ?? `http://${config.api.host}:${config.api.port}`;
+  const key = request.key ?? process.env.API_KEY ?? localApiKey(config.emulators.dataDir);
   const headers = { Authorization: `Bearer ${key}` };
   await ensureReachable(api);
-  const query = new URLSearchParams({ fileName: basename(file) });
-  if (values['chunk-rows'] !== undefined) query.set('chunkRows', values['chunk-rows']);
-  if (values.provider !== undefined) query.set('provider', values.provider);
-  if (values.directory !== undefined) {
-    query.set('directoryId', await uploadFile(`${api}/v1/directories`, values.directory, headers));
-    console.log(`directory ${values.directory} uploaded`);
+  const query = new URLSearchParams(request.query);
+  if (request.directory !== undefined) {
+    query.set('directoryId', await uploadFile(`${api}/v1/directories`, request.directory, headers));
+    console.log(`directory ${request.directory} uploaded`);
   }
 
   const started = Date.now();
-  const job = { id: await uploadFile(`${api}/v1/jobs?${query.toString()}`, file, headers) };
+  const job = { id: await uploadFile(`${api}/v1/jobs?${query.toString()}`, request.file, headers) };
   console.log(`job ${job.id} created`);
 
   let last = '';
@@ -54,24 +53,39 @@ async function main(): Promise<void> {
     const line = `${view.status}: ${view.progress.rowsProcessed}/${view.progress.rowsTotal ?? '?'} rows, ${view.progress.chunksDone}/${view.progress.chunksTotal ?? '?'} chunks, ${view.progress.rowsRejected} rejected`;
     if (line !== last) console.log(line);
     last = line;
-    if (view.status === 'failed' || view.status === 'cancelled')
-      throw new Error(`job ${view.status}: ${JSON.stringify(view.error)}`);
-    if (view.status === 'completed' && view.result) {
-      const out = values.out ?? `${basename(file).replace(/\.[^.]*$/, '')}-enriched.csv`;
-      const download = await fetch(view.result.url);
-      if (!download.ok || download.body === null)
-        throw new Error(`download failed: ${download.status}`);
-      await pipeline(Readable.fromWeb(download.body as never), createWriteStream(out));
-      console.log(`result written to ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (view.status === 'failed' || view.status === 'cancelled') {
+      // A job failed for too many rejected rows still links them: the reasons are the answer.
+      if (view.result?.rejectsUrl !== undefined) {
+        await download(view.result.rejectsUrl, request.rejectsOut);
+        console.log(`rejected rows written to ${request.rejectsOut}`);
+      }
+      const reason = view.error === undefined ? '' : ` (${view.error.code}): ${view.error.message}`;
+      throw new Error(`job ${view.status}${reason}`);
+    }
+    if (view.status === 'completed' && view.result?.url !== undefined) {
+      await download(view.result.url, request.out);
+      console.log(
+        `result written to ${request.out} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+      if (view.result.rejectsUrl !== undefined) {
+        await download(view.result.rejectsUrl, request.rejectsOut);
+        console.log(`${view.progress.rowsRejected} rejected rows written to ${request.rejectsOut}`);
+      }
       if (view.provider)
         console.log(
           `${view.provider.name}: ${view.provider.requests} requests, ${view.provider.recordsSent} rows sent, ${view.provider.matchesBilled} matches billed, ${view.provider.cacheHits} answered from the cache`,
         );
-      if (view.result.rejectsUrl) console.log(`rejected rows: ${view.result.rejectsUrl}`);
       return;
     }
     await delay(500);
   }
+}
+
+/** Streams a download link into `path`. */
+async function download(url: string, path: string): Promise<void> {
+  const res = await fetch(url);
+  if (!res.ok || res.body === null) throw new Error(`download failed: ${res.status}`);
+  await pipeline(Readable.fromWeb(res.body as never), createWriteStream(path));
 }
 
 /** Streams a file to a create endpoint and returns the new resource's id. */
@@ -90,9 +104,19 @@ async function uploadFile(
     body: Readable.toWeb(createReadStream(file)) as ReadableStream,
     duplex: 'half',
   });
-  const body = (await res.json()) as { id?: string };
-  if (!res.ok || body.id === undefined)
-    throw new Error(`upload of ${file} refused (${res.status}): ${JSON.stringify(body)}`);
+  const body = (await res.json()) as {
+    id?: string;
+    detail?: string;
+    errors?: { path: string; message: string }[];
+  };
+  if (!res.ok || body.id === undefined) {
+    // The problem document's own words: what was wrong, per field.
+    const fields = (body.errors ?? []).map((e) => `${e.path}: ${e.message}`).join('; ');
+    throw new Error(
+      `the API refused ${file} (${res.status}): ${body.detail ?? 'no reason given'}` +
+        (fields === '' ? '' : ` (${fields})`),
+    );
+  }
   return body.id;
 }
 
@@ -106,7 +130,7 @@ interface JobView {
     chunksTotal: number | null;
     rowsRejected: number;
   };
-  result?: { url: string; rejectsUrl?: string };
+  result?: { url?: string; rejectsUrl?: string };
   provider?: {
     name: string;
     requests: number;
@@ -114,7 +138,7 @@ interface JobView {
     matchesBilled: number;
     cacheHits: number;
   };
-  error?: unknown;
+  error?: { code: string; message: string };
 }
 
 /** A plain answer when nothing listens at the API address, instead of fetch's "fetch failed". */

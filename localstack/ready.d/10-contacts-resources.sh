@@ -46,8 +46,8 @@ ensure_queue contacts-chunks \
   '{"VisibilityTimeout":"60","MessageRetentionPeriod":"345600","ReceiveMessageWaitTimeSeconds":"20","RedrivePolicy":"{\"deadLetterTargetArn\":\"'"$dlq_arn"'\",\"maxReceiveCount\":5}"}'
 
 ensure_table contacts-jobs id expiresAt \
-  '[{"AttributeName":"id","AttributeType":"S"},{"AttributeName":"active","AttributeType":"S"},{"AttributeName":"updatedAt","AttributeType":"S"}]' \
-  '[{"IndexName":"active-by-progress","KeySchema":[{"AttributeName":"active","KeyType":"HASH"},{"AttributeName":"updatedAt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}]'
+  '[{"AttributeName":"id","AttributeType":"S"},{"AttributeName":"active","AttributeType":"S"},{"AttributeName":"updatedAt","AttributeType":"S"},{"AttributeName":"tenantId","AttributeType":"S"},{"AttributeName":"createdAt","AttributeType":"S"}]' \
+  '[{"IndexName":"active-by-progress","KeySchema":[{"AttributeName":"active","KeyType":"HASH"},{"AttributeName":"updatedAt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}},{"IndexName":"tenant-by-created","KeySchema":[{"AttributeName":"tenantId","KeyType":"HASH"},{"AttributeName":"createdAt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["status"]}}]'
 ensure_table contacts-nicknames name
 ensure_table contacts-providers pk expiresAt
 ensure_table contacts-connections pk '' \

@@ -68,6 +68,13 @@ export {
   type JobSummary,
 } from './jobs/job-store.ts';
 export {
+  JobListing,
+  MAX_INDEX_READS_PER_PAGE,
+  type JobListPage,
+  type JobListPosition,
+  type JobListRequest,
+} from './jobs/job-listing.ts';
+export {
   CHUNK_SHARD_SIZE,
   ChunkShards,
   MAX_CHUNKS_PER_JOB,
@@ -128,6 +135,8 @@ export {
   ACTIVE_JOBS_INDEX,
   CONNECTIONS_BY_TENANT_INDEX,
   DLQ_RETENTION_SECONDS,
+  indexProjection,
+  TENANT_JOBS_INDEX,
   WORK_OBJECT_RETENTION_DAYS,
   resourceDefinitions,
   type CorsRule,
@@ -231,3 +240,13 @@ export {
   type ConnectionType,
   type OpenedConnection,
 } from './connections/index.ts';
+export { listenOrExplain, PortInUseError, userFacingMessage } from './port-in-use.ts';
+export {
+  connectionHint,
+  LOCAL_ENVIRONMENT_FILE,
+  removeLocalEnvironment,
+  toolEnvironment,
+  writeLocalEnvironment,
+  type LocalEnvironment,
+  type ToolEnvironment,
+} from './local-environment.ts';

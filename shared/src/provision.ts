@@ -16,11 +16,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import { awsErrorName, DependencyError } from './errors.ts';
-import type {
-  IndexDefinition,
-  QueueDefinition,
-  ResourceDefinitions,
-  TableDefinition,
+import {
+  indexProjection,
+  type IndexDefinition,
+  type QueueDefinition,
+  type ResourceDefinitions,
+  type TableDefinition,
 } from './resources.ts';
 
 export interface QueueUrls {
@@ -137,7 +138,7 @@ async function ensureBucket(
       }),
     );
   } catch (error) {
-    // The npm emulator has no bucket CORS; browsers are not part of the embedded default.
+    // An S3 without the bucket CORS API still serves everything but browser uploads.
     deps.logger.debug({ err: error, bucket: bucket.name }, 'bucket CORS not applied');
   }
 }
@@ -204,7 +205,7 @@ async function ensureTable(deps: ProvisionDeps, table: TableDefinition): Promise
 function globalSecondaryIndex(index: IndexDefinition): {
   IndexName: string;
   KeySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
-  Projection: { ProjectionType: 'KEYS_ONLY' };
+  Projection: ReturnType<typeof indexProjection>;
 } {
   return {
     IndexName: index.name,
@@ -212,7 +213,7 @@ function globalSecondaryIndex(index: IndexDefinition): {
       { AttributeName: index.partitionKey, KeyType: 'HASH' },
       { AttributeName: index.sortKey, KeyType: 'RANGE' },
     ],
-    Projection: { ProjectionType: 'KEYS_ONLY' },
+    Projection: indexProjection(index),
   };
 }
 

@@ -23,11 +23,22 @@ export interface TableDefinition {
   readonly indexes?: readonly IndexDefinition[];
 }
 
-/** A global secondary index with string keys, projecting only the keys. */
+/** A global secondary index with string keys, projecting the keys and `projected` (if any). */
 export interface IndexDefinition {
   readonly name: string;
   readonly partitionKey: string;
   readonly sortKey: string;
+  /** Non-key attributes copied into the index (INCLUDE projection); keys only without. */
+  readonly projected?: readonly string[];
+}
+
+/** The DynamoDB `Projection` of an index (CreateTable, UpdateTable, the LocalStack hook). */
+export function indexProjection(
+  index: IndexDefinition,
+): { ProjectionType: 'KEYS_ONLY' } | { ProjectionType: 'INCLUDE'; NonKeyAttributes: string[] } {
+  return index.projected === undefined || index.projected.length === 0
+    ? { ProjectionType: 'KEYS_ONLY' }
+    : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projected] };
 }
 
 /**
@@ -51,6 +62,21 @@ export const CONNECTIONS_BY_TENANT_INDEX: IndexDefinition = {
 };
 /** The one partition of the index: active jobs are few, and each index write is small. */
 export const ACTIVE_JOB_MARK = 'job';
+
+/**
+ * A tenant's jobs, newest first (`GET /v1/jobs`). Its keys are attributes every job item has
+ * had from the start, so an index added to an existing table lists the old jobs too (chunk shard
+ * items have neither and stay out). Only `status` is copied in: a status filter is then applied
+ * to the index itself, and since status changes a few times per job while progress counters
+ * change with every chunk, the index is written only on those few changes. The views are read
+ * from the table (BatchGetItem) for the page's ids.
+ */
+export const TENANT_JOBS_INDEX: IndexDefinition = {
+  name: 'tenant-by-created',
+  partitionKey: 'tenantId',
+  sortKey: 'createdAt',
+  projected: ['status'],
+};
 
 export interface ResourceDefinitions {
   readonly bucket: { readonly name: string; readonly cors: readonly CorsRule[] };
@@ -107,7 +133,7 @@ export function resourceDefinitions(
         name: names.jobsTable,
         partitionKey: 'id',
         ttlAttribute: 'expiresAt',
-        indexes: [ACTIVE_JOBS_INDEX],
+        indexes: [ACTIVE_JOBS_INDEX, TENANT_JOBS_INDEX],
       },
       { name: names.nicknamesTable, partitionKey: 'name' },
       // Limiter items (a few per provider account) and cached provider answers; both expire.

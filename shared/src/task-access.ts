@@ -86,7 +86,14 @@ export const TABLE_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>>
   // The api creates, reads, starts and cancels jobs and checks the table for readiness; the
   // worker reads jobs and moves them along with conditional updates.
   jobs: {
-    api: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DescribeTable'],
+    // GET /v1/jobs reads a page's job views in one BatchGetItem.
+    api: [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DescribeTable',
+      'dynamodb:BatchGetItem',
+    ],
     worker: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   },
   // Chunks load the whole nickname table (small) once per worker and cache it.
@@ -123,8 +130,9 @@ export const TABLE_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>>
 
 /** DynamoDB actions per table on its indexes (`table/<name>/index/*`): queries by an index. */
 export const INDEX_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>> = {
-  // The watchdog lists running jobs by last progress from the sparse active-jobs index.
-  jobs: { api: [], worker: ['dynamodb:Query'] },
+  // The watchdog lists running jobs by last progress from the sparse active-jobs index; the
+  // api lists a tenant's jobs from the tenant-by-created index (GET /v1/jobs).
+  jobs: { api: ['dynamodb:Query'], worker: ['dynamodb:Query'] },
   nicknames: { api: [], worker: [] },
   providers: { api: [], worker: [] },
   webhooks: { api: [], worker: [] },

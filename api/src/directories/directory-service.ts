@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { objectKeys, type ApiConfig, type ObjectStore } from '@contacts/shared';
+import { z } from 'zod';
+import { KEY_AREAS, objectKeys, type ApiConfig, type ObjectStore } from '@contacts/shared';
 import { HttpProblem } from '../http/problem.ts';
 import type { CreateDirectoryBody } from '../jobs/job-requests.ts';
+import { decodeCursor, encodeCursor } from '../lists/list-cursor.ts';
+import type { ListDirectoriesQuery, ListPage } from '../lists/list-requests.ts';
 import {
   storeUpload,
   tooLargeProblem,
@@ -16,6 +19,17 @@ export interface DirectoryView {
   readonly sizeBytes: number;
   readonly updatedAt: string;
 }
+
+/**
+ * Directories one listing reads (10 S3 list calls): a tenant keeps a handful of reference
+ * directories, and S3 lists by key, so newest-first needs them all in hand.
+ */
+export const MAX_LISTED_DIRECTORIES = 10_000;
+
+const position = z
+  .object({ updatedAt: z.iso.datetime(), id: z.uuid() })
+  .strict()
+  .transform(({ updatedAt, id }) => ({ updatedAt, id }));
 
 /**
  * Reference directories (the third-party contact data jobs match against). A directory is one
@@ -62,10 +76,72 @@ export class DirectoryService {
     return this.get(tenantId, id);
   }
 
+  /**
+   * The tenant's uploaded directories, newest first (then by id), from an S3 listing of the
+   * tenant's prefix: the objects are the records, so the list cannot disagree with them.
+   */
+  async list(tenantId: string, query: ListDirectoriesQuery): Promise<ListPage<DirectoryView>> {
+    const scope = { tenantId, listing: 'directories' };
+    const after =
+      query.cursor === undefined ? undefined : decodeCursor(query.cursor, scope, position);
+    const prefix = `${KEY_AREAS.directories}${tenantId}/`;
+    const { objects } = await this.#objects.list(prefix, MAX_LISTED_DIRECTORIES);
+    const all = objects
+      .flatMap((object): DirectoryView[] => {
+        const id = directoryIdOf(object.key, { tenantId });
+        return id === undefined
+          ? []
+          : [
+              {
+                id,
+                status: 'ready',
+                sizeBytes: object.size,
+                updatedAt: toSeconds(object.lastModified),
+              },
+            ];
+      })
+      .sort(newestFirst);
+    const rest = after === undefined ? all : all.filter((d) => newestFirst(d, after) > 0);
+    const items = rest.slice(0, query.limit);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor:
+        rest.length > items.length && last !== undefined
+          ? encodeCursor(scope, { updatedAt: last.updatedAt, id: last.id })
+          : null,
+    };
+  }
+
   /** A directory of this tenant; another tenant's, or one not uploaded yet, is 404. */
   async get(tenantId: string, id: string): Promise<DirectoryView> {
     const info = await this.#objects.head(objectKeys.directory({ tenantId, id }));
     if (!info) throw new HttpProblem(404, 'directory_not_found', `directory ${id} not found`);
     return { id, status: 'ready', sizeBytes: info.size, updatedAt: info.lastModified };
   }
+}
+
+/** The directory id of a key of the tenant's directory layout; undefined for any other key. */
+function directoryIdOf(key: string, ref: { tenantId: string }): string | undefined {
+  const match = /^([^/]+)\/directory\.csv$/.exec(
+    key.slice(`${KEY_AREAS.directories}${ref.tenantId}/`.length),
+  );
+  const id = match?.[1];
+  return id !== undefined && objectKeys.directory({ tenantId: ref.tenantId, id }) === key
+    ? id
+    : undefined;
+}
+
+/** Newer first; equal times by id, descending, so the order is total and pages never overlap. */
+function newestFirst(
+  a: { updatedAt: string; id: string },
+  b: { updatedAt: string; id: string },
+): number {
+  if (a.updatedAt !== b.updatedAt) return a.updatedAt < b.updatedAt ? 1 : -1;
+  return a.id === b.id ? 0 : a.id < b.id ? 1 : -1;
+}
+
+/** HEAD answers Last-Modified in whole seconds; a listing may add milliseconds. One view. */
+function toSeconds(iso: string): string {
+  return `${iso.slice(0, 19)}.000Z`;
 }

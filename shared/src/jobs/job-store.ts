@@ -98,7 +98,7 @@ const SUMMARY_ATTRIBUTES: Record<keyof JobSummary, true> = (({
   leaseUntil: _leaseUntil,
   ...summary
 }) => summary)(JOB_ATTRIBUTES);
-const SUMMARY_PROJECTION = projectionOf(Object.keys(SUMMARY_ATTRIBUTES));
+export const SUMMARY_PROJECTION = projectionOf(Object.keys(SUMMARY_ATTRIBUTES));
 
 /** A shard's entry in the job item: chunks, rows, rejected, then provider usage when any. */
 interface TallyEntry {
@@ -611,7 +611,7 @@ function key(id: string): Values {
   return { id: { S: id } };
 }
 
-function toJob(item: Values): Job {
+export function toJob(item: Values): Job {
   const {
     doneChunks: _doneChunks,
     chunkShards: _chunkShards,

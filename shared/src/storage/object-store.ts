@@ -171,6 +171,43 @@ export class ObjectStore {
     }
   }
 
+  /**
+   * The objects under `prefix` (key, size, last change), in key order, reading at most
+   * `maxKeys`; `truncated` when more exist.
+   */
+  async list(
+    prefix: string,
+    maxKeys: number,
+  ): Promise<{ objects: (ObjectInfo & { key: string })[]; truncated: boolean }> {
+    const objects: (ObjectInfo & { key: string })[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.#s3
+        .send(
+          new ListObjectsV2Command({
+            Bucket: this.#bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+            MaxKeys: Math.min(1000, maxKeys - objects.length),
+          }),
+        )
+        .catch((error: unknown) => {
+          throw new DependencyError(`S3 listing of ${prefix} failed`, { cause: error });
+        });
+      for (const entry of page.Contents ?? []) {
+        if (entry.Key === undefined) continue;
+        objects.push({
+          key: entry.Key,
+          size: entry.Size ?? 0,
+          etag: entry.ETag ?? '',
+          lastModified: (entry.LastModified ?? new Date(0)).toISOString(),
+        });
+      }
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined && objects.length < maxKeys);
+    return { objects, truncated: token !== undefined };
+  }
+
   /** Deletes every object under `prefix`; returns how many. */
   async deletePrefix(prefix: string): Promise<number> {
     let deleted = 0;

@@ -26,6 +26,8 @@ export async function runDlqCommand(
   argv: readonly string[],
   env: Record<string, string | undefined>,
   output: CommandOutput,
+  /** Said after an error reaching AWS: where the settings came from, what may be missing. */
+  connectionHint?: string,
 ): Promise<number> {
   let command: DlqCommand;
   try {
@@ -44,6 +46,7 @@ export async function runDlqCommand(
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     output.err(`error: ${explain(error)}`);
+    if (connectionHint !== undefined) output.err(connectionHint);
     return 1;
   }
 }
@@ -57,6 +60,8 @@ async function execute(
   // Looks the queues up only: an operator command never creates resources.
   const { clients, queueUrls } = await connectToAws(config, logger, {
     provision: false,
+    // A command line should not wait a minute for an emulator that is not running.
+    waitMs: 5_000,
     // Run with operator credentials, not a task role.
     recordAs: 'operator',
   });

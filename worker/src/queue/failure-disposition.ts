@@ -1,5 +1,5 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { backoffDelayMs, isUnreachable, type OutageLog } from '@contacts/shared';
+import { backoffDelayMs, InputFileError, isUnreachable, type OutageLog } from '@contacts/shared';
 import {
   DeferDeliveryError,
   MAX_VISIBILITY_SECONDS,
@@ -47,6 +47,13 @@ export async function disposeOfFailure(
   if (disposition === 'retry' && !context.isLastAttempt && isUnreachable(error)) {
     deps.handlerOutage.failed(error);
     context.logger.debug({ err: error }, 'message handler failed: dependency unreachable');
+  } else if (error instanceof InputFileError) {
+    // A user's file we cannot read is their input, not our failure: the job says why, and a
+    // stack trace would only suggest a crash.
+    context.logger.warn(
+      { code: error.code, reason: error.message, disposition },
+      'input file refused',
+    );
   } else context.logger.error({ err: error, disposition }, 'message handler failed');
   if (permanent || context.isLastAttempt) {
     await deps.handler

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { jobIdParam } from '../jobs/job-requests.ts';
+import { v1Problems } from './problem-responses.ts';
+import type { RouteDoc } from './route-doc.ts';
+
+/**
+ * `GET /v1/jobs/{id}/events` (server-sent events, issue 12 §2), described from the issue: the
+ * route lives with its own module; when it changes, change this entry (or move it there).
+ */
+export const eventsRouteDocs: readonly RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/v1/jobs/{id}/events',
+    operationId: 'jobEvents',
+    tag: 'jobs',
+    summary: 'Live progress of a job as server-sent events',
+    description:
+      'A `text/event-stream` of `progress` events (each `data:` is the job view), then exactly ' +
+      'one final event named `completed`, `failed` or `cancelled`, after which the stream ends. ' +
+      'Every event has an `id:`; reconnect with `Last-Event-ID` to resume. A comment line is ' +
+      'sent at least every 20 s so idle proxies keep the connection open.',
+    params: jobIdParam,
+    responses: {
+      200: {
+        description: 'The event stream',
+        content: { 'text/event-stream': null },
+      },
+      ...v1Problems(404),
+    },
+  },
+];
+
+/** The `data:` of a `progress` or final event: the job view (kept loose until the route lands). */
+export const jobEventData = z.looseObject({ id: z.uuid(), status: z.string() });
