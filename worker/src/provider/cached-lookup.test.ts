@@ -125,7 +125,9 @@ describe('lookupWithCache', () => {
     const cut = lookupWithCache({ provider, cache }, queries, { ...job, signal: stop.signal });
     await Promise.race([
       cut,
-      new Promise((resolve) => stop.signal.addEventListener('abort', resolve)),
+      new Promise((resolve) => {
+        stop.signal.addEventListener('abort', resolve);
+      }),
     ]);
 
     const again = worldProvider(['a@x.io', 'b@x.io']);
