@@ -14,3 +14,10 @@ export {
 } from './pdl-simulator/simulator-options.ts';
 export type { PdlSimulatorStats } from './pdl-simulator/simulator-stats.ts';
 export { pdlSimulatorOptionsFrom } from './pdl-simulator/cli-options.ts';
+export {
+  buildSyntheticWorld,
+  type SyntheticWorld,
+  type WorldOptions,
+} from './pdl-simulator/synthetic-world.ts';
+export type { PdlPerson } from './pdl-simulator/pdl-person.ts';
+export { SAMPLE_PEOPLE } from './pdl-simulator/sample-people.ts';
