@@ -47,3 +47,11 @@ export {
 export { countByMessage, formatChaosReport, outageLogLines, repairsOf } from './chaos/report.ts';
 export { checkOutput, writeRowFile, type OutputCheck } from './chaos/row-file.ts';
 export { WorkerPool, type WorkerLogEvent } from './chaos/worker-pool.ts';
+export { tallyRows, type RowTally } from './provider/row-tally.ts';
+export {
+  worldContacts,
+  WORLD_CONTACT_HEADER,
+  WORLD_ROW_ID,
+  type WorldContactFile,
+  type WorldContactsOptions,
+} from './provider/world-contacts.ts';

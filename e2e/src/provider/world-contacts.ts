@@ -30,6 +30,8 @@ export interface WorldContactFile {
   readonly ids: readonly string[];
   /** Distinct people of the provider's world the file names. */
   readonly people: number;
+  /** Rows repeating an earlier row's person. */
+  readonly duplicates: number;
 }
 
 /**
@@ -44,11 +46,13 @@ export function worldContacts(options: WorldContactsOptions): WorldContactFile {
   /** Per block of duplicateBlockRows: how many people were used before it. */
   const blockStart = new Map<number, number>();
   let next = options.firstPerson;
+  let strangers = 0;
   for (let n = 1; n <= options.rows; n++) {
     const id = `${options.idPrefix}-${n}`;
     ids.push(id);
     const draw = random();
     if (draw < options.strangerShare) {
+      strangers++;
       lines.push(csvLine([`Zyx${id}`, `Qorvath${n}`, `zq.${id}@nowhere.test`, '', '', id]));
       continue;
     }
@@ -75,5 +79,10 @@ export function worldContacts(options: WorldContactsOptions): WorldContactFile {
       ]),
     );
   }
-  return { csv: lines.join(''), ids, people: used.length };
+  return {
+    csv: lines.join(''),
+    ids,
+    people: used.length,
+    duplicates: ids.length - used.length - strangers,
+  };
 }
