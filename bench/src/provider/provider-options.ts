@@ -10,9 +10,9 @@ export interface ProviderBenchOptions {
   /** R: the simulator's limit, requests per minute per key (a fixed 60-second window). */
   readonly rate: number;
   /**
-   * The fleet's PDL_REQUESTS_PER_MINUTE. Default 98 % of R: the simulator counts arrivals in
-   * clock-aligned windows, and a little room keeps timing jitter on a loaded machine from
-   * tipping a window over.
+   * The fleet's PDL_REQUESTS_PER_MINUTE. Default R less 2 % (at least 2): the simulator counts
+   * arrivals in clock-aligned windows; the limiter's schedule may put one more request than its
+   * pace in such a window, and timing jitter on a loaded machine another.
    */
   readonly pace: number;
   /** C: the simulator's concurrency cap per key, also the fleet's PDL_MAX_CONCURRENCY. */
@@ -59,7 +59,7 @@ const SHARES = new Set(['fail503', 'fail429', 'failDrop']);
 
 export const PROVIDER_BENCH_USAGE =
   'usage: npm run bench:provider -- [--workers 3] [--rows 20000] [--small-rows 200] [--rate 120] ' +
-  '[--pace <98 % of rate>] [--concurrency 3] [--batch 50] [--latency-ms 500] [--jitter-ms 500] ' +
+  '[--pace <rate less 2 %>] [--concurrency 3] [--batch 50] [--latency-ms 500] [--jitter-ms 500] ' +
   '[--fail-503 0.03] [--fail-429 0.01] [--fail-drop 0.01] [--kills 2] [--chunk-rows 5000] ' +
   '[--chunk-concurrency 2] [--visibility-timeout 15] [--seed 1]';
 
@@ -93,7 +93,7 @@ export function parseProviderBenchOptions(argv: readonly string[]): ProviderBenc
   const rate = parsed.rate ?? DEFAULTS.rate;
   const options = {
     ...(parsed as Record<keyof ProviderBenchOptions, number>),
-    pace: parsed.pace ?? Math.max(1, Math.floor(rate * 0.98)),
+    pace: parsed.pace ?? Math.max(1, rate - Math.max(2, Math.ceil(rate * 0.02))),
   };
   if (options.batch > 100)
     throw new Error('--batch must be at most 100 (PDL takes 100 per request)');
