@@ -35,7 +35,7 @@ export function createAppDeps(options: {
       }),
       signer,
       config: config.api,
-      providers: config.providers.pdl.apiKey === undefined ? [] : ['pdl'],
+      providers: config.providers.pdl.enabled ? ['pdl'] : [],
       logger,
     }),
     directories: new DirectoryService({ objects, signer, config: config.api }),
