@@ -3,7 +3,8 @@ import type { LookupOptions, ProviderAnswer, ProviderQuery } from './provider.ts
 
 /**
  * Sends `queries` (distinct keys) in requests of at most `batchSize`, up to `concurrency` at
- * once, and returns every answer in query order. Before each request it asks `options.answered`
+ * once, and returns every answer in query order. Each request's answers go to
+ * `options.onAnswers` as they arrive (awaited before returning, not before the next request). Before each request it asks `options.answered`
  * for queries answered meanwhile (another chunk paid for them while this one waited its turn)
  * and sends only the rest. The first failure stops the rest (in-flight requests are aborted); a
  * ProviderUnavailableError then carries the answers already obtained, which were paid for.
@@ -23,6 +24,11 @@ export async function lookupInBatches(
     options.signal === undefined ? stop.signal : AbortSignal.any([options.signal, stop.signal]);
   // The first failure; later ones are the aborts it caused.
   const failures: unknown[] = [];
+  const fail = (error: unknown): void => {
+    failures.push(error);
+    stop.abort(error);
+  };
+  const reports: Promise<void>[] = [];
 
   /** The next request's queries: up to batchSize of those nobody has answered meanwhile. */
   const nextBatch = async (): Promise<ProviderQuery[]> => {
@@ -52,11 +58,17 @@ export async function lookupInBatches(
           signal,
           onRequest: options.onRequest,
         });
-        await options.onAnswers?.(answers);
+        // Not awaited here: the next request need not wait for the cache write.
+        const reported = options.onAnswers?.(answers);
+        if (reported !== undefined)
+          reports.push(
+            reported.catch((error: unknown) => {
+              fail(error);
+            }),
+          );
         for (const answer of answers) byKey.set(answer.key, answer);
       } catch (error) {
-        failures.push(error);
-        stop.abort(error);
+        fail(error);
       }
     }
   };
@@ -64,6 +76,7 @@ export async function lookupInBatches(
   await Promise.all(
     Array.from({ length: Math.min(options.concurrency, requests) }, () => worker()),
   );
+  await Promise.all(reports);
 
   const answers = queries.flatMap((query) => byKey.get(query.key) ?? []);
   if (failures.length > 0) {

@@ -68,8 +68,8 @@ export interface LookupOptions {
   /** Called once per HTTP request sent (retries included): the job view counts them. */
   readonly onRequest?: (() => void) | undefined;
   /**
-   * Called with each request's answers as soon as they arrive, and awaited before the lookup
-   * goes on: the caller caches what was paid for, so a worker killed halfway through a long
+   * Called with each request's answers as soon as they arrive (the lookup awaits it before it
+   * returns): the caller caches what was paid for, so a worker killed halfway through a long
    * lookup loses at most the answers still in flight.
    */
   readonly onAnswers?: ((answers: readonly ProviderAnswer[]) => Promise<void>) | undefined;
