@@ -46,9 +46,10 @@ export interface LimiterSettings {
    * A request taken at most this late keeps the schedule: the next is due one interval after
    * the one it took, not after the moment it was taken. Waking, reading and deciding take a
    * few milliseconds each time; without this every request would push the schedule back by
-   * them, and the fleet would fall short of its rate by that much (4–10 % at 2 requests a
-   * second on a loaded machine). Below one interval, so it never lets two requests through
-   * back to back, and a request taken later (an idle account) starts a new schedule.
+   * them, and the fleet would fall short of its rate by that much (a third at 2 requests a
+   * second on a heavily loaded machine). At most one interval: a window of any length then
+   * holds at most one request more than the pace allows, and a request taken later (an idle
+   * account) starts a new schedule, so no burst is saved up.
    */
   readonly catchUpMs: number;
   readonly maxConcurrency?: number;
