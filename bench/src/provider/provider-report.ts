@@ -79,7 +79,10 @@ function jobLine(name: string, job: JobRun): string {
       ? (job.error ?? '')
       : `${tally.outputRows} rows (lost ${tally.lost}, duplicated ${tally.duplicated}), ` +
         `by source ${JSON.stringify(tally.bySource)}`;
-  return `${name}: ${job.status} in ${job.seconds.toFixed(1)} s; ${rows}; provider ${JSON.stringify(job.provider ?? {})}`;
+  return (
+    `${name}: ${job.status} in ${job.seconds.toFixed(1)} s (status first seen at, s: ` +
+    `${JSON.stringify(job.phases ?? {})}); ${rows}; provider ${JSON.stringify(job.provider ?? {})}`
+  );
 }
 
 /** True when no row was lost or duplicated and every job completed. */

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ApiClient,
+  isFinalView,
   startHarness,
   TENANT_A,
   TENANT_B,
@@ -37,6 +38,8 @@ export interface JobRun {
   readonly id: string;
   readonly status: string;
   readonly seconds: number;
+  /** Seconds after submission each status was first seen. */
+  readonly phases?: Readonly<Record<string, number>>;
   readonly tally?: RowTally;
   readonly provider?: Record<string, unknown>;
   readonly error?: string;
@@ -280,7 +283,19 @@ async function runJob(
     provider: 'pdl',
     chunkRows: String(chunkRows),
   });
-  const job = await api.waitForFinalState(id, { timeoutMs: 30 * 60_000, intervalMs: 250 });
+  // When each status was first seen: where a slow job spent its time (queued behind other
+  // work, splitting, waiting for the provider while processing, merging).
+  const phases: Record<string, number> = {};
+  let job: JobView | undefined;
+  const deadline = Date.now() + 30 * 60_000;
+  for (;;) {
+    job = await api.getJob(id);
+    if (job !== undefined) phases[job.status] ??= Math.round((clock() - started) * 10) / 10;
+    if (job !== undefined && isFinalView(job)) break;
+    if (Date.now() > deadline)
+      throw new Error(`job ${id} still ${job?.status ?? '?'} at the deadline`);
+    await pause(250);
+  }
   const seconds = clock() - started;
   const provider = (job as JobView & { provider?: Record<string, unknown> }).provider;
   if (job.status !== 'completed' || job.result === undefined)
@@ -292,7 +307,7 @@ async function runJob(
     };
   const res = await fetch(job.result.url);
   const tally = await tallyRows([await res.text()], file.ids);
-  return { id, status: job.status, seconds, tally, ...(provider ? { provider } : {}) };
+  return { id, status: job.status, seconds, phases, tally, ...(provider ? { provider } : {}) };
 }
 
 /** Distinct queries of a file: its rows less the duplicate contacts. */
