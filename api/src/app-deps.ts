@@ -59,7 +59,7 @@ export function createAppDeps(options: {
     }),
     signer,
     config: config.api,
-    providers: config.providers.pdl.apiKey === undefined ? [] : ['pdl'],
+    providers: config.providers.pdl.enabled ? ['pdl'] : [],
     logger,
   });
   const { events } = config.api;

@@ -54,3 +54,11 @@ export {
   type ReceivedWebhook,
   type WebhookBehaviour,
 } from './webhook-receiver.ts';
+export { tallyRows, type RowTally } from './provider/row-tally.ts';
+export {
+  worldContacts,
+  WORLD_CONTACT_HEADER,
+  WORLD_ROW_ID,
+  type WorldContactFile,
+  type WorldContactsOptions,
+} from './provider/world-contacts.ts';

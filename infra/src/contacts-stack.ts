@@ -16,6 +16,7 @@ import {
 import { createConnectionsKey, grantConnectionSecrets } from './connection-secrets.ts';
 import { containerImageFrom } from './container-image.ts';
 import { createFilesBucket } from './files-bucket.ts';
+import { addProviderErrorRateAlarm } from './provider-alarms.ts';
 import { addQueueAlarms } from './queue-alarms.ts';
 import { workerStopTimeoutSeconds, type ContactsSettings } from './settings.ts';
 import { createTable } from './tables.ts';
@@ -163,7 +164,7 @@ export class ContactsStack extends Stack {
     );
     apiTask.addContainer('api', {
       image: containerImageFrom(this, 'ApiRepository', settings.apiImage),
-      environment: apiEnvironment(common),
+      environment: apiEnvironment(common, settings),
       secrets: {
         API_KEYS: ecs.Secret.fromSecretsManager(apiKeys),
         WEBHOOK_SECRET_KEY: webhookSecret,
@@ -227,10 +228,21 @@ export class ContactsStack extends Stack {
       cpu: settings.workerCpu,
       memoryLimitMiB: settings.workerMemoryMiB,
     });
+    // The provider key reaches the worker as an ECS secret (read by the execution role when the
+    // task starts), never as a plain variable in the task definition.
+    const pdlApiKey =
+      settings.pdlApiKeySecretName === undefined
+        ? undefined
+        : secretsmanager.Secret.fromSecretNameV2(this, 'PdlApiKey', settings.pdlApiKeySecretName);
     workerTask.addContainer('worker', {
       image: containerImageFrom(this, 'WorkerRepository', settings.workerImage),
       environment: workerEnvironment(common, settings),
-      secrets: { WEBHOOK_SECRET_KEY: webhookSecret },
+      secrets: {
+        WEBHOOK_SECRET_KEY: webhookSecret,
+        ...(pdlApiKey === undefined
+          ? {}
+          : { PDL_API_KEY: ecs.Secret.fromSecretsManager(pdlApiKey) }),
+      },
       logging: ecs.LogDrivers.awsLogs({ logGroup: workerLogs, streamPrefix: 'worker' }),
       linuxParameters: new ecs.LinuxParameters(this, 'WorkerLinux', { initProcessEnabled: true }),
       // SIGTERM, then the worker's own deadline to finish or release messages, then SIGKILL.
@@ -272,6 +284,14 @@ export class ContactsStack extends Stack {
         oldestMessageAlarmSeconds: settings.oldestMessageAlarmSeconds,
       });
     }
+
+    if (pdlApiKey !== undefined)
+      addProviderErrorRateAlarm(this, 'Pdl', {
+        logGroup: workerLogs,
+        provider: 'pdl',
+        topic: alarmTopic,
+        threshold: settings.providerErrorRateAlarm,
+      });
 
     const scheme = settings.certificateArn === undefined ? 'http' : 'https';
     new CfnOutput(this, 'ApiUrl', { value: `${scheme}://${alb.loadBalancerDnsName}` });

@@ -10,6 +10,16 @@ export interface ContactsSettings {
   readonly workerImage: string;
   /** Name of the Secrets Manager secret whose plain-text value is API_KEYS (`tenant:key,…`). */
   readonly apiKeysSecretName: string;
+  /**
+   * Name of the Secrets Manager secret whose plain-text value is the People Data Labs API key
+   * (PDL_API_KEY, workers only). Absent: no provider; jobs asking for one are refused.
+   */
+  readonly pdlApiKeySecretName?: string;
+  /** PDL_REQUESTS_PER_MINUTE and PDL_MAX_CONCURRENCY: the account's limits, for the whole fleet. */
+  readonly pdlRequestsPerMinute: number;
+  readonly pdlMaxConcurrency: number;
+  /** Alarm when more than this share of provider calls fail over 3 periods of 5 minutes. */
+  readonly providerErrorRateAlarm: number;
 
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
@@ -50,6 +60,9 @@ export const DEFAULT_SETTINGS: ContactsSettings = {
   apiImage: 'contacts-api:latest',
   workerImage: 'contacts-worker:latest',
   apiKeysSecretName: 'contacts/api-keys',
+  pdlRequestsPerMinute: 100,
+  pdlMaxConcurrency: 4,
+  providerErrorRateAlarm: 0.2,
   visibilityTimeoutSeconds: 60,
   maxReceiveCount: 5,
   shutdownDeadlineSeconds: 25,
@@ -96,11 +109,25 @@ export function settingsFromContext(context: (key: string) => unknown): Contacts
   const prefix = text('prefix', d.prefix);
   const alarmEmail = text('alarmEmail', '');
   const certificateArn = text('certificateArn', '');
+  const pdlApiKeySecretName = text('pdlApiKeySecretName', '');
+  const share = (key: keyof ContactsSettings, fallback: number): number => {
+    const value = context(key);
+    if (value === undefined || value === null || value === '') return fallback;
+    const parsed = typeof value === 'number' ? value : Number(value);
+    if (!(parsed > 0 && parsed <= 1))
+      throw new SettingsError(
+        `context ${key} must be a share above 0 and at most 1, got ${JSON.stringify(value)}`,
+      );
+    return parsed;
+  };
   return validateSettings({
     prefix,
     apiImage: text('apiImage', d.apiImage),
     workerImage: text('workerImage', d.workerImage),
     apiKeysSecretName: text('apiKeysSecretName', `${prefix}/api-keys`),
+    pdlRequestsPerMinute: integer('pdlRequestsPerMinute', d.pdlRequestsPerMinute),
+    pdlMaxConcurrency: integer('pdlMaxConcurrency', d.pdlMaxConcurrency),
+    providerErrorRateAlarm: share('providerErrorRateAlarm', d.providerErrorRateAlarm),
     visibilityTimeoutSeconds: integer('visibilityTimeoutSeconds', d.visibilityTimeoutSeconds),
     maxReceiveCount: integer('maxReceiveCount', d.maxReceiveCount),
     shutdownDeadlineSeconds: integer('shutdownDeadlineSeconds', d.shutdownDeadlineSeconds),
@@ -120,6 +147,7 @@ export function settingsFromContext(context: (key: string) => unknown): Contacts
     natGateways: integer('natGateways', d.natGateways),
     ...(alarmEmail === '' ? {} : { alarmEmail }),
     ...(certificateArn === '' ? {} : { certificateArn }),
+    ...(pdlApiKeySecretName === '' ? {} : { pdlApiKeySecretName }),
   });
 }
 
@@ -136,6 +164,9 @@ export function validateSettings(settings: ContactsSettings): ContactsSettings {
   }
   if (settings.workerBacklogPerTask < 1) {
     throw new SettingsError('workerBacklogPerTask must be at least 1');
+  }
+  if (settings.pdlRequestsPerMinute < 1 || settings.pdlMaxConcurrency < 1) {
+    throw new SettingsError('pdlRequestsPerMinute and pdlMaxConcurrency must be at least 1');
   }
   if (settings.uploadRetentionDays < 1 || settings.resultRetentionDays < 1) {
     throw new SettingsError('uploadRetentionDays and resultRetentionDays must be at least 1');

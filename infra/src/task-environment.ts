@@ -33,8 +33,17 @@ export function commonEnvironment(
 /** The api listens on all interfaces inside the task; the load balancer reaches it on PORT. */
 export const API_PORT = 3000;
 
-export function apiEnvironment(common: Record<string, string>): Record<string, string> {
-  return { ...common, HOST: '0.0.0.0', PORT: String(API_PORT) };
+export function apiEnvironment(
+  common: Record<string, string>,
+  settings: ContactsSettings,
+): Record<string, string> {
+  return {
+    ...common,
+    HOST: '0.0.0.0',
+    PORT: String(API_PORT),
+    // The api never calls PDL: it only needs to know the workers can (they hold the key).
+    PDL_ENABLED: String(settings.pdlApiKeySecretName !== undefined),
+  };
 }
 
 export function workerEnvironment(
@@ -45,5 +54,7 @@ export function workerEnvironment(
     ...common,
     CHUNK_CONCURRENCY: String(settings.workerChunkConcurrency),
     SHUTDOWN_DEADLINE_SECONDS: String(settings.shutdownDeadlineSeconds),
+    PDL_REQUESTS_PER_MINUTE: String(settings.pdlRequestsPerMinute),
+    PDL_MAX_CONCURRENCY: String(settings.pdlMaxConcurrency),
   };
 }

@@ -562,6 +562,87 @@ describe('ContactsStack with other settings', () => {
     });
   });
 
+  it('gives the PDL key to the worker only, as an ECS secret its execution role may read', () => {
+    const { template, resources } = synthesize({ pdlApiKeySecretName: 'contacts/pdl-api-key' });
+    const worker = containerOf(resources, 'worker');
+    expect(worker.Secrets).toEqual([
+      {
+        Name: 'PDL_API_KEY',
+        ValueFrom: { 'Fn::Join': ['', expect.arrayContaining([':secret:contacts/pdl-api-key'])] },
+      },
+    ]);
+    expect(environmentOf(worker)).not.toHaveProperty('PDL_API_KEY');
+    expect(environmentOf(worker)).toMatchObject({
+      PDL_REQUESTS_PER_MINUTE: '100',
+      PDL_MAX_CONCURRENCY: '4',
+    });
+    // The api never calls PDL: it learns that jobs may ask for it, without the key.
+    const api = containerOf(resources, 'api');
+    expect(environmentOf(api)).toMatchObject({ PDL_ENABLED: 'true' });
+    expect(JSON.stringify(api)).not.toContain('pdl-api-key');
+    // Read once at task start by the execution role, not by the application's task role.
+    const executionRoleId = (
+      Object.values(resources).find(
+        (r) =>
+          r.Type === 'AWS::ECS::TaskDefinition' &&
+          (r.Properties.ContainerDefinitions as { Name: string }[]).some(
+            (c) => c.Name === 'worker',
+          ),
+      )?.Properties.ExecutionRoleArn as { 'Fn::GetAtt': [string, string] }
+    )['Fn::GetAtt'][0];
+    const reads = statementsOfRole(resources, executionRoleId).filter((st) =>
+      actionsOf(st).includes('secretsmanager:GetSecretValue'),
+    );
+    expect(JSON.stringify(reads)).toContain(':secret:contacts/pdl-api-key');
+    const taskRoleActions = statementsOfRole(resources, taskRoleOf(resources, 'worker')).flatMap(
+      actionsOf,
+    );
+    expect(taskRoleActions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+    // Cached answers and limiter items expire through TTL.
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: loadConfig({}).resources.providersTable,
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('alarms on the share of failed PDL calls, counted from the worker’s providerCall log lines', () => {
+    const { template, resources } = synthesize({
+      pdlApiKeySecretName: 'contacts/pdl-api-key',
+      providerErrorRateAlarm: '0.25',
+    });
+    const workerLogs = (
+      containerOf(resources, 'worker').LogConfiguration as { Options: Record<string, unknown> }
+    ).Options['awslogs-group'];
+    for (const [name, pattern] of [
+      ['ProviderCalls', '{ $.providerCall.provider = "pdl" }'],
+      ['ProviderErrors', '{ $.providerCall.provider = "pdl" && $.providerCall.outcome = "error" }'],
+    ]) {
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: workerLogs,
+        FilterPattern: pattern,
+        MetricTransformations: [
+          Match.objectLike({ MetricName: name, MetricNamespace: 'Contacts', MetricValue: '1' }),
+        ],
+      });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 0.25,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+      AlarmActions: [Match.anyValue()],
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF(calls >= 10, errors / calls, 0)' }),
+      ]),
+    });
+  });
+
+  it('leaves the provider out without a PDL key secret', () => {
+    const { template, resources } = synthesize();
+    expect(containerOf(resources, 'worker').Secrets).toBeUndefined();
+    expect(environmentOf(containerOf(resources, 'api'))).toMatchObject({ PDL_ENABLED: 'false' });
+    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
+  });
+
   it('derives queue names from the prefix and the stop timeout from the deadline', () => {
     const { template, resources } = synthesize({
       prefix: 'contacts-staging',

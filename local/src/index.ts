@@ -41,3 +41,10 @@ export {
   type NewMember,
 } from './mailchimp-simulator/audience.ts';
 export { mailchimpSimulatorOptionsFrom } from './mailchimp-simulator/cli-options.ts';
+export {
+  buildSyntheticWorld,
+  type SyntheticWorld,
+  type WorldOptions,
+} from './pdl-simulator/synthetic-world.ts';
+export type { PdlPerson } from './pdl-simulator/pdl-person.ts';
+export { SAMPLE_PEOPLE } from './pdl-simulator/sample-people.ts';

@@ -291,6 +291,11 @@ export const ENV_DOCS = {
     description:
       'People Data Labs API key, sent only as the `X-Api-Key` header. A secret: never logged, returned or stored (on AWS, inject it from Secrets Manager). Unset: jobs cannot use `provider: "pdl"`. A key PDL refuses (401/403) fails the job as `provider_unauthorized`.',
   },
+  PDL_ENABLED: {
+    group: 'Providers',
+    description:
+      'Whether jobs may ask for `provider: "pdl"`: the api refuses them with `provider_not_configured` otherwise. Default: whether `PDL_API_KEY` is set. Lets the api, which never calls PDL, run without the key (the CDK stack sets it to `true` on the api and gives the key to the workers only).',
+  },
   PDL_REQUESTS_PER_MINUTE: {
     group: 'Providers',
     description:

@@ -52,10 +52,16 @@ describe('loadConfig', () => {
       maxConcurrency: 4,
       batchSize: 80,
       minLikelihood: 6,
+      enabled: false,
     });
     expect(
       loadConfig({ PDL_API_KEY: 'pdl-secret', PDL_API_URL: 'http://127.0.0.1:4590' }).providers.pdl,
-    ).toMatchObject({ apiKey: 'pdl-secret', apiUrl: 'http://127.0.0.1:4590' });
+    ).toMatchObject({ apiKey: 'pdl-secret', apiUrl: 'http://127.0.0.1:4590', enabled: true });
+    // An api without the key (only the workers call PDL) is told the provider is there.
+    expect(loadConfig({ PDL_ENABLED: 'true' }).providers.pdl).toMatchObject({ enabled: true });
+    expect(loadConfig({ PDL_API_KEY: 'k', PDL_ENABLED: 'false' }).providers.pdl.enabled).toBe(
+      false,
+    );
     expect(() => loadConfig({ PDL_BATCH_SIZE: '101' })).toThrow(/PDL_BATCH_SIZE/);
     expect(() => loadConfig({ PDL_MIN_LIKELIHOOD: '0' })).toThrow(/PDL_MIN_LIKELIHOOD/);
   });

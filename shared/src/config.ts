@@ -129,6 +129,11 @@ export const envSchema = z.object({
   PDL_API_URL: url.default('https://api.peopledatalabs.com'),
   /** A secret: never logged, returned or stored. Without it no job can use provider `pdl`. */
   PDL_API_KEY: z.string().min(1).optional(),
+  /**
+   * Whether jobs may ask for provider `pdl`, for an api that runs without the key (only the
+   * workers call PDL). Default: whether PDL_API_KEY is set in this process.
+   */
+  PDL_ENABLED: booleanFromEnv.optional(),
   /** PDL bulk requests per minute for the whole fleet (PDL's limit is per key, per minute). */
   PDL_REQUESTS_PER_MINUTE: positiveInt.max(100_000).default(100),
   /** PDL requests in flight at once, fleet-wide. */
@@ -261,8 +266,10 @@ export interface WatchdogConfig {
 /** People Data Labs. `apiKey` is a secret: never log this object whole. */
 export interface PdlConfig {
   readonly apiUrl: string;
-  /** Absent: the provider is not configured. */
+  /** Absent: this process cannot call the provider. */
   readonly apiKey?: string;
+  /** Jobs may ask for this provider (the workers have its key); the api checks this. */
+  readonly enabled: boolean;
   readonly requestsPerMinute: number;
   readonly maxConcurrency: number;
   readonly batchSize: number;
@@ -425,6 +432,7 @@ function fromEnv(env: Env): AppConfig {
       pdl: {
         apiUrl: env.PDL_API_URL,
         ...optional('apiKey', env.PDL_API_KEY),
+        enabled: env.PDL_ENABLED ?? env.PDL_API_KEY !== undefined,
         requestsPerMinute: env.PDL_REQUESTS_PER_MINUTE,
         maxConcurrency: env.PDL_MAX_CONCURRENCY,
         batchSize: env.PDL_BATCH_SIZE,

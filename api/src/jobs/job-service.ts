@@ -226,7 +226,7 @@ export class JobService {
       throw new HttpProblem(
         400,
         'provider_not_configured',
-        `provider "${provider}" is not configured on this service (PDL_API_KEY is not set); ` +
+        `provider "${provider}" is not configured on this service (neither PDL_API_KEY nor PDL_ENABLED is set); ` +
           'submit without "provider", or ask the operator to configure it',
       );
     }

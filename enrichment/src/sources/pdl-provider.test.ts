@@ -422,6 +422,16 @@ describe('PDL bulk person enrichment', () => {
     expect(limiter).toMatchObject({ acquired: 3, released: 3 });
     expect(leaks(error)).toBe(false);
     expect(JSON.stringify(logger.lines)).not.toContain(API_KEY);
+    // One `providerCall` line per try: what the stack's error-rate alarm counts.
+    const calls = logger.lines.flatMap((line) =>
+      'providerCall' in line.details ? [line.details.providerCall as object] : [],
+    );
+    const failed: unknown = expect.objectContaining({
+      provider: 'pdl',
+      outcome: 'error',
+      status: 503,
+    });
+    expect(calls).toEqual([failed, failed, failed]);
   });
 
   it('opens the circuit after sustained failure, then fails fast until it half-opens', async () => {

@@ -103,10 +103,23 @@ export class ProviderRejectedError extends Error {
 
 /** A try that may succeed if repeated; counts towards opening the circuit. */
 class TransientError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  /** The HTTP status, when the provider answered at all. */
+  readonly status: number | undefined;
+
+  constructor(message: string, options?: ErrorOptions & { status?: number }) {
     super(message, options);
     this.name = 'TransientError';
+    this.status = options?.status;
   }
+}
+
+/** The HTTP status a failed try got (0 when the connection failed or timed out). */
+function statusOf(error: unknown): number | undefined {
+  if (error instanceof RateLimitedError) return 429;
+  if (error instanceof TransientError || error instanceof ProviderRejectedError)
+    return error.status;
+  if (error instanceof ProviderUnauthorizedError) return error.status;
+  return undefined;
 }
 
 /** A 429. Retried after the provider's hold-off (or a backoff when it gives none). */
@@ -207,39 +220,15 @@ export function createProviderTransport(options: ProviderTransportOptions): Prov
     await waitForWindow(signal);
     const permit = await limiter.acquire({ jobId: lookup.jobId, signal });
     lookup.onRequest?.();
+    const sentAt = Date.now();
     try {
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
-      let status: number;
-      let text: string;
-      try {
-        const response = await fetchImpl(request.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            accept: 'application/json',
-            // PDL advises compression for bulk answers; fetch decompresses.
-            'accept-encoding': 'gzip, deflate, br',
-            ...request.headers,
-          },
-          body: JSON.stringify(request.body),
-          signal: combined,
-        });
-        status = response.status;
-        const hold = holdOffMs(response.headers, status, Date.now());
-        if (hold > 0) holdUntil = Math.max(holdUntil, Date.now() + hold);
-        text = await response.text();
-        if (status === 429) throw new RateLimitedError(`${provider} answered 429`, hold);
-      } catch (error) {
-        if (error instanceof RateLimitedError) throw error;
-        signal?.throwIfAborted();
-        if (error instanceof Error && error.name === 'TimeoutError')
-          throw new TransientError(`${provider} did not answer within ${timeoutMs} ms`);
-        throw new TransientError(`${provider} connection failed: ${networkCause(error)}`, {
-          cause: error,
-        });
-      }
-      return classify(status, text);
+      const response = await send(request, signal);
+      logCall(sentAt, response.status, 'ok');
+      return response;
+    } catch (error) {
+      // A call cut short by its caller says nothing about the provider.
+      if (signal?.aborted !== true) logCall(sentAt, statusOf(error), 'error');
+      throw error;
     } finally {
       await permit.release().catch((error: unknown) => {
         logger?.warn(
@@ -250,18 +239,71 @@ export function createProviderTransport(options: ProviderTransportOptions): Prov
     }
   }
 
+  /**
+   * One structured line per HTTP call: the stack's log metric filters count calls and failed
+   * calls per provider from `providerCall`, and alarm on the share that failed.
+   */
+  function logCall(sentAt: number, status: number | undefined, outcome: 'ok' | 'error'): void {
+    logger?.info(
+      { providerCall: { provider, outcome, status: status ?? 0, ms: Date.now() - sentAt } },
+      'provider call',
+    );
+  }
+
+  async function send(
+    request: ProviderRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<ProviderResponse> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
+    let status: number;
+    let text: string;
+    try {
+      const response = await fetchImpl(request.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          // PDL advises compression for bulk answers; fetch decompresses.
+          'accept-encoding': 'gzip, deflate, br',
+          ...request.headers,
+        },
+        body: JSON.stringify(request.body),
+        signal: combined,
+      });
+      status = response.status;
+      const hold = holdOffMs(response.headers, status, Date.now());
+      if (hold > 0) holdUntil = Math.max(holdUntil, Date.now() + hold);
+      text = await response.text();
+      if (status === 429) throw new RateLimitedError(`${provider} answered 429`, hold);
+    } catch (error) {
+      if (error instanceof RateLimitedError) throw error;
+      signal?.throwIfAborted();
+      if (error instanceof Error && error.name === 'TimeoutError')
+        throw new TransientError(`${provider} did not answer within ${timeoutMs} ms`);
+      throw new TransientError(`${provider} connection failed: ${networkCause(error)}`, {
+        cause: error,
+      });
+    }
+    return classify(status, text);
+  }
+
   function classify(status: number, text: string): ProviderResponse {
     const body = parseJson(text);
     if (status >= 200 && status < 300) {
       if (body === undefined)
-        throw new TransientError(`${provider} answered ${status} with a body that is not JSON`);
+        throw new TransientError(`${provider} answered ${status} with a body that is not JSON`, {
+          status,
+        });
       return { status, body };
     }
     const detail = redact(describeErrorBody(body));
     if (status === 401 || status === 403)
       throw new ProviderUnauthorizedError(provider, status, detail);
     if (status >= 500)
-      throw new TransientError(`${provider} answered ${status}${detail ? `: ${detail}` : ''}`);
+      throw new TransientError(`${provider} answered ${status}${detail ? `: ${detail}` : ''}`, {
+        status,
+      });
     throw new ProviderRejectedError(provider, status, detail);
   }
 

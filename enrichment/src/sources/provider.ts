@@ -67,6 +67,19 @@ export interface LookupOptions {
   readonly jobId: string;
   /** Called once per HTTP request sent (retries included): the job view counts them. */
   readonly onRequest?: (() => void) | undefined;
+  /**
+   * Called with each request's answers as soon as they arrive (the lookup awaits it before it
+   * returns): the caller caches what was paid for, so a worker killed halfway through a long
+   * lookup loses at most the answers still in flight.
+   */
+  readonly onAnswers?: ((answers: readonly ProviderAnswer[]) => Promise<void>) | undefined;
+  /**
+   * Asked before each request with the keys it would carry: the answers already known by now
+   * (another worker paid for the same query while this lookup waited its turn) are used instead
+   * of being asked and billed again.
+   */
+  readonly answered?:
+    ((keys: readonly string[]) => Promise<ReadonlyMap<string, ProviderAnswer>>) | undefined;
 }
 
 /** A paid people source. */

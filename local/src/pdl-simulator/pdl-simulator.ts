@@ -126,8 +126,11 @@ export async function startPdlSimulator(
 
     inFlight.set(key, running + 1);
     stats.maxInFlight = Math.max(stats.maxInFlight, running + 1);
+    // An object, so the check after the awaits below is not narrowed to its initial value.
+    const caller = { hungUp: false };
     res.once('close', () => {
       inFlight.set(key, (inFlight.get(key) ?? 1) - 1);
+      caller.hungUp = !res.writableFinished;
     });
     const body = req.method === 'POST' ? await readJson(req) : undefined;
     const latency = options.latencyMs + Math.floor(latencyRandom.next() * options.jitterMs);
@@ -165,6 +168,7 @@ export async function startPdlSimulator(
       route === 'bulk'
         ? answerBulk(key, body?.value)
         : answerEnrich(key, body ? body.value : queryObject(url.searchParams));
+    if (caller.hungUp) stats.abandonedMatches += answer.credits;
     if (fault === 'dropConnection') {
       stats.dropped++;
       stats.droppedMatches += answer.credits;

@@ -31,6 +31,11 @@ export interface PdlSimulatorStats {
   }[];
   /** Matches billed in responses whose connection was then dropped (the caller never saw them). */
   readonly droppedMatches: number;
+  /**
+   * Matches billed for requests whose caller hung up before the answer (a killed worker): the
+   * work was done and billed, the caller never saw it, and will ask (and pay) again.
+   */
+  readonly abandonedMatches: number;
 }
 
 /** The mutable counters behind `PdlSimulatorStats`. */
@@ -46,6 +51,7 @@ export class StatsRecorder {
   matches = 0;
   notFound = 0;
   droppedMatches = 0;
+  abandonedMatches = 0;
   private readonly responses = new Map<number, number>();
   private readonly billed = new Map<string, Map<string, number>>();
 
@@ -91,6 +97,7 @@ export class StatsRecorder {
       billedByKey,
       repeatedMatches,
       droppedMatches: this.droppedMatches,
+      abandonedMatches: this.abandonedMatches,
     };
   }
 }

@@ -105,6 +105,7 @@ export class DynamoRequestLimiter implements RequestLimiter {
     this.#settings = {
       ...(intervalMs === undefined ? {} : { intervalMs }),
       toleranceMs: (burst - 1) * (intervalMs ?? 0),
+      catchUpMs: intervalMs ?? 0,
       ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
       staleMs: STALE_MS,
       refreshEveryMs: REFRESH_EVERY_MS,

@@ -4,6 +4,7 @@ import { decide, prunable, type LimiterSettings, type LimiterState } from './lim
 const settings = (overrides: Partial<LimiterSettings> = {}): LimiterSettings => ({
   intervalMs: 100,
   toleranceMs: 0,
+  catchUpMs: 0,
   staleMs: 3_000,
   refreshEveryMs: 1_000,
   graceMs: 50,
@@ -34,6 +35,18 @@ describe('decide', () => {
     });
     // Busy: exactly one interval after the previous request.
     expect(decide(state({ tat: NOW }), NOW, 'p', ['a'], settings(), first)).toMatchObject({
+      newTat: NOW + 100,
+    });
+  });
+
+  it('keeps the schedule when a request is taken a little late, and starts afresh when much later', () => {
+    const late = settings({ catchUpMs: 50 });
+    // 30 ms late (waking and reading took that long): the next is still due at tat + interval.
+    expect(decide(state({ tat: NOW - 30 }), NOW, 'p', ['a'], late, first)).toMatchObject({
+      newTat: NOW - 30 + 100,
+    });
+    // Idle: no requests saved up, the next is due one interval from now.
+    expect(decide(state({ tat: NOW - 80 }), NOW, 'p', ['a'], late, first)).toMatchObject({
       newTat: NOW + 100,
     });
   });

@@ -1,4 +1,5 @@
 import {
+  lookupInBatches,
   ProviderUnavailableError,
   type ContactProvider,
   type ContactQuery,
@@ -104,6 +105,59 @@ describe('lookupWithCache', () => {
     expect(retried.answers.map((a) => a?.outcome)).toEqual(['match', 'match', 'match']);
     // The delivery's whole cost: both tries.
     expect(retried.usage).toEqual({ requests: 2, recordsSent: 4, matchesBilled: 3, cacheHits: 2 });
+  });
+
+  it('caches the answers of each request as they arrive, so a lookup cut off halfway keeps them', async () => {
+    const cache = new InMemoryProviderResponseCache();
+    const { provider: world } = worldProvider(['a@x.io', 'b@x.io']);
+    const stop = new AbortController();
+    // Answers the first query, reports it, then dies before returning (a killed worker).
+    const provider: ContactProvider = {
+      ...world,
+      async lookup(queries, lookup) {
+        const [first] = await world.lookup(queries.slice(0, 1), lookup);
+        await lookup.onAnswers?.([first!]);
+        stop.abort(new Error('killed'));
+        return new Promise(() => {});
+      },
+    };
+    const queries = [person('a@x.io'), person('b@x.io')];
+    const cut = lookupWithCache({ provider, cache }, queries, { ...job, signal: stop.signal });
+    await Promise.race([
+      cut,
+      new Promise((resolve) => {
+        stop.signal.addEventListener('abort', resolve);
+      }),
+    ]);
+
+    const again = worldProvider(['a@x.io', 'b@x.io']);
+    const retried = await lookupWithCache({ provider: again.provider, cache }, queries, job);
+    expect(again.sent).toEqual([['b@x.io']]);
+    expect(retried.usage).toMatchObject({ recordsSent: 1, cacheHits: 1 });
+  });
+
+  it('does not ask again for what another worker paid for while this lookup waited its turn', async () => {
+    const cache = new InMemoryProviderResponseCache();
+    const queries = [person('a@x.io'), person('b@x.io'), person('c@x.io'), person('d@x.io')];
+    const world = worldProvider(['a@x.io', 'b@x.io', 'c@x.io', 'd@x.io']);
+    const sent: string[][] = [];
+    // Requests of 2, one at a time; during the first, another worker pays for c and d.
+    const provider: ContactProvider = {
+      ...world.provider,
+      lookup: (all, lookup) =>
+        lookupInBatches(all, { ...lookup, batchSize: 2, concurrency: 1 }, async (batch) => {
+          if (sent.length === 0)
+            await lookupWithCache({ provider: world.provider, cache }, queries.slice(2), job);
+          sent.push(batch.map((query) => query.fields.emails[0] ?? ''));
+          return world.provider.lookup(batch, lookup);
+        }),
+    };
+
+    const result = await lookupWithCache({ provider, cache }, queries, job);
+
+    expect(sent).toEqual([['a@x.io', 'b@x.io']]);
+    expect(result.answers.map((a) => a?.outcome)).toEqual(['match', 'match', 'match', 'match']);
+    expect(result.usage).toEqual({ requests: 1, recordsSent: 2, matchesBilled: 2, cacheHits: 2 });
   });
 
   it('keys queries by provider and normalized values, without the values themselves', () => {

@@ -27,7 +27,8 @@ type MutableUsage = { -readonly [K in keyof ProviderUsage]: ProviderUsage[K] };
 /**
  * Answers a chunk's lookups (one optional query per row) from the response cache first, then
  * asks the provider once per distinct query still unknown. Every match and no-match learned is
- * cached, including those a ProviderUnavailableError carries, before it is rethrown: the retry
+ * cached as soon as its request answers (so a worker killed halfway loses only what was in
+ * flight), including those a ProviderUnavailableError carries, before it is rethrown: the retry
  * then pays only for what it did not get. Errors are not cached: the next try asks again.
  */
 export async function lookupWithCache(
@@ -62,36 +63,13 @@ export async function lookupWithCache(
   for (const [key, answer] of cached) known.set(key, fromCache(key, answer));
 
   const missing = [...distinct].filter(([key]) => !known.has(key));
-  if (missing.length > 0) {
-    usage.recordsSent += missing.length;
-    let answers: readonly ProviderAnswer[];
-    try {
-      answers = await deps.provider.lookup(
-        missing.map(([key, fields]) => ({ key, fields })),
-        {
-          jobId: options.jobId,
-          signal: options.signal,
-          onRequest: () => {
-            usage.requests++;
-          },
-        },
-      );
-    } catch (error) {
-      if (error instanceof ProviderUnavailableError) {
-        await remember(deps, error.answered);
-        usage.matchesBilled += error.answered.filter((answer) => answer.billed).length;
-        throw new ChunkLookupUnavailableError(error, usage);
-      }
-      throw error;
-    }
-    await remember(deps, answers);
-    for (const answer of answers) {
-      known.set(answer.key, answer);
-      if (answer.billed) usage.matchesBilled++;
-    }
-  }
+  // Queries another worker paid for while this chunk waited its turn: answered from the cache.
+  const late =
+    missing.length === 0
+      ? new Set<string>()
+      : await askProvider(deps, name, missing, known, usage, options);
 
-  const asked = new Set<string>(missing.map(([key]) => key));
+  const asked = new Set<string>(missing.map(([key]) => key).filter((key) => !late.has(key)));
   const answers = keys.map((key) => {
     if (key === undefined) return undefined;
     // Every row but the first of each query sent was answered without asking again.
@@ -100,6 +78,67 @@ export async function lookupWithCache(
     return known.get(key);
   });
   return { answers, usage };
+}
+
+/**
+ * Asks the provider for `missing`, caching answers request by request as they arrive (so a
+ * worker killed halfway loses only what was in flight) and looking in the cache again before
+ * each request. Adds the answers to `known` and their cost to `usage`; returns the keys the
+ * cache answered late.
+ */
+async function askProvider(
+  deps: CachedLookupDeps,
+  name: string,
+  missing: readonly (readonly [string, ContactQuery])[],
+  known: Map<string, ProviderAnswer>,
+  usage: MutableUsage,
+  options: { jobId: string; signal?: AbortSignal | undefined },
+): Promise<Set<string>> {
+  const late = new Set<string>();
+  const remembered = new Set<string>();
+  const rememberNew = async (answers: readonly ProviderAnswer[]): Promise<void> => {
+    const fresh = answers.filter((answer) => !remembered.has(answer.key) && !late.has(answer.key));
+    for (const answer of fresh) remembered.add(answer.key);
+    await remember(deps, fresh);
+  };
+  const settle = async (answers: readonly ProviderAnswer[]): Promise<void> => {
+    await rememberNew(answers);
+    usage.recordsSent += missing.length - late.size;
+    for (const answer of answers) {
+      known.set(answer.key, answer);
+      if (answer.billed && !late.has(answer.key)) usage.matchesBilled++;
+    }
+  };
+  let answers: readonly ProviderAnswer[];
+  try {
+    answers = await deps.provider.lookup(
+      missing.map(([key, fields]) => ({ key, fields })),
+      {
+        jobId: options.jobId,
+        signal: options.signal,
+        onRequest: () => {
+          usage.requests++;
+        },
+        onAnswers: rememberNew,
+        answered: async (keys) => {
+          const found = new Map<string, ProviderAnswer>();
+          for (const [key, answer] of await deps.cache.getMany(name, keys)) {
+            late.add(key);
+            found.set(key, fromCache(key, answer));
+          }
+          return found;
+        },
+      },
+    );
+  } catch (error) {
+    if (error instanceof ProviderUnavailableError) {
+      await settle(error.answered);
+      throw new ChunkLookupUnavailableError(error, usage);
+    }
+    throw error;
+  }
+  await settle(answers);
+  return late;
 }
 
 /**

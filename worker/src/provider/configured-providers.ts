@@ -37,8 +37,11 @@ export function configuredProviders(
         batchSize: pdl.batchSize,
         minLikelihood: pdl.minLikelihood,
         limiter: deps.requestLimiter ?? pdlLimiter(pdl, pdl.apiKey, deps),
-        // Bulk requests one chunk keeps in flight; the limiter caps the whole fleet.
-        concurrency: Math.min(2, pdl.maxConcurrency),
+        // Bulk requests one chunk keeps waiting or in flight; the limiter caps the whole fleet.
+        // As many as the fleet may run: a chunk alone (the last of a job, or the only one) must
+        // be able to use the whole allowance while each request also waits for its cache reads
+        // and writes (2 left the account a third idle on a loaded machine).
+        concurrency: pdl.maxConcurrency,
         logger: deps.logger.child({ provider: PDL_PROVIDER_NAME }),
       }),
     );
