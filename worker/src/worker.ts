@@ -11,6 +11,7 @@ import {
   type Logger,
   type QueueUrls,
   type AppConfig,
+  WriteBackRecords,
 } from '@contacts/shared';
 import type { ContactProvider, RequestLimiter } from '@contacts/enrichment';
 import { directoryEnricherProvider } from './directory-enrichers.ts';
@@ -20,6 +21,7 @@ import {
   controlQueueHandler,
   classifyFailure,
 } from './handlers/message-handlers.ts';
+import type { AudienceOpener } from './mailchimp/audience.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { configuredProviders } from './provider/configured-providers.ts';
 import { QueueConsumer } from './queue/consumer.ts';
@@ -48,6 +50,8 @@ export interface WorkerDeps {
   readonly providers?: ReadonlyMap<string, ContactProvider>;
   /** See ProviderSources.outageWaitMs. */
   readonly providerOutageWaitMs?: number;
+  /** Opens Mailchimp audiences. Default: the connection store and the fleet-limited client. */
+  readonly audiences?: AudienceOpener;
 }
 
 /** Combines the consumers' busy states into one switch for ECS task protection. */
@@ -118,6 +122,11 @@ export function createWorker(deps: WorkerDeps): Worker {
         ? {}
         : { outageWaitMs: deps.providerOutageWaitMs }),
     },
+    ...(deps.audiences === undefined ? {} : { audiences: deps.audiences }),
+    writeBacks: new WriteBackRecords({
+      client: deps.clients.dynamodb,
+      table: deps.config.resources.jobsTable,
+    }),
     logger: deps.logger,
     // A little shorter than the message's visibility: when a holder dies, its lease has expired
     // by the time SQS shows the message to another worker.
