@@ -14,3 +14,30 @@ export {
 } from './pdl-simulator/simulator-options.ts';
 export type { PdlSimulatorStats } from './pdl-simulator/simulator-stats.ts';
 export { pdlSimulatorOptionsFrom } from './pdl-simulator/cli-options.ts';
+export {
+  startMailchimpSimulator,
+  type MailchimpSimulator,
+  type MailchimpSimulatorDependencies,
+} from './mailchimp-simulator/mailchimp-simulator.ts';
+export {
+  DEFAULT_MAILCHIMP_SIM_ACCOUNT,
+  DEFAULT_MAILCHIMP_SIM_KEY,
+  DEFAULT_MAILCHIMP_SIM_PORT,
+  MailchimpSimulatorOptionsError,
+  SAMPLE_LIST_ID,
+  type MailchimpSimulatorOptions,
+  type ResolvedMailchimpSimulatorOptions,
+} from './mailchimp-simulator/simulator-options.ts';
+export type {
+  MailchimpRoute,
+  MailchimpSimulatorStats,
+} from './mailchimp-simulator/simulator-stats.ts';
+export {
+  subscriberHash,
+  type AudienceMember,
+  type MailchimpAddress,
+  type MemberStatus,
+  type MergeFields,
+  type NewMember,
+} from './mailchimp-simulator/audience.ts';
+export { mailchimpSimulatorOptionsFrom } from './mailchimp-simulator/cli-options.ts';

@@ -4,6 +4,11 @@ import { connectToAws, createLogger, loadConfig, retry } from '@contacts/shared'
 import { seedNicknames } from './seed-nicknames.ts';
 import { startEmulators, type Emulators } from './emulators.ts';
 import { LOCAL_TENANT, localApiKey } from './local-api-key.ts';
+import { mailchimpSimulatorOptionsFrom } from './mailchimp-simulator/cli-options.ts';
+import {
+  startMailchimpSimulator,
+  type MailchimpSimulator,
+} from './mailchimp-simulator/mailchimp-simulator.ts';
 import { pdlSimulatorOptionsFrom } from './pdl-simulator/cli-options.ts';
 import { startPdlSimulator, type PdlSimulator } from './pdl-simulator/pdl-simulator.ts';
 
@@ -22,6 +27,11 @@ async function main(): Promise<void> {
     process.env.PDL_API_URL === undefined
       ? await startPdlSimulator(pdlSimulatorOptionsFrom([], process.env))
       : undefined;
+  // Mailchimp likewise, unless MAILCHIMP_API_URL names the real API (or another stand-in).
+  const mailchimp =
+    process.env.MAILCHIMP_API_URL === undefined
+      ? await startMailchimpSimulator(mailchimpSimulatorOptionsFrom([], process.env).options)
+      : undefined;
   const key = localApiKey(dataDir);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -29,6 +39,7 @@ async function main(): Promise<void> {
     API_KEYS: process.env.API_KEYS ?? `${LOCAL_TENANT}:${key}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     ...(pdl && { PDL_API_URL: pdl.url, PDL_API_KEY: pdl.apiKeys[0] }),
+    ...(mailchimp && { MAILCHIMP_API_URL: mailchimp.url }),
   };
   const local = loadConfig(env);
   const { clients } = await connectToAws(local, logger, { provision: true });
@@ -42,7 +53,7 @@ async function main(): Promise<void> {
   const stop = onceOnly(async (code: number) => {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map(exited));
-    await Promise.all([emulators.close(), pdl?.close()]);
+    await Promise.all([emulators.close(), pdl?.close(), mailchimp?.close()]);
     process.exit(code);
   });
   for (const child of children) {
@@ -63,6 +74,7 @@ async function main(): Promise<void> {
     emulators,
     dataDir,
     pdl,
+    mailchimp,
   );
 }
 
@@ -97,10 +109,14 @@ function printBanner(
   emulators: Emulators,
   dataDir: string,
   pdl: PdlSimulator | undefined,
+  mailchimp: MailchimpSimulator | undefined,
 ): void {
   const pdlLine = pdl
     ? `${pdl.url}   (simulated People Data Labs, key ${pdl.apiKeys[0] ?? ''}; stats at /_sim/stats)`
     : `${process.env.PDL_API_URL ?? ''}   (your PDL_API_URL)`;
+  const mailchimpLine = mailchimp
+    ? `${mailchimp.url}   (simulated Mailchimp, key ${mailchimp.apiKey}, audience ${mailchimp.sampleListId ?? '(none)'}; stats at /_sim/stats)`
+    : `${process.env.MAILCHIMP_API_URL ?? ''}   (your MAILCHIMP_API_URL)`;
   console.log(`
 Contact enricher is running (embedded default: no AWS account, no Docker).
 
@@ -108,6 +124,7 @@ Contact enricher is running (embedded default: no AWS account, no Docker).
   API key     ${key}          (tenant "${LOCAL_TENANT}", stored in ${dataDir}/local-api-key)
   S3 + SQS    ${emulators.s3SqsEndpoint}   DynamoDB ${emulators.dynamodbEndpoint}   (state in ${dataDir}/)
   PDL         ${pdlLine}
+  Mailchimp   ${mailchimpLine}
 
 Try it (in another terminal, from this folder):
 
