@@ -6,9 +6,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@contacts/shared';
 import { localApiKey } from './local-api-key.ts';
+import { DEFAULT_MAILCHIMP_SIM_KEY } from './mailchimp-simulator/simulator-options.ts';
 
 const USAGE =
-  'usage: npm run submit -- FILE [--directory FILE] [--provider pdl] [--out FILE] [--chunk-rows N]';
+  'usage: npm run submit -- FILE [--directory FILE] [--provider pdl] [--out FILE] [--chunk-rows N]\n' +
+  '       npm run submit -- --mailchimp LIST_ID [--connection ID] [--write-back] [--directory FILE] [--provider pdl] [--out FILE]';
 
 /**
  * `npm run submit -- FILE [--directory FILE] [--provider pdl] [--out FILE] [--chunk-rows N]`:
@@ -26,25 +28,44 @@ async function main(): Promise<void> {
       provider: { type: 'string' },
       api: { type: 'string' },
       key: { type: 'string' },
+      mailchimp: { type: 'string' },
+      connection: { type: 'string' },
+      'write-back': { type: 'boolean' },
     },
   });
   const file = positionals[0];
-  if (file === undefined) throw new Error(USAGE);
+  const listId = values.mailchimp;
+  if ((file === undefined) === (listId === undefined)) throw new Error(USAGE);
   const config = loadConfig(process.env);
   const api = values.api ?? `http://${config.api.host}:${config.api.port}`;
   const key = values.key ?? process.env.API_KEY ?? localApiKey(config.emulators.dataDir);
   const headers = { Authorization: `Bearer ${key}` };
   await ensureReachable(api);
-  const query = new URLSearchParams({ fileName: basename(file) });
-  if (values['chunk-rows'] !== undefined) query.set('chunkRows', values['chunk-rows']);
-  if (values.provider !== undefined) query.set('provider', values.provider);
+  const options: Record<string, string> = {};
+  if (values['chunk-rows'] !== undefined) options.chunkRows = values['chunk-rows'];
+  if (values.provider !== undefined) options.provider = values.provider;
   if (values.directory !== undefined) {
-    query.set('directoryId', await uploadFile(`${api}/v1/directories`, values.directory, headers));
+    options.directoryId = await uploadFile(`${api}/v1/directories`, values.directory, headers);
     console.log(`directory ${values.directory} uploaded`);
   }
 
   const started = Date.now();
-  const job = { id: await uploadFile(`${api}/v1/jobs?${query.toString()}`, file, headers) };
+  const name = listId === undefined ? basename(file ?? '') : `mailchimp-${listId}.csv`;
+  const job = {
+    id:
+      listId === undefined
+        ? await uploadFile(
+            `${api}/v1/jobs?${new URLSearchParams({ fileName: name, ...options }).toString()}`,
+            file ?? '',
+            headers,
+          )
+        : await createMailchimpJob(api, headers, {
+            listId,
+            connectionId: values.connection ?? (await sampleConnection(api, headers)),
+            writeBack: values['write-back'] === true,
+            options,
+          }),
+  };
   console.log(`job ${job.id} created`);
 
   let last = '';
@@ -57,7 +78,7 @@ async function main(): Promise<void> {
     if (view.status === 'failed' || view.status === 'cancelled')
       throw new Error(`job ${view.status}: ${JSON.stringify(view.error)}`);
     if (view.status === 'completed' && view.result) {
-      const out = values.out ?? `${basename(file).replace(/\.[^.]*$/, '')}-enriched.csv`;
+      const out = values.out ?? `${name.replace(/\.[^.]*$/, '')}-enriched.csv`;
       const download = await fetch(view.result.url);
       if (!download.ok || download.body === null)
         throw new Error(`download failed: ${download.status}`);
@@ -66,6 +87,10 @@ async function main(): Promise<void> {
       if (view.provider)
         console.log(
           `${view.provider.name}: ${view.provider.requests} requests, ${view.provider.recordsSent} rows sent, ${view.provider.matchesBilled} matches billed, ${view.provider.cacheHits} answered from the cache`,
+        );
+      if (view.writeBack)
+        console.log(
+          `written back to Mailchimp: ${view.writeBack.membersWritten} members, ${view.writeBack.errors} refused`,
         );
       if (view.result.rejectsUrl) console.log(`rejected rows: ${view.result.rejectsUrl}`);
       return;
@@ -114,7 +139,65 @@ interface JobView {
     matchesBilled: number;
     cacheHits: number;
   };
+  writeBack?: { membersWritten: number; errors: number };
   error?: unknown;
+}
+
+/** Creates a job that reads a Mailchimp audience (queued at once); returns its id. */
+async function createMailchimpJob(
+  api: string,
+  headers: Record<string, string>,
+  job: {
+    listId: string;
+    connectionId: string;
+    writeBack: boolean;
+    options: Record<string, string>;
+  },
+): Promise<string> {
+  const { chunkRows, ...rest } = job.options;
+  const res = await fetch(`${api}/v1/jobs`, {
+    method: 'POST',
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      source: { type: 'mailchimp', connectionId: job.connectionId, listId: job.listId },
+      writeBack: job.writeBack,
+      ...rest,
+      ...(chunkRows === undefined ? {} : { chunkRows: Number(chunkRows) }),
+    }),
+  });
+  const body = (await res.json()) as { id?: string };
+  if (!res.ok || body.id === undefined)
+    throw new Error(`Mailchimp job refused (${res.status}): ${JSON.stringify(body)}`);
+  return body.id;
+}
+
+/**
+ * The connection to the local Mailchimp simulator's sample account: an existing one of this
+ * tenant for that key's data center is reused, otherwise one is created with the sample key
+ * (only meaningful against `npm start`, whose simulator accepts it).
+ */
+async function sampleConnection(api: string, headers: Record<string, string>): Promise<string> {
+  const listed = await fetch(`${api}/v1/connections`, { headers });
+  if (listed.ok) {
+    const body = (await listed.json()) as { items?: { id: string; type: string }[] };
+    const existing = body.items?.find((c) => c.type === 'mailchimp');
+    if (existing !== undefined) {
+      console.log(`using connection ${existing.id}`);
+      return existing.id;
+    }
+  }
+  const created = await fetch(`${api}/v1/connections`, {
+    method: 'POST',
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ type: 'mailchimp', apiKey: DEFAULT_MAILCHIMP_SIM_KEY }),
+  });
+  const body = (await created.json()) as { id?: string };
+  if (!created.ok || body.id === undefined)
+    throw new Error(
+      `could not create a connection with the simulator's sample key (${created.status}): ${JSON.stringify(body)}; pass --connection ID`,
+    );
+  console.log(`connection ${body.id} created with the Mailchimp simulator's sample key`);
+  return body.id;
 }
 
 /** A plain answer when nothing listens at the API address, instead of fetch's "fetch failed". */
