@@ -157,6 +157,6 @@ export class WriteBackRecords {
           cause: error,
         });
       });
-    return output.Item as Record<string, { N?: string; S?: string }> | undefined;
+    return output.Item;
   }
 }

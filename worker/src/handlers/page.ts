@@ -125,5 +125,5 @@ async function sendBatches(
 }
 
 function mappingOf(job: Job): ExplicitColumnMapping | undefined {
-  return job.options.columnMapping as ExplicitColumnMapping | undefined;
+  return job.options.columnMapping;
 }
