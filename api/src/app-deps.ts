@@ -10,7 +10,7 @@ import {
 import type { AppDeps } from './app.ts';
 import { DirectoryService } from './directories/directory-service.ts';
 import { createReadinessProbe } from './http/readiness.ts';
-import { JobService } from './jobs/job-service.ts';
+import { JobService, type ConnectionLookup } from './jobs/job-service.ts';
 import { UrlSigner } from './jobs/uploads.ts';
 
 /** Wires the API's services to AWS clients; shared by server.ts and the in-process harness. */
@@ -19,6 +19,8 @@ export function createAppDeps(options: {
   clients: AwsClients;
   queueUrls: QueueUrls;
   logger: Logger;
+  /** The tenants' stored connections (Mailchimp jobs); absent: such jobs are refused. */
+  connections?: ConnectionLookup;
 }): AppDeps {
   const { config, clients, queueUrls, logger } = options;
   const { bucket, jobsTable } = config.resources;
@@ -37,6 +39,7 @@ export function createAppDeps(options: {
       config: config.api,
       providers: config.providers.pdl.apiKey === undefined ? [] : ['pdl'],
       logger,
+      ...(options.connections === undefined ? {} : { connections: options.connections }),
     }),
     directories: new DirectoryService({ objects, signer, config: config.api }),
     apiKeys: config.api.apiKeys,

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PurgeQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { createApp, createAppDeps } from '@contacts/api';
+import { createApp, createAppDeps, type ConnectionLookup } from '@contacts/api';
 import { seedNicknames, startEmulators, type Emulators } from '@contacts/local';
 import {
   connectToAws,
@@ -28,7 +28,12 @@ export const TENANT_B = { tenantId: 'tenant-b', key: 'key-b-0123456789abcdef' };
 export type WorkerOverrides = Partial<
   Pick<
     WorkerDeps,
-    'enrichers' | 'providers' | 'providerCache' | 'requestLimiter' | 'providerOutageWaitMs'
+    | 'enrichers'
+    | 'providers'
+    | 'providerCache'
+    | 'requestLimiter'
+    | 'providerOutageWaitMs'
+    | 'audiences'
   >
 >;
 
@@ -63,6 +68,8 @@ export async function startHarness(options: {
   env?: Record<string, string>;
   /** Persist the emulators here, so they can be stopped and restarted (outage drills). */
   dataDir?: string;
+  /** The api's connection lookup (Mailchimp jobs), when a test brings its own. */
+  connections?: ConnectionLookup;
 }): Promise<Harness> {
   const emulators = await startEmulators(
     options.dataDir === undefined ? {} : { dataDir: options.dataDir },
@@ -93,7 +100,15 @@ export async function startHarness(options: {
   };
   const apiClients = clientsOf('api');
   const workerClients = clientsOf('worker');
-  const app = createApp(createAppDeps({ config, clients: apiClients, queueUrls, logger }));
+  const app = createApp(
+    createAppDeps({
+      config,
+      clients: apiClients,
+      queueUrls,
+      logger,
+      ...(options.connections === undefined ? {} : { connections: options.connections }),
+    }),
+  );
   const workers: Worker[] = [];
   const servers: Server[] = [];
   return {
