@@ -36,11 +36,16 @@ export async function splitAudience(
       `the audience has ${described.members} members; a job reads at most ${MAX_CHUNKS_PER_JOB} chunks`,
     );
   }
-  // Recorded before any page leaves: pages read the header and the pinned count.
+  // Recorded before any page leaves: pages read the header, the pinned count and the number of
+  // pages (their write-back slots are numbered after it).
   await deps.jobs.updateUnderLease(
     job.id,
     { status: 'splitting', holder },
-    { columns: headerFor(described.mergeFields), sourceMembers: described.members },
+    {
+      columns: headerFor(described.mergeFields),
+      sourceMembers: described.members,
+      outputChunks: layout.pages,
+    },
   );
   const messages: PageMessage[] = [];
   for (let page = 0; page < layout.pages; page++) {
@@ -64,11 +69,7 @@ export async function splitAudience(
   const updated = await deps.jobs.updateUnderLease(
     job.id,
     { status: 'splitting', holder },
-    {
-      chunksTotal: layout.chunksTotal,
-      outputChunks: layout.pages,
-      rowsTotal: described.members,
-    },
+    { chunksTotal: layout.chunksTotal, rowsTotal: described.members },
     { to: 'processing', releaseLease: true },
   );
   context.logger.info(

@@ -47,7 +47,7 @@ export function mailchimpAudience(calls: MailchimpListCalls, listId: string): Au
         const sample = await calls.listMembers(listId, {
           offset: 0,
           count: SAMPLE_MEMBERS,
-          fields: ['merge_fields'],
+          fields: MEMBER_FIELDS,
         });
         return {
           members: sample.totalItems,

@@ -33,10 +33,11 @@ export function writeBackIndex(layout: PageLayout, page: number, batch: number):
   return layout.pages + page * layout.slotsPerPage + batch;
 }
 
-/** The layout of a split job (its pages are its output chunks). */
+/** The layout split recorded (before sending any page: its pages are its output chunks). */
 export function layoutOf(job: Job): PageLayout {
   const pageSize = pageSizeOf(job);
-  const pages = job.outputChunks ?? 0;
+  const pages = job.outputChunks;
+  if (pages === undefined) throw new Error(`job ${job.id} has no page layout yet`);
   const slotsPerPage = job.source?.writeBack === true ? batchSlotsPerPage(pageSize) : 0;
   return { pageSize, pages, slotsPerPage, chunksTotal: pages * (1 + slotsPerPage) };
 }
