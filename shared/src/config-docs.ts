@@ -110,6 +110,12 @@ export const ENV_DOCS = {
       'DynamoDB table of third-party provider state: the fleet-wide request limiter (rate and concurrency per provider account) and the provider response cache (TTL on `expiresAt`).',
     defaultText: '`<prefix>-providers`',
   },
+  CONNECTIONS_TABLE: {
+    group: 'Resources',
+    description:
+      'DynamoDB table of tenants’ connections to outside services (Mailchimp): one item per connection, keyed by tenant and id; the API key is sealed (see `CONNECTIONS_KMS_KEY_ID`).',
+    defaultText: '`<prefix>-connections`',
+  },
   PROVISION_RESOURCES: {
     group: 'Resources',
     description: 'Create missing resources at start-up (embedded default, LocalStack); off on AWS.',
@@ -253,6 +259,34 @@ export const ENV_DOCS = {
     group: 'Providers',
     description:
       'Lowest PDL likelihood (1–10) accepted as a match. PDL answers a weaker match as a free 404 instead of a billed 200; every match is still verified by the engine’s own scoring.',
+  },
+  MAILCHIMP_API_URL: {
+    group: 'Providers',
+    description:
+      'Base URL of the Mailchimp Marketing API (the simulator, a proxy). `npm start` points it at its simulator unless set. See [mailchimp.md](mailchimp.md).',
+    defaultText: '`https://<dc>.api.mailchimp.com` (the key’s data center)',
+  },
+  MAILCHIMP_TIMEOUT_SECONDS: {
+    group: 'Providers',
+    description:
+      'A Mailchimp call (each try) that has not answered after this long fails and is retried.',
+  },
+  MAILCHIMP_MAX_CONNECTIONS: {
+    group: 'Providers',
+    description:
+      'Calls in flight per Mailchimp account across the whole fleet (every worker, job and tenant of the account); Mailchimp allows 10.',
+  },
+  CONNECTIONS_KMS_KEY_ID: {
+    group: 'API',
+    description:
+      'KMS key (id, ARN or alias) sealing connection secrets by envelope encryption (GenerateDataKey, then AES-256-GCM). Unset: the local key file below seals them (embedded default only).',
+    defaultText: 'unset: local key file',
+  },
+  CONNECTIONS_KEY_FILE: {
+    group: 'API',
+    description:
+      'Local sealing key of connection secrets when no KMS key is set: 32 random bytes, created with mode 0600 when missing. Every api and worker process of one installation must read the same file.',
+    defaultText: '`<DATA_DIR>/connections.key`',
   },
   AWS_CALL_LOG_DIR: {
     group: 'AWS',

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       jobsTable: 'acme-jobs-v2',
       nicknamesTable: 'acme-nicknames',
       providersTable: 'acme-providers',
+      connectionsTable: 'acme-connections',
     });
   });
 

@@ -70,6 +70,7 @@ export const envSchema = z.object({
   JOBS_TABLE: z.string().min(3).optional(),
   NICKNAMES_TABLE: z.string().min(3).optional(),
   PROVIDERS_TABLE: z.string().min(3).optional(),
+  CONNECTIONS_TABLE: z.string().min(3).optional(),
   /** Create missing resources at start-up (embedded default, LocalStack); off on AWS. */
   PROVISION_RESOURCES: booleanFromEnv.default(false),
 
@@ -130,6 +131,21 @@ export const envSchema = z.object({
   /** PDL answers a weaker match as a free 404 instead of a billed 200. */
   PDL_MIN_LIKELIHOOD: z.coerce.number().int().min(1).max(10).default(6),
 
+  /** Mailchimp Marketing API: the simulator or a proxy; default `https://<dc>.api.mailchimp.com`. */
+  MAILCHIMP_API_URL: url.optional(),
+  /** One Mailchimp call (each try) gives up after this long. */
+  MAILCHIMP_TIMEOUT_SECONDS: positiveInt.max(900).default(120),
+  /** Connections per Mailchimp account across the fleet (Mailchimp allows 10). */
+  MAILCHIMP_MAX_CONNECTIONS: positiveInt.max(10).default(10),
+
+  /**
+   * KMS key (id, ARN or alias) that seals connection secrets (envelope encryption). Unset: a
+   * local key file seals them (embedded default, tests).
+   */
+  CONNECTIONS_KMS_KEY_ID: z.string().min(1).optional(),
+  /** The local sealing key (32 random bytes, mode 0600), created when missing. */
+  CONNECTIONS_KEY_FILE: z.string().min(1).optional(),
+
   /** Embedded emulators (`npm start`, `npm run emulators`). Containers bind 0.0.0.0. */
   EMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
   EMULATOR_S3_SQS_PORT: z.coerce.number().int().min(0).max(65535).default(4566),
@@ -159,6 +175,8 @@ export interface ResourceNames {
   readonly nicknamesTable: string;
   /** Third-party provider state: the fleet-wide request limiter and the response cache. */
   readonly providersTable: string;
+  /** Tenants' connections to outside services (Mailchimp), secrets sealed. */
+  readonly connectionsTable: string;
 }
 
 export interface QueueSettings {
@@ -215,6 +233,20 @@ export interface ProvidersConfig {
   readonly pdl: PdlConfig;
 }
 
+/** Mailchimp calls: where, how long, how many at once per account. */
+export interface MailchimpConfig {
+  /** Absent: `https://<dc>.api.mailchimp.com` from each key's data center. */
+  readonly apiUrl?: string;
+  readonly timeoutMs: number;
+  readonly maxConnections: number;
+}
+
+/** How connection secrets are sealed at rest: KMS when a key is named, else a local key file. */
+export interface SecretsConfig {
+  readonly kmsKeyId?: string;
+  readonly keyFile: string;
+}
+
 export interface EmulatorConfig {
   readonly host: string;
   readonly s3SqsPort: number;
@@ -232,6 +264,8 @@ export interface AppConfig {
   readonly api: ApiConfig;
   readonly worker: WorkerConfig;
   readonly providers: ProvidersConfig;
+  readonly mailchimp: MailchimpConfig;
+  readonly secrets: SecretsConfig;
   readonly emulators: EmulatorConfig;
 }
 
@@ -263,6 +297,7 @@ export function resourceNamesFor(
     jobsTable: overrides.jobsTable ?? `${prefix}-jobs`,
     nicknamesTable: overrides.nicknamesTable ?? `${prefix}-nicknames`,
     providersTable: overrides.providersTable ?? `${prefix}-providers`,
+    connectionsTable: overrides.connectionsTable ?? `${prefix}-connections`,
   };
 }
 
@@ -298,6 +333,7 @@ function fromEnv(env: Env): AppConfig {
       ...optional('jobsTable', env.JOBS_TABLE),
       ...optional('nicknamesTable', env.NICKNAMES_TABLE),
       ...optional('providersTable', env.PROVIDERS_TABLE),
+      ...optional('connectionsTable', env.CONNECTIONS_TABLE),
     }),
     queues: {
       visibilityTimeoutSeconds: env.VISIBILITY_TIMEOUT_SECONDS,
@@ -338,6 +374,15 @@ function fromEnv(env: Env): AppConfig {
         batchSize: env.PDL_BATCH_SIZE,
         minLikelihood: env.PDL_MIN_LIKELIHOOD,
       },
+    },
+    mailchimp: {
+      ...optional('apiUrl', env.MAILCHIMP_API_URL),
+      timeoutMs: env.MAILCHIMP_TIMEOUT_SECONDS * 1000,
+      maxConnections: env.MAILCHIMP_MAX_CONNECTIONS,
+    },
+    secrets: {
+      ...optional('kmsKeyId', env.CONNECTIONS_KMS_KEY_ID),
+      keyFile: env.CONNECTIONS_KEY_FILE ?? `${env.DATA_DIR}/connections.key`,
     },
     emulators: {
       host: env.EMULATOR_HOST,

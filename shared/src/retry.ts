@@ -28,6 +28,11 @@ export interface RetryOptions {
   readonly signal?: AbortSignal;
   /** Whether a failure is worth another try; any other failure is thrown at once. */
   readonly shouldRetry: (error: unknown) => boolean;
+  /**
+   * The least wait a failure asks for (a server's Retry-After, in ms); the backoff's own delay
+   * is used when it is longer.
+   */
+  readonly minDelayMs?: (error: unknown) => number | undefined;
   /** Told before each wait (to log an outage once, for instance). */
   readonly onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
 }
@@ -50,7 +55,8 @@ export async function retry<T>(
     } catch (error) {
       const left = deadline - Date.now();
       if (attempt >= attempts || left <= 0 || !options.shouldRetry(error)) throw error;
-      const wait = Math.min(backoffDelayMs(attempt, baseMs, capMs), left);
+      const asked = options.minDelayMs?.(error) ?? 0;
+      const wait = Math.min(Math.max(backoffDelayMs(attempt, baseMs, capMs), asked), left);
       options.onRetry?.(error, attempt, wait);
       await delay(wait, undefined, signal === undefined ? {} : { signal }).catch(() => {
         // An aborted wait: report the caller's reason, not the timer's AbortError.

@@ -1,0 +1,205 @@
+import {
+  startEmulators,
+  startMailchimpSimulator,
+  type Emulators,
+  type MailchimpSimulator,
+} from '@contacts/local';
+import {
+  connectToAws,
+  createAwsClients,
+  createLogger,
+  createMailchimpClient,
+  loadConfig,
+  mailchimpAccountKey,
+  MailchimpAuthError,
+  MailchimpKeyFormatError,
+  MailchimpLimiters,
+  MailchimpNotFoundError,
+  MailchimpRateLimitedError,
+  MailchimpRequestError,
+  type AppConfig,
+  type AwsClients,
+  type RequestLimiter,
+} from '@contacts/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+let emulators: Emulators;
+let config: AppConfig;
+let sim: MailchimpSimulator;
+const clients: AwsClients[] = [];
+
+/** No limit at all: for the tests about what the client does when Mailchimp refuses. */
+const unlimited: RequestLimiter = {
+  acquire: () => Promise.resolve({ release: () => Promise.resolve() }),
+};
+
+beforeAll(async () => {
+  emulators = await startEmulators();
+  config = loadConfig({ ...emulators.env, RESOURCE_PREFIX: 'mailchimp-client-test' });
+  const connection = await connectToAws(config, createLogger({ level: 'silent', name: 't' }), {
+    provision: true,
+  });
+  clients.push(connection.clients);
+  sim = await startMailchimpSimulator({ latencyMs: 20 });
+});
+
+afterAll(async () => {
+  for (const client of clients) client.destroy();
+  await Promise.all([emulators.close(), sim.close()]);
+});
+
+describe('Mailchimp client against the simulator', () => {
+  it('pings, names the account, reads a list and a page of the fields asked for', async () => {
+    const client = createMailchimpClient({
+      apiKey: sim.apiKey,
+      apiUrl: sim.url,
+      limiter: unlimited,
+      jobId: 'job-1',
+    });
+    await client.ping();
+    expect(await client.accountId()).toBe('sim0account0001');
+    const listId = sim.sampleListId ?? '';
+    const list = await client.getList(listId);
+    const all = sim.members(listId);
+    expect(list.memberCount).toBe(all.filter((m) => m.status === 'subscribed').length);
+    const page = await client.listMembers(listId, {
+      offset: 10,
+      count: 5,
+      fields: ['email_address', 'merge_fields'],
+    });
+    expect(page.totalItems).toBe(all.length);
+    expect(page.members.map((m) => m.email_address)).toEqual(all.slice(10, 15).map((m) => m.email));
+    expect(Object.keys(page.members[0] ?? {}).sort()).toEqual(['email_address', 'merge_fields']);
+  });
+
+  it('upserts a batch and returns the per-member errors', async () => {
+    const client = createMailchimpClient({
+      apiKey: sim.apiKey,
+      apiUrl: sim.url,
+      limiter: unlimited,
+      jobId: 'job-1',
+    });
+    const listId = sim.sampleListId ?? '';
+    const member = sim.members(listId)[3];
+    const result = await client.batchUpsert(
+      listId,
+      [
+        { email_address: member?.email ?? '', merge_fields: { COMPANY: 'Upserted Inc' } },
+        { email_address: 'broken', status_if_new: 'subscribed' },
+      ],
+      { updateExisting: true },
+    );
+    expect(result).toMatchObject({ totalUpdated: 1, errorCount: 1 });
+    expect(result.errors[0]?.email_address).toBe('broken');
+    expect(sim.members(listId)[3]?.mergeFields.COMPANY).toBe('Upserted Inc');
+    await expect(
+      client.batchUpsert(
+        listId,
+        Array.from({ length: 501 }, (_, i) => ({ email_address: `x${String(i)}@example.com` })),
+        { updateExisting: true },
+      ),
+    ).rejects.toThrow(RangeError);
+  });
+
+  it('turns Mailchimp errors into typed errors with its detail', async () => {
+    const bad = createMailchimpClient({
+      apiKey: '0123456789abcdef-us1',
+      apiUrl: sim.url,
+      limiter: unlimited,
+      jobId: 'job-1',
+    });
+    const error = await bad.ping().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MailchimpAuthError);
+    expect(error).toMatchObject({ status: 401, code: 'mailchimp_key_invalid' });
+    expect((error as MailchimpAuthError).detail).toMatch(/API key may be invalid/);
+
+    const good = createMailchimpClient({
+      apiKey: sim.apiKey,
+      apiUrl: sim.url,
+      limiter: unlimited,
+      jobId: 'job-1',
+    });
+    await expect(good.getList('0000000000')).rejects.toBeInstanceOf(MailchimpNotFoundError);
+    expect(() =>
+      createMailchimpClient({ apiKey: 'abcdef0123456789', limiter: unlimited, jobId: 'j' }),
+    ).toThrow(MailchimpKeyFormatError);
+    await expect(
+      good.listMembers(sim.sampleListId ?? '', { offset: 0, count: 1001 }),
+    ).rejects.toThrow(RangeError);
+    expect(MailchimpRequestError.name).toBe('MailchimpRequestError');
+  });
+
+  it('backs off on 429 and gives up after its tries with a typed error', async () => {
+    let gate: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      gate = resolve;
+    });
+    const busy = await startMailchimpSimulator(
+      { latencyMs: 0, maxConnections: 1 },
+      { onMembersPage: () => held },
+    );
+    try {
+      const client = createMailchimpClient({
+        apiKey: busy.apiKey,
+        apiUrl: busy.url,
+        limiter: unlimited,
+        jobId: 'job-1',
+        attempts: 3,
+        backoffMs: 10,
+        maxBackoffMs: 20,
+      });
+      const hog = client.listMembers(busy.sampleListId ?? '', { offset: 0, count: 1 });
+      await waitFor(() => busy.stats().requestsByRoute.members === 1);
+      const refused = await client.ping().catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(MailchimpRateLimitedError);
+      expect(busy.stats().responses['429']).toBe(3);
+      gate();
+      await hog;
+      await client.ping();
+    } finally {
+      gate();
+      await busy.close();
+    }
+  });
+
+  it('keeps three processes and two jobs on one account within 10 connections', async () => {
+    sim.reset();
+    const accountKey = mailchimpAccountKey('us1', `client-test-${String(Date.now())}`);
+    const processes = Array.from({ length: 3 }, () => {
+      const aws = createAwsClients(config.aws);
+      clients.push(aws);
+      return new MailchimpLimiters({
+        client: aws.dynamodb,
+        table: config.resources.providersTable,
+      }).forAccount(accountKey);
+    });
+    const listId = sim.sampleListId ?? '';
+    const calls = processes.flatMap((limiter, p) =>
+      ['job-a', 'job-b'].flatMap((jobId) => {
+        const client = createMailchimpClient({
+          apiKey: sim.apiKey,
+          apiUrl: sim.url,
+          limiter,
+          jobId,
+        });
+        return Array.from({ length: 6 }, (_, i) =>
+          client.listMembers(listId, { offset: (p * 12 + i) * 10, count: 10 }),
+        );
+      }),
+    );
+    const pages = await Promise.all(calls);
+    expect(pages).toHaveLength(36);
+    const stats = sim.stats();
+    expect(stats.connectionViolations).toBe(0);
+    expect(stats.maxConnections).toBeLessThanOrEqual(10);
+    expect(stats.requestsByRoute.members).toBe(36);
+  });
+});
+
+async function waitFor(condition: () => boolean, deadlineMs = 10_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
