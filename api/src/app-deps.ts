@@ -1,4 +1,7 @@
 import {
+  ConnectionStore,
+  createMailchimpClient,
+  createSecretSealer,
   JobStore,
   MessagePublisher,
   ObjectStore,
@@ -6,8 +9,12 @@ import {
   type AwsClients,
   type Logger,
   type QueueUrls,
+  ConnectionNotFoundError,
+  type RequestLimiter,
+  type SecretSealer,
 } from '@contacts/shared';
 import type { AppDeps } from './app.ts';
+import { ConnectionService } from './connections/connection-service.ts';
 import { DirectoryService } from './directories/directory-service.ts';
 import { createReadinessProbe } from './http/readiness.ts';
 import { JobService, type ConnectionLookup } from './jobs/job-service.ts';
@@ -19,13 +26,19 @@ export function createAppDeps(options: {
   clients: AwsClients;
   queueUrls: QueueUrls;
   logger: Logger;
-  /** The tenants' stored connections (Mailchimp jobs); absent: such jobs are refused. */
+  /** Whether a tenant has a connection (Mailchimp jobs). Default: the connections table. */
   connections?: ConnectionLookup;
+  /** Default: from config (KMS when CONNECTIONS_KMS_KEY_ID is set, else the key file). */
+  sealer?: SecretSealer;
 }): AppDeps {
   const { config, clients, queueUrls, logger } = options;
   const { bucket, jobsTable } = config.resources;
   const objects = new ObjectStore({ s3: clients.s3, bucket });
   const signer = new UrlSigner({ s3: clients.s3Public, bucket });
+  const connectionStore = new ConnectionStore({
+    client: clients.dynamodb,
+    table: config.resources.connectionsTable,
+  });
   return {
     jobs: new JobService({
       jobs: new JobStore({ client: clients.dynamodb, table: jobsTable }),
@@ -39,9 +52,26 @@ export function createAppDeps(options: {
       config: config.api,
       providers: config.providers.pdl.apiKey === undefined ? [] : ['pdl'],
       logger,
-      ...(options.connections === undefined ? {} : { connections: options.connections }),
+      connections: options.connections ?? connectionLookup(connectionStore),
     }),
     directories: new DirectoryService({ objects, signer, config: config.api }),
+    connections: new ConnectionService({
+      store: connectionStore,
+      sealer: options.sealer ?? createSecretSealer(config.secrets, config.aws).sealer,
+      mailchimp: (apiKey) =>
+        createMailchimpClient({
+          apiKey,
+          apiUrl: config.mailchimp.apiUrl,
+          timeoutMs: config.mailchimp.timeoutMs,
+          // Checking a new key is two calls, one after the other, outside any job: it takes no
+          // fleet slot (the api has no limiter grants). At worst it meets a 429 while imports
+          // saturate the account, and retries with backoff like any call.
+          limiter: UNPACED,
+          jobId: 'connection-check',
+          attempts: 3,
+          logger,
+        }),
+    }),
     apiKeys: config.api.apiKeys,
     rateLimit: config.api.rateLimit,
     readiness: createReadinessProbe({
@@ -51,5 +81,23 @@ export function createAppDeps(options: {
       table: jobsTable,
     }),
     logger,
+  };
+}
+
+const UNPACED: RequestLimiter = {
+  acquire: () => Promise.resolve({ release: () => Promise.resolve() }),
+};
+
+/** A job only needs to know the connection is the tenant's; its key is opened by the worker. */
+function connectionLookup(store: ConnectionStore): ConnectionLookup {
+  return {
+    exists: (tenantId, connectionId) =>
+      store.get(tenantId, connectionId).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof ConnectionNotFoundError) return false;
+          throw error;
+        },
+      ),
   };
 }

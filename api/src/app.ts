@@ -4,6 +4,8 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '@contacts/shared';
+import { connectionRoutes } from './connections/connection-routes.ts';
+import type { ConnectionService } from './connections/connection-service.ts';
 import { directoryRoutes } from './directories/directory-routes.ts';
 import type { DirectoryService } from './directories/directory-service.ts';
 import { ApiKeyAuthenticator } from './http/auth.ts';
@@ -16,6 +18,7 @@ import type { JobService } from './jobs/job-service.ts';
 export interface AppDeps {
   readonly jobs: JobService;
   readonly directories: DirectoryService;
+  readonly connections: ConnectionService;
   readonly apiKeys: readonly { readonly tenantId: string; readonly key: string }[];
   readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   readonly readiness: () => Promise<ReadinessReport>;
@@ -65,6 +68,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(new RateLimiter(deps.rateLimit).middleware());
   v1.use(jobRoutes(deps.jobs));
   v1.use(directoryRoutes(deps.directories));
+  v1.use(connectionRoutes(deps.connections));
   app.use('/v1', v1);
 
   app.use(notFoundHandler);

@@ -5,7 +5,12 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { createPassthroughEnricher } from '@contacts/enrichment';
 import { taskRolePolicies, type TaskRolePolicies } from '@contacts/infra';
-import { startPdlSimulator, type PdlSimulator } from '@contacts/local';
+import {
+  startMailchimpSimulator,
+  startPdlSimulator,
+  type MailchimpSimulator,
+  type PdlSimulator,
+} from '@contacts/local';
 import {
   allChunksDone,
   createAwsClients,
@@ -81,6 +86,7 @@ function gate(): { wait: Promise<void>; open: () => void } {
 const callDir = mkdtempSync(join(tmpdir(), 'iam-test-calls-'));
 let harness: Harness;
 let pdl: PdlSimulator;
+let mailchimp: MailchimpSimulator;
 let policies: TaskRolePolicies;
 let operatorClients: AwsClients;
 const operatorCalls: AwsCall[] = [];
@@ -90,9 +96,16 @@ const holdMerge = gate();
 
 beforeAll(async () => {
   pdl = await startPdlSimulator({ apiKeys: ['iam-pdl-key'], seed: 3, worldSize: 200 });
+  mailchimp = await startMailchimpSimulator({ latencyMs: 0, sampleSize: 10 });
   harness = await startHarness({
     prefix: 'e2e-iam',
-    env: { AWS_CALL_LOG_DIR: callDir, PDL_API_URL: pdl.url, PDL_API_KEY: 'iam-pdl-key' },
+    env: {
+      AWS_CALL_LOG_DIR: callDir,
+      PDL_API_URL: pdl.url,
+      PDL_API_KEY: 'iam-pdl-key',
+      MAILCHIMP_API_URL: mailchimp.url,
+      CONNECTIONS_KEY_FILE: join(callDir, 'keys', 'connections.key'),
+    },
   });
   const { config } = harness;
   const directories = directoryEnricherProvider({
@@ -126,7 +139,7 @@ afterAll(async () => {
   holdMerge.open();
   operatorClients.destroy();
   await harness.close();
-  await pdl.close();
+  await Promise.all([pdl.close(), mailchimp.close()]);
   rmSync(callDir, { recursive: true, force: true });
 });
 
@@ -369,6 +382,22 @@ describe('every AWS call of the journeys is allowed to the task role that makes 
       await waitUntilMade('worker', action, 'providers');
   });
 
+  it('a Mailchimp connection, created, listed and deleted', async () => {
+    const created = await request(harness.app)
+      .post('/v1/connections')
+      .set(auth)
+      .send({ type: 'mailchimp', apiKey: mailchimp.apiKey });
+    expect(created.status).toBe(201);
+    const listed = await request(harness.app).get('/v1/connections').set(auth);
+    expect(listed.status).toBe(200);
+    const { id } = created.body as { id: string };
+    const deleted = await request(harness.app).delete(`/v1/connections/${id}`).set(auth);
+    expect(deleted.status).toBe(204);
+    for (const action of ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'])
+      await waitUntilMade('api', action, 'connections');
+    await waitUntilMade('api', 'dynamodb:Query', 'connections');
+  });
+
   it('the watchdog fails stalled jobs and repairs one from the chunk DLQ', async () => {
     const stallAfterSeconds = 10;
     // A stall period on: stalled, yet well within the patience a busy queue gets.
@@ -456,6 +485,14 @@ describe('the task roles are granted nothing the journeys do not use', () => {
         'a message is held longer (heartbeat) or retried later (backoff)',
       ],
       [/^worker ecs:(Update|Get)TaskProtection /, 'scale-in protection, through the ECS agent'],
+      [
+        /^(api kms:GenerateDataKey|worker kms:Decrypt) /,
+        'connection secrets use KMS on AWS only (a key file here); infra/test/stack.test.ts proves the grants',
+      ],
+      [
+        /^worker dynamodb:GetItem \S+:table\/[\w-]+-connections$/,
+        'the worker opens a connection only in a Mailchimp import (its journey comes with the import job)',
+      ],
     ];
     const grants = TASK_ROLES.flatMap((role) => grantsOf(role, policies));
     const unexplained = unusedGrants(recorded(), policies).filter(

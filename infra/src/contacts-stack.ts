@@ -13,6 +13,7 @@ import {
   type QueueDefinition,
   type TableDefinition,
 } from '@contacts/shared';
+import { createConnectionsKey, grantConnectionSecrets } from './connection-secrets.ts';
 import { containerImageFrom } from './container-image.ts';
 import { createFilesBucket } from './files-bucket.ts';
 import { addQueueAlarms } from './queue-alarms.ts';
@@ -85,7 +86,20 @@ export class ContactsStack extends Stack {
       'ProvidersTable',
       tableNamed(definitions.tables, names.providersTable),
     );
-    const data = { bucket, control, chunk, jobsTable, nicknamesTable, providersTable };
+    const connectionsTable = createTable(
+      this,
+      'ConnectionsTable',
+      tableNamed(definitions.tables, names.connectionsTable),
+    );
+    const data = {
+      bucket,
+      control,
+      chunk,
+      jobsTable,
+      nicknamesTable,
+      providersTable,
+      connectionsTable,
+    };
 
     // Network and cluster.
     const privateTasks = settings.natGateways > 0;
@@ -113,7 +127,11 @@ export class ContactsStack extends Stack {
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
 
-    const common = commonEnvironment(settings, names, bucket.bucketName);
+    const connectionsKey = createConnectionsKey(this);
+    const common = {
+      ...commonEnvironment(settings, names, bucket.bucketName),
+      CONNECTIONS_KMS_KEY_ID: connectionsKey.keyArn,
+    };
     const logRetention = retentionDays(settings.logRetentionDays);
 
     // Api.
@@ -146,6 +164,7 @@ export class ContactsStack extends Stack {
       },
     });
     grantTaskRoleAccess(apiTask.taskRole, 'api', data);
+    grantConnectionSecrets(connectionsKey, apiTask.taskRole, 'api');
     const apiService = new ecs.FargateService(this, 'ApiService', {
       cluster,
       taskDefinition: apiTask,
@@ -201,6 +220,7 @@ export class ContactsStack extends Stack {
       stopTimeout: Duration.seconds(workerStopTimeoutSeconds(settings)),
     });
     grantTaskRoleAccess(workerTask.taskRole, 'worker', data);
+    grantConnectionSecrets(connectionsKey, workerTask.taskRole, 'worker');
     grantTaskProtection(workerTask.taskRole, cluster);
     const workerService = new ecs.FargateService(this, 'WorkerService', {
       cluster,

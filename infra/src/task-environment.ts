@@ -22,6 +22,7 @@ export function commonEnvironment(
     JOBS_TABLE: names.jobsTable,
     NICKNAMES_TABLE: names.nicknamesTable,
     PROVIDERS_TABLE: names.providersTable,
+    CONNECTIONS_TABLE: names.connectionsTable,
     PROVISION_RESOURCES: 'false',
     VISIBILITY_TIMEOUT_SECONDS: String(settings.visibilityTimeoutSeconds),
     MAX_RECEIVE_COUNT: String(settings.maxReceiveCount),

@@ -26,6 +26,7 @@ export interface DataResources {
   readonly jobsTable: dynamodb.ITable;
   readonly nicknamesTable: dynamodb.ITable;
   readonly providersTable: dynamodb.ITable;
+  readonly connectionsTable: dynamodb.ITable;
 }
 
 interface Grant {
@@ -51,6 +52,7 @@ function tableArn(data: DataResources, ref: TableRef): string {
     jobs: data.jobsTable.tableArn,
     nicknames: data.nicknamesTable.tableArn,
     providers: data.providersTable.tableArn,
+    connections: data.connectionsTable.tableArn,
   };
   return arns[ref];
 }

@@ -101,6 +101,7 @@ export function taskRolePolicies(
       jobs: table(names.jobsTable),
       nicknames: table(names.nicknamesTable),
       providers: table(names.providersTable),
+      connections: table(names.connectionsTable),
     },
   };
 }
@@ -158,6 +159,7 @@ function tokenResolver(
         return `arn:aws:dynamodb:${region}:${account}:table/${name}`;
       }
       if (type === 'AWS::IAM::Role') return `arn:aws:iam::${account}:role/${id}`;
+      if (type === 'AWS::KMS::Key') return `arn:aws:kms:${region}:${account}:key/${id}`;
     }
     if (attribute === 'QueueName' && type === 'AWS::SQS::Queue') return name;
     throw new Error(`cannot resolve Fn::GetAtt ${id}.${attribute} (${type ?? 'unknown'})`);

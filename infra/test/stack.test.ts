@@ -353,6 +353,7 @@ describe('ContactsStack with default settings', () => {
         JOBS_TABLE: names.jobsTable,
         NICKNAMES_TABLE: names.nicknamesTable,
         PROVIDERS_TABLE: names.providersTable,
+        CONNECTIONS_TABLE: names.connectionsTable,
         PROVISION_RESOURCES: 'false',
       });
       // The AWS call recorder is for tests only.
@@ -367,7 +368,7 @@ describe('ContactsStack with default settings', () => {
     ]);
   });
 
-  it('scopes the worker task role to the bucket, the queues, the tables and task protection', () => {
+  it('scopes the worker task role to the bucket, the queues, the tables, the connections key and task protection', () => {
     const statements = statementsOfRole(resources, taskRoleOf(resources, 'worker'));
     const actions = statements.flatMap(actionsOf);
     expect(actions).toEqual(
@@ -375,7 +376,9 @@ describe('ContactsStack with default settings', () => {
     );
     const dataIds = Object.entries(resources)
       .filter(([, r]) =>
-        ['AWS::S3::Bucket', 'AWS::SQS::Queue', 'AWS::DynamoDB::Table'].includes(r.Type),
+        ['AWS::S3::Bucket', 'AWS::SQS::Queue', 'AWS::DynamoDB::Table', 'AWS::KMS::Key'].includes(
+          r.Type,
+        ),
       )
       .map(([id]) => id);
     for (const statement of statements) {
@@ -407,6 +410,32 @@ describe('ContactsStack with default settings', () => {
     for (const statement of statements) {
       for (const target of [statement.Resource].flat()) expect(target).not.toBe('*');
     }
+  });
+
+  it('lets the api seal connection secrets and only the worker open them (KMS)', () => {
+    // The IAM simulation of the integration suite covers S3, SQS and DynamoDB; the KMS grants
+    // are proven here, on the synthesized policies.
+    const keyId = logicalIdOf(resources, 'AWS::KMS::Key', () => true);
+    expect(resources[keyId]?.Properties).toMatchObject({ EnableKeyRotation: true });
+    const kmsActions = (role: string): { actions: string[]; resources: string[] } => {
+      const statements = statementsOfRole(resources, taskRoleOf(resources, role)).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('kms:')),
+      );
+      return {
+        actions: statements.flatMap(actionsOf).sort(),
+        resources: statements.flatMap((s) => [s.Resource].flat().map((r) => JSON.stringify(r))),
+      };
+    };
+    const api = kmsActions('api');
+    const worker = kmsActions('worker');
+    expect(api.actions).toEqual(['kms:GenerateDataKey']);
+    expect(worker.actions).toEqual(['kms:Decrypt']);
+    for (const target of [...api.resources, ...worker.resources])
+      expect(target).toBe(JSON.stringify({ 'Fn::GetAtt': [keyId, 'Arn'] }));
+    for (const name of ['api', 'worker'])
+      expect(environmentOf(containerOf(resources, name)).CONNECTIONS_KMS_KEY_ID).toEqual({
+        'Fn::GetAtt': [keyId, 'Arn'],
+      });
   });
 
   it('grants each role in each key area exactly the actions of the access table', () => {

@@ -50,6 +50,9 @@ ensure_table contacts-jobs id expiresAt \
   '[{"IndexName":"active-by-progress","KeySchema":[{"AttributeName":"active","KeyType":"HASH"},{"AttributeName":"updatedAt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}]'
 ensure_table contacts-nicknames name
 ensure_table contacts-providers pk expiresAt
+ensure_table contacts-connections pk '' \
+  '[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"tenantId","AttributeType":"S"},{"AttributeName":"createdAt","AttributeType":"S"}]' \
+  '[{"IndexName":"by-tenant","KeySchema":[{"AttributeName":"tenantId","KeyType":"HASH"},{"AttributeName":"createdAt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}]'
 
 nickname_count="$(awslocal dynamodb scan --table-name contacts-nicknames --select COUNT --query Count --output text || true)"
 if [ "$nickname_count" = "0" ]; then

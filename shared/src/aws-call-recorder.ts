@@ -163,6 +163,7 @@ export function targetOf(names: ResourceNames, service: Service, name: string): 
       [names.jobsTable, 'jobs'],
       [names.nicknamesTable, 'nicknames'],
       [names.providersTable, 'providers'],
+      [names.connectionsTable, 'connections'],
     ],
   };
   return candidates[service].find(([candidate]) => candidate === name)?.[1] ?? 'unknown';

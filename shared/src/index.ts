@@ -26,7 +26,9 @@ export {
   type AppConfig,
   type AwsConfig,
   type EmulatorConfig,
+  type MailchimpConfig,
   type PdlConfig,
+  type SecretsConfig,
   type ProvidersConfig,
   type QueueSettings,
   type ResourceNames,
@@ -132,6 +134,7 @@ export {
   ACTIVE_JOB_ATTRIBUTE,
   ACTIVE_JOB_MARK,
   ACTIVE_JOBS_INDEX,
+  CONNECTIONS_BY_TENANT_INDEX,
   DLQ_RETENTION_SECONDS,
   WORK_OBJECT_RETENTION_DAYS,
   resourceDefinitions,
@@ -200,3 +203,21 @@ export {
   type MailchimpProblemInfo,
   type MailchimpUpsertMember,
 } from './mailchimp/index.ts';
+export {
+  KmsEnvelopeSealer,
+  LocalKeySealer,
+  SecretUnsealError,
+  type SecretContext,
+  type SecretSealer,
+} from './secrets/index.ts';
+export {
+  CONNECTION_TYPES,
+  ConnectionNotFoundError,
+  ConnectionStore,
+  connectionSecretContext,
+  createSecretSealer,
+  openConnection,
+  type ConnectionRecord,
+  type ConnectionType,
+  type OpenedConnection,
+} from './connections/index.ts';

@@ -42,6 +42,13 @@ export const ACTIVE_JOBS_INDEX: IndexDefinition = {
   sortKey: 'updatedAt',
 };
 export const ACTIVE_JOB_ATTRIBUTE = ACTIVE_JOBS_INDEX.partitionKey;
+
+/** A tenant's connections, oldest first (GET /v1/connections). */
+export const CONNECTIONS_BY_TENANT_INDEX: IndexDefinition = {
+  name: 'by-tenant',
+  partitionKey: 'tenantId',
+  sortKey: 'createdAt',
+};
 /** The one partition of the index: active jobs are few, and each index write is small. */
 export const ACTIVE_JOB_MARK = 'job';
 
@@ -105,6 +112,12 @@ export function resourceDefinitions(
       { name: names.nicknamesTable, partitionKey: 'name' },
       // Limiter items (a few per provider account) and cached provider answers; both expire.
       { name: names.providersTable, partitionKey: 'pk', ttlAttribute: 'expiresAt' },
+      // Tenants' connections (Mailchimp): `<tenant>#<id>`, listed per tenant by the index.
+      {
+        name: names.connectionsTable,
+        partitionKey: 'pk',
+        indexes: [CONNECTIONS_BY_TENANT_INDEX],
+      },
     ],
   };
 }

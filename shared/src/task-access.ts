@@ -76,7 +76,7 @@ export const QUEUE_ACCESS: Record<QueueRef, Record<TaskRole, readonly QueueAcces
   chunkDlq: { api: ['lookUp'], worker: ['lookUp', 'inspect', 'send', 'consume'] },
 };
 
-export type TableRef = 'jobs' | 'nicknames' | 'providers';
+export type TableRef = 'jobs' | 'nicknames' | 'providers' | 'connections';
 
 /**
  * DynamoDB actions per table. A transaction needs the item action of each part (PutItem,
@@ -107,6 +107,12 @@ export const TABLE_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>>
       'dynamodb:BatchWriteItem',
     ],
   },
+  // Connections (issue 11): the api creates, reads (listing) and deletes them; the worker reads
+  // one to open its sealed key.
+  connections: {
+    api: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    worker: ['dynamodb:GetItem'],
+  },
 };
 
 /** DynamoDB actions per table on its indexes (`table/<name>/index/*`): queries by an index. */
@@ -115,4 +121,6 @@ export const INDEX_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>>
   jobs: { api: [], worker: ['dynamodb:Query'] },
   nicknames: { api: [], worker: [] },
   providers: { api: [], worker: [] },
+  // GET /v1/connections lists a tenant's connections by the by-tenant index.
+  connections: { api: ['dynamodb:Query'], worker: [] },
 };

@@ -47,7 +47,12 @@ export function resourceArnOf(call: AwsCall, policies: TaskRolePolicies): string
   if (target === 'bucket') {
     return call.key === undefined ? policies.bucket.arn : `${policies.bucket.arn}/${call.key}`;
   }
-  if (target === 'jobs' || target === 'nicknames' || target === 'providers') {
+  if (
+    target === 'jobs' ||
+    target === 'nicknames' ||
+    target === 'providers' ||
+    target === 'connections'
+  ) {
     const table = policies.tables[target].arn;
     return call.index === undefined ? table : `${table}/index/${call.index}`;
   }
@@ -60,6 +65,7 @@ function resourcePolicyOf(call: AwsCall, policies: TaskRolePolicies): PolicyDocu
     call.target === 'jobs' ||
     call.target === 'nicknames' ||
     call.target === 'providers' ||
+    call.target === 'connections' ||
     call.target === 'unknown'
   ) {
     return undefined;
