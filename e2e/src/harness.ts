@@ -1,6 +1,9 @@
+import { mkdtempSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PurgeQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createApp, createAppDeps, type ConnectionLookup } from '@contacts/api';
 import { seedNicknames, startEmulators, type Emulators } from '@contacts/local';
@@ -82,6 +85,11 @@ export async function startHarness(options: {
     VISIBILITY_TIMEOUT_SECONDS: '10',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     AWS_CALL_LOG_DIR: process.env.AWS_CALL_LOG_DIR ?? '',
+    // Connection secrets are sealed with a key file of the test's own, never the repo's .data/.
+    CONNECTIONS_KEY_FILE: join(
+      mkdtempSync(join(tmpdir(), `${options.prefix}-keys-`)),
+      'connections.key',
+    ),
     ...options.env,
   });
   const logger = createLogger({ level: config.logLevel, name: options.prefix });

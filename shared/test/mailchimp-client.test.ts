@@ -196,6 +196,41 @@ describe('Mailchimp client against the simulator', () => {
   });
 });
 
+describe('fair share between jobs on one account (concurrency-only limiter)', () => {
+  it('serves a job that arrives later in turn with the one already waiting', async () => {
+    const aws = createAwsClients(config.aws);
+    clients.push(aws);
+    const limiter = new MailchimpLimiters({
+      client: aws.dynamodb,
+      table: config.resources.providersTable,
+      maxConnections: 1,
+    }).forAccount(mailchimpAccountKey('us1', `fair-${String(Date.now())}`));
+    const grants: string[] = [];
+    const recording: RequestLimiter = {
+      acquire: async (options) => {
+        const permit = await limiter.acquire(options);
+        grants.push(options.jobId);
+        return permit;
+      },
+    };
+    const clientOf = (jobId: string) =>
+      createMailchimpClient({ apiKey: sim.apiKey, apiUrl: sim.url, limiter: recording, jobId });
+    const listId = sim.sampleListId ?? '';
+    const page = (jobId: string, i: number) =>
+      clientOf(jobId).listMembers(listId, { offset: i, count: 1 });
+    const big = Array.from({ length: 12 }, (_, i) => page('job-big', i));
+    await waitFor(() => grants.length >= 1);
+    const small = Array.from({ length: 4 }, (_, i) => page('job-small', i));
+    await Promise.all([...big, ...small]);
+    // Round robin: once the small job waits, the two alternate, so it is done long before the
+    // big one, instead of after all 12 of the big job's requests.
+    const lastSmall = grants.lastIndexOf('job-small');
+    const bigAfterSmall = grants.slice(lastSmall + 1).filter((j) => j === 'job-big').length;
+    expect(grants.filter((j) => j === 'job-small')).toHaveLength(4);
+    expect(bigAfterSmall).toBeGreaterThanOrEqual(4);
+  });
+});
+
 async function waitFor(condition: () => boolean, deadlineMs = 10_000): Promise<void> {
   const until = Date.now() + deadlineMs;
   while (!condition()) {
