@@ -13,6 +13,7 @@ import {
   type AwsClients,
   type Logger,
   type QueueUrls,
+  ConnectionNotFoundError,
   type RequestLimiter,
   type SecretSealer,
 } from '@contacts/shared';
@@ -23,7 +24,7 @@ import { StreamTokens } from './events/stream-token.ts';
 import { ConnectionService } from './connections/connection-service.ts';
 import { DirectoryService } from './directories/directory-service.ts';
 import { createReadinessProbe } from './http/readiness.ts';
-import { JobService } from './jobs/job-service.ts';
+import { JobService, type ConnectionLookup } from './jobs/job-service.ts';
 import { JobLister } from './lists/job-lister.ts';
 import { UrlSigner } from './jobs/uploads.ts';
 import { WebhookService } from './webhooks/webhook-service.ts';
@@ -35,6 +36,8 @@ export function createAppDeps(options: {
   clients: AwsClients;
   queueUrls: QueueUrls;
   logger: Logger;
+  /** Whether a tenant has a connection (Mailchimp jobs). Default: the connections table. */
+  connections?: ConnectionLookup;
   /** Default: from config (KMS when CONNECTIONS_KMS_KEY_ID is set, else the key file). */
   sealer?: SecretSealer;
 }): AppDeps {
@@ -42,6 +45,10 @@ export function createAppDeps(options: {
   const { bucket, jobsTable } = config.resources;
   const objects = new ObjectStore({ s3: clients.s3, bucket });
   const signer = new UrlSigner({ s3: clients.s3Public, bucket });
+  const connectionStore = new ConnectionStore({
+    client: clients.dynamodb,
+    table: config.resources.connectionsTable,
+  });
   // A cancel (or a failed upload) raises the job's webhook event; the worker delivers it.
   const jobStore = new NotifyingJobStore({
     client: clients.dynamodb,
@@ -61,6 +68,7 @@ export function createAppDeps(options: {
     config: config.api,
     providers: config.providers.pdl.enabled ? ['pdl'] : [],
     logger,
+    connections: options.connections ?? connectionLookup(connectionStore),
   });
   const { events } = config.api;
   return {
@@ -77,10 +85,7 @@ export function createAppDeps(options: {
     }),
     directories: new DirectoryService({ objects, signer, config: config.api }),
     connections: new ConnectionService({
-      store: new ConnectionStore({
-        client: clients.dynamodb,
-        table: config.resources.connectionsTable,
-      }),
+      store: connectionStore,
       sealer: options.sealer ?? createSecretSealer(config.secrets, config.aws).sealer,
       mailchimp: (apiKey) =>
         createMailchimpClient({
@@ -125,3 +130,17 @@ export function createAppDeps(options: {
 const UNPACED: RequestLimiter = {
   acquire: () => Promise.resolve({ release: () => Promise.resolve() }),
 };
+
+/** A job only needs to know the connection is the tenant's; its key is opened by the worker. */
+function connectionLookup(store: ConnectionStore): ConnectionLookup {
+  return {
+    exists: (tenantId, connectionId) =>
+      store.get(tenantId, connectionId).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof ConnectionNotFoundError) return false;
+          throw error;
+        },
+      ),
+  };
+}

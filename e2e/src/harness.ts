@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PurgeQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { createApp, createAppDeps, type AppDeps } from '@contacts/api';
+import { createApp, createAppDeps, type AppDeps, type ConnectionLookup } from '@contacts/api';
 import { seedNicknames, startEmulators, type Emulators } from '@contacts/local';
 import {
   connectToAws,
@@ -32,7 +32,12 @@ export const TENANT_B = { tenantId: 'tenant-b', key: 'key-b-0123456789abcdef' };
 export type WorkerOverrides = Partial<
   Pick<
     WorkerDeps,
-    'enrichers' | 'providers' | 'providerCache' | 'requestLimiter' | 'providerOutageWaitMs'
+    | 'enrichers'
+    | 'providers'
+    | 'providerCache'
+    | 'requestLimiter'
+    | 'providerOutageWaitMs'
+    | 'audiences'
   >
 >;
 
@@ -71,6 +76,8 @@ export async function startHarness(options: {
   dataDir?: string;
   /** Record the app's answers here (default: API_CONTRACT_LOG_DIR, set by the global setup). */
   contractLogDir?: string;
+  /** The api's connection lookup (Mailchimp jobs), when a test brings its own. */
+  connections?: ConnectionLookup;
 }): Promise<Harness> {
   const emulators = await startEmulators(
     options.dataDir === undefined ? {} : { dataDir: options.dataDir },
@@ -106,7 +113,13 @@ export async function startHarness(options: {
   };
   const apiClients = clientsOf('api');
   const workerClients = clientsOf('worker');
-  const appDeps = createAppDeps({ config, clients: apiClients, queueUrls, logger });
+  const appDeps = createAppDeps({
+    config,
+    clients: apiClients,
+    queueUrls,
+    logger,
+    ...(options.connections === undefined ? {} : { connections: options.connections }),
+  });
   const api = createApp(appDeps);
   // The contract check (vitest global setup) reads every answer of the suite's apps.
   const contractDir = options.contractLogDir ?? process.env.API_CONTRACT_LOG_DIR;

@@ -244,7 +244,7 @@ export function createContactEnricher(init: ContactEnricherInit): ContactEnriche
       // A failed lookup is counted with the rejects (toleratedRejectPercent applies) and listed in
       // the rejects file, but the row keeps its own status: it was not refused, it was not looked up.
       if (decided?.error !== undefined) return { values, rejectReason: decided.error };
-      return { values };
+      return { values, fields: labels };
     },
   };
 }

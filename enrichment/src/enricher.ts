@@ -1,3 +1,4 @@
+import type { FieldLabel } from './match/label-fields.ts';
 import type { ContactQuery, ProviderAnswer } from './sources/provider.ts';
 
 /**
@@ -14,6 +15,12 @@ export interface EnrichedRow {
   readonly values: readonly string[];
   /** Set when the row could not be processed; the row still appears in the output, marked rejected. */
   readonly rejectReason?: string;
+  /**
+   * The enriched fields as data (value, status, previous), for callers that act on them (a
+   * Mailchimp write-back sends the `new` and `updated` ones): never read back from `values`,
+   * whose column names may change. Absent from enrichers that label no fields.
+   */
+  readonly fields?: readonly FieldLabel[];
 }
 
 export interface JobEnricher {

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { loadConfig, toolEnvironment } from '@contacts/shared';
 import { localApiKey } from './local-api-key.ts';
+import { createMailchimpJob } from './submit/mailchimp-job.ts';
 import {
   parseSubmitArgs,
   SUBMIT_USAGE,
@@ -43,7 +44,12 @@ async function main(): Promise<void> {
   }
 
   const started = Date.now();
-  const job = { id: await uploadFile(`${api}/v1/jobs?${query.toString()}`, request.file, headers) };
+  const job = {
+    id:
+      request.mailchimp === undefined
+        ? await uploadFile(`${api}/v1/jobs?${query.toString()}`, request.file ?? '', headers)
+        : await createMailchimpJob(api, headers, request.mailchimp, query),
+  };
   console.log(`job ${job.id} created`);
 
   let last = '';
@@ -74,6 +80,10 @@ async function main(): Promise<void> {
       if (view.provider)
         console.log(
           `${view.provider.name}: ${view.provider.requests} requests, ${view.provider.recordsSent} rows sent, ${view.provider.matchesBilled} matches billed, ${view.provider.cacheHits} answered from the cache`,
+        );
+      if (view.writeBack)
+        console.log(
+          `written back to Mailchimp: ${view.writeBack.membersWritten} members, ${view.writeBack.errors} refused`,
         );
       return;
     }
@@ -138,6 +148,7 @@ interface JobView {
     matchesBilled: number;
     cacheHits: number;
   };
+  writeBack?: { membersWritten: number; errors: number };
   error?: { code: string; message: string };
 }
 

@@ -53,8 +53,11 @@ export {
   FINAL_STATUSES,
   isFinal,
   JOB_STATUSES,
+  outputChunksOf,
   textKeyOf,
   type Job,
+  type JobSource,
+  type MailchimpJobSource,
   type JobError,
   type JobOptions,
   type JobStatus,
@@ -82,8 +85,16 @@ export {
   shardOf,
   type ShardTally,
   NO_PROVIDER_USAGE,
+  NO_SOURCE_USAGE,
   type ProviderUsage,
+  type SourceUsage,
 } from './jobs/chunk-shards.ts';
+export {
+  WriteBackRecords,
+  writeBackRecordId,
+  type WriteBackClaim,
+  type WriteBackCounts,
+} from './jobs/write-back-records.ts';
 export { queueCounts, type QueueCounts } from './queue/queue-counts.ts';
 export { KEY_AREAS, keyAreaOf, objectKeys, type JobKeyRef, type KeyArea } from './keys.ts';
 export {
@@ -104,6 +115,7 @@ export {
 export { createLogger, REDACTED_PATHS, type Logger } from './logger.ts';
 export {
   chunkMessage,
+  chunkQueueMessage,
   controlMessage,
   controlQueueMessage,
   webhookDeliveryMessage,
@@ -114,13 +126,18 @@ export {
   type WebhookEventMessage,
   type WebhookMessage,
   mergeMessage,
+  pageMessage,
   splitMessage,
   workMessage,
+  writeBackMessage,
   type ChunkMessage,
+  type ChunkQueueMessage,
   type ControlMessage,
   type MergeMessage,
+  type PageMessage,
   type SplitMessage,
   type WorkMessage,
+  type WriteBackMessage,
 } from './messages.ts';
 export {
   provisionResources,

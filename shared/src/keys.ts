@@ -30,6 +30,9 @@ export const objectKeys = {
     `${work}${job.tenantId}/${job.id}/parts/${pad(index)}.csv`,
   rejectsPart: (job: JobKeyRef, index: number): string =>
     `${work}${job.tenantId}/${job.id}/rejects/${pad(index)}.csv`,
+  /** A Mailchimp page's write-back plan: its members and the fields that changed (JSON). */
+  writeBackPlan: (job: JobKeyRef, page: number): string =>
+    `${work}${job.tenantId}/${job.id}/writeback/${pad(page)}.json`,
   workPrefix: (job: JobKeyRef): string => `${work}${job.tenantId}/${job.id}/`,
   /** The UTF-8 copy of a UTF-16 upload, under the work prefix so merge deletes it. */
   transcoded: (job: JobKeyRef): string => `${work}${job.tenantId}/${job.id}/source-utf8.csv`,

@@ -29,12 +29,57 @@ export const chunkMessage = z
 
 export const mergeMessage = z.object({ type: z.literal('job.merge'), ...jobRef }).strict();
 
+/**
+ * A page range of a remote audience (a Mailchimp job): `count` members from `offset` of the
+ * order split pinned. Counted like a chunk under `index`, so the chunk → merge path is shared.
+ */
+export const pageMessage = z
+  .object({
+    type: z.literal('page.process'),
+    ...jobRef,
+    index: z.number().int().nonnegative(),
+    offset: z.number().int().nonnegative(),
+    count: z.number().int().positive().max(1000),
+    /** 1-based number of the page's first member in the result (its row number). */
+    rowStart: z.number().int().positive(),
+  })
+  .strict();
+
+/**
+ * One write-back batch (≤ 500 members) of a page: the members and changed fields are in the
+ * page's write-back plan object; `index` is the batch's own chunk slot (see mailchimp docs).
+ */
+export const writeBackMessage = z
+  .object({
+    type: z.literal('writeback.batch'),
+    ...jobRef,
+    index: z.number().int().nonnegative(),
+    page: z.number().int().nonnegative(),
+    batch: z.number().int().nonnegative(),
+  })
+  .strict();
+
 export const controlMessage = z.discriminatedUnion('type', [splitMessage, mergeMessage]);
-export const workMessage = z.discriminatedUnion('type', [splitMessage, mergeMessage, chunkMessage]);
+/** Everything the chunk queue carries. */
+export const chunkQueueMessage = z.discriminatedUnion('type', [
+  chunkMessage,
+  pageMessage,
+  writeBackMessage,
+]);
+export const workMessage = z.discriminatedUnion('type', [
+  splitMessage,
+  mergeMessage,
+  chunkMessage,
+  pageMessage,
+  writeBackMessage,
+]);
 
 export type SplitMessage = z.infer<typeof splitMessage>;
 export type ChunkMessage = z.infer<typeof chunkMessage>;
 export type MergeMessage = z.infer<typeof mergeMessage>;
+export type PageMessage = z.infer<typeof pageMessage>;
+export type WriteBackMessage = z.infer<typeof writeBackMessage>;
+export type ChunkQueueMessage = z.infer<typeof chunkQueueMessage>;
 export type ControlMessage = z.infer<typeof controlMessage>;
 export type WorkMessage = z.infer<typeof workMessage>;
 

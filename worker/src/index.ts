@@ -28,6 +28,15 @@ export { planRepair, type RepairPlan } from './watchdog/repair-plan.ts';
 export { handleChunk } from './handlers/chunk.ts';
 export { handleMerge } from './handlers/merge.ts';
 export { handleSplit } from './handlers/split.ts';
+export { handlePage } from './handlers/page.ts';
+export { handleWriteBack } from './handlers/write-back.ts';
+export type { Audience, AudienceOpener } from './mailchimp/audience.ts';
+export {
+  audienceOpener,
+  type AudienceOpenerDeps,
+  type OpenedConnection,
+} from './mailchimp/audience-opener.ts';
+export { mailchimpAudience, type MailchimpListCalls } from './mailchimp/mailchimp-audience.ts';
 export type { PipelineDeps, ProviderSources } from './pipeline-deps.ts';
 export { InMemoryProviderResponseCache } from './provider/response-cache.ts';
 export { providerQueryKey } from './provider/query-key.ts';

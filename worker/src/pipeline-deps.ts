@@ -1,6 +1,13 @@
-import type { JobStore, Logger, MessagePublisher, ObjectStore } from '@contacts/shared';
+import type {
+  JobStore,
+  Logger,
+  MessagePublisher,
+  ObjectStore,
+  WriteBackRecords,
+} from '@contacts/shared';
 import type { ContactProvider } from '@contacts/enrichment';
 import type { EnricherProvider } from './enricher-provider.ts';
+import type { AudienceOpener } from './mailchimp/audience.ts';
 import type { ProviderResponseCache } from '@contacts/shared';
 
 /** What the split, chunk and merge steps need, passed in by the composition root. */
@@ -23,6 +30,10 @@ export interface PipelineDeps {
   readonly enrichers: EnricherProvider;
   /** Third-party people sources, for jobs that ask one; absent: no job may ask one. */
   readonly providers?: ProviderSources;
+  /** Mailchimp audiences, for jobs that read one; absent: such jobs fail (not configured). */
+  readonly audiences?: AudienceOpener;
+  /** Idempotency records of write-back batches (needed by jobs that write back). */
+  readonly writeBacks?: WriteBackRecords;
   readonly logger: Logger;
   /** How long a split or merge lease lasts without a heartbeat. */
   readonly leaseMs: number;

@@ -14,6 +14,9 @@ import {
   type Logger,
   type QueueUrls,
   type AppConfig,
+  createSecretSealer,
+  type SecretSealer,
+  WriteBackRecords,
 } from '@contacts/shared';
 import type { ContactProvider, RequestLimiter } from '@contacts/enrichment';
 import { directoryEnricherProvider } from './directory-enrichers.ts';
@@ -23,6 +26,8 @@ import {
   controlQueueHandler,
   classifyFailure,
 } from './handlers/message-handlers.ts';
+import type { AudienceOpener } from './mailchimp/audience.ts';
+import { configuredAudiences } from './mailchimp/configured-audiences.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { configuredProviders } from './provider/configured-providers.ts';
 import { QueueConsumer } from './queue/consumer.ts';
@@ -52,6 +57,29 @@ export interface WorkerDeps {
   readonly providers?: ReadonlyMap<string, ContactProvider>;
   /** See ProviderSources.outageWaitMs. */
   readonly providerOutageWaitMs?: number;
+  /** Opens Mailchimp audiences. Default: the connection store and the fleet-limited client. */
+  readonly audiences?: AudienceOpener;
+  /** Opens connection secrets. Default: from config (KMS, else the local key file). */
+  readonly sealer?: SecretSealer;
+}
+
+/**
+ * Mailchimp audiences through the connections table. The sealer is made on first use: a worker
+ * that never runs a Mailchimp job never builds a KMS client (or reads the key file).
+ */
+function defaultAudiences(deps: WorkerDeps): AudienceOpener {
+  let opener: AudienceOpener | undefined;
+  return (tenantId, source, jobId) => {
+    opener ??= configuredAudiences({
+      mailchimp: deps.config.mailchimp,
+      dynamodb: deps.clients.dynamodb,
+      connectionsTable: deps.config.resources.connectionsTable,
+      providersTable: deps.config.resources.providersTable,
+      sealer: deps.sealer ?? createSecretSealer(deps.config.secrets, deps.config.aws).sealer,
+      logger: deps.logger,
+    });
+    return opener(tenantId, source, jobId);
+  };
 }
 
 /** Combines the consumers' busy states into one switch for ECS task protection. */
@@ -133,6 +161,11 @@ export function createWorker(deps: WorkerDeps): Worker {
         ? {}
         : { outageWaitMs: deps.providerOutageWaitMs }),
     },
+    audiences: deps.audiences ?? defaultAudiences(deps),
+    writeBacks: new WriteBackRecords({
+      client: deps.clients.dynamodb,
+      table: deps.config.resources.jobsTable,
+    }),
     logger: deps.logger,
     // A little shorter than the message's visibility: when a holder dies, its lease has expired
     // by the time SQS shows the message to another worker.

@@ -44,6 +44,41 @@ export const createJobBody = z
   })
   .strict();
 
+/** A Mailchimp audience as a job's input (instead of an upload). */
+const mailchimpSource = z
+  .object({
+    type: z.literal('mailchimp'),
+    /** From POST /v1/connections. */
+    connectionId: z.string().min(1).max(64),
+    /** Mailchimp's list (audience) id. */
+    listId: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9]{1,32}$/,
+        'Mailchimp list ids are letters and digits (e.g. "5a3b1e0c9d")',
+      ),
+  })
+  .strict();
+
+/** Body of `POST /v1/jobs` for a job that reads a remote source: queued at once, no upload. */
+export const createSourceJobBody = z
+  .object({
+    source: mailchimpSource,
+    /** Send the enriched values that changed back to the audience. */
+    writeBack: z.boolean().default(false),
+    chunkRows: chunkRows.optional(),
+    directoryId: directoryId.optional(),
+    provider: provider.optional(),
+    columnMapping: columnMapping.optional(),
+    toleratedRejectPercent: toleratedRejectPercent.optional(),
+  })
+  .strict();
+
+/** True when a JSON create body names a source (the remote-source flow, not an upload). */
+export function namesSource(json: unknown): boolean {
+  return typeof json === 'object' && json !== null && 'source' in json;
+}
+
 /** Query of `POST /v1/jobs` with the file as the body. */
 export const directUploadQuery = z
   .object({
@@ -83,6 +118,7 @@ export const directoryIdParam = z.object({ id: directoryId });
 export const jobIdParam = z.object({ id: z.uuid({ message: 'job ids are UUIDs' }) });
 
 export type CreateJobBody = z.infer<typeof createJobBody>;
+export type CreateSourceJobBody = z.infer<typeof createSourceJobBody>;
 export type DirectUploadQuery = z.infer<typeof directUploadQuery>;
 export type CreateDirectoryBody = z.infer<typeof createDirectoryBody>;
 

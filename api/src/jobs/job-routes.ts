@@ -1,7 +1,13 @@
 import { Router } from 'express';
 import { tenantOf } from '../http/auth.ts';
 import { readCreateBody } from '../http/upload-body.ts';
-import { createJobBody, directUploadQuery, jobIdParam } from './job-requests.ts';
+import {
+  createJobBody,
+  createSourceJobBody,
+  directUploadQuery,
+  jobIdParam,
+  namesSource,
+} from './job-requests.ts';
 import type { JobService } from './job-service.ts';
 
 export function jobRoutes(service: JobService): Router {
@@ -10,6 +16,14 @@ export function jobRoutes(service: JobService): Router {
   router.post('/jobs', async (req, res) => {
     const { tenantId } = tenantOf(res);
     const body = await readCreateBody(req, res);
+    if (body.kind === 'json' && namesSource(body.json)) {
+      const job = await service.createFromSource(tenantId, createSourceJobBody.parse(body.json));
+      res
+        .status(202)
+        .location(`/v1/jobs/${job.id}`)
+        .json(await service.view(job));
+      return;
+    }
     if (body.kind === 'json') {
       const { job, upload } = await service.create(tenantId, createJobBody.parse(body.json));
       res

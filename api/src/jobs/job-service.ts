@@ -5,6 +5,7 @@ import {
   objectKeys,
   type ApiConfig,
   type Job,
+  type JobSource,
   type JobStore,
   type JobSummary,
   type Logger,
@@ -12,7 +13,7 @@ import {
   type ObjectStore,
 } from '@contacts/shared';
 import { HttpProblem } from '../http/problem.ts';
-import type { CreateJobBody, DirectUploadQuery } from './job-requests.ts';
+import type { CreateJobBody, CreateSourceJobBody, DirectUploadQuery } from './job-requests.ts';
 import { jobView, type ResultLinks } from './job-view.ts';
 import {
   storeUpload,
@@ -30,7 +31,14 @@ export interface JobServiceDeps {
   /** Providers this deployment has credentials for (`pdl` once PDL_API_KEY is set). */
   readonly providers: readonly string[];
   readonly logger: Logger;
+  /** The tenant's stored connections (Mailchimp); absent: jobs cannot read a remote source. */
+  readonly connections?: ConnectionLookup;
   readonly now?: () => number;
+}
+
+/** Whether a tenant has a connection: all a job needs to know before it is queued. */
+export interface ConnectionLookup {
+  exists(tenantId: string, connectionId: string): Promise<boolean>;
 }
 
 /** What the HTTP routes can do with jobs; every call is scoped to one tenant. */
@@ -83,6 +91,40 @@ export class JobService {
       throw error;
     }
     return this.#queue(job, stored);
+  }
+
+  /**
+   * Creates a job that reads a Mailchimp audience and queues its split at once: there is no
+   * upload. The connection must be the tenant's; the job records which (never the key).
+   */
+  async createFromSource(tenantId: string, request: CreateSourceJobBody): Promise<Job> {
+    const { source, writeBack, ...options } = request;
+    const connections = this.#deps.connections;
+    if (connections === undefined)
+      throw new HttpProblem(
+        400,
+        'mailchimp_not_configured',
+        'this service has no connection store; Mailchimp jobs are not available',
+      );
+    if (!(await connections.exists(tenantId, source.connectionId)))
+      throw new HttpProblem(
+        404,
+        'connection_not_found',
+        `connection ${source.connectionId} not found; create one with POST /v1/connections`,
+      );
+    if (options.directoryId !== undefined)
+      await this.#requireDirectory(tenantId, options.directoryId);
+    const job = await this.#newJob(tenantId, {
+      ...options,
+      fileName: `mailchimp-${source.listId}.csv`,
+      source: { ...source, writeBack },
+    });
+    const queued = await this.#deps.jobs.transition(job.id, {
+      from: ['awaiting_upload'],
+      to: 'queued',
+    });
+    await this.#deps.publisher.sendControl({ type: 'job.split', v: 1, jobId: job.id, tenantId });
+    return queued;
   }
 
   /** Queues the split of an uploaded file. Repeating it is safe: a queued job is re-sent. */
@@ -217,6 +259,7 @@ export class JobService {
       provider?: 'pdl' | undefined;
       columnMapping?: Record<string, string | string[]> | undefined;
       toleratedRejectPercent?: number | undefined;
+      source?: JobSource;
     },
   ): Promise<Job> {
     const { fileName, chunkRows, directoryId, provider, columnMapping, toleratedRejectPercent } =
@@ -240,6 +283,7 @@ export class JobService {
       updatedAt: now,
       fileName,
       sourceKey: objectKeys.upload({ tenantId, id }),
+      ...(request.source === undefined ? {} : { source: request.source }),
       options: {
         chunkRows: chunkRows ?? this.#deps.config.defaultChunkRows,
         ...(directoryId === undefined ? {} : { directoryId }),

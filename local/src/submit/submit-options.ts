@@ -2,9 +2,11 @@ import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export const SUBMIT_USAGE = `usage: npm run submit -- FILE [options]
+       npm run submit -- --mailchimp LIST_ID [--connection ID] [--write-back] [options]
 
-Sends a CSV file to the running API (\`npm start\`), follows the job and writes the result and
-the rejected rows next to FILE (FILE-enriched.csv, FILE-rejects.csv).
+Sends a CSV file (or has the API import a Mailchimp audience) to the running API (\`npm start\`),
+follows the job and writes the result and the rejected rows next to FILE (FILE-enriched.csv,
+FILE-rejects.csv; for an audience: mailchimp-LIST_ID-enriched.csv in this folder).
 
 options:
   --directory FILE                 match against this reference directory (uploaded first)
@@ -15,6 +17,10 @@ options:
                                    column=field pairs ('Mail=email,Nom=last_name')
   --tolerated-reject-percent N     fail the job when more than N % of the rows are rejected
   --chunk-rows N                   data rows per chunk
+  --mailchimp LIST_ID              import this Mailchimp audience instead of a file
+  --connection ID                  the Mailchimp connection (default: this tenant's first one,
+                                   else one made with the local simulator's sample key)
+  --write-back                     write the enriched values back to the audience
   --out FILE                       where the result goes (the rejects go beside it)
   --api URL                        the API (default: the running \`npm start\`, else HOST:PORT)
   --key KEY                        the API key (default: API_KEY, else the local key)
@@ -23,8 +29,17 @@ options:
 /** A command line that cannot be used; its message says why. */
 export class SubmitUsageError extends Error {}
 
+/** A Mailchimp audience to import instead of a file. */
+export interface MailchimpSource {
+  readonly listId: string;
+  readonly connectionId?: string;
+  readonly writeBack: boolean;
+}
+
 export interface SubmitRequest {
-  readonly file: string;
+  /** The CSV to send; absent when a Mailchimp audience is imported. */
+  readonly file?: string;
+  readonly mailchimp?: MailchimpSource;
   /** Query parameters of `POST /v1/jobs` (the directory's id is added once uploaded). */
   readonly query: Readonly<Record<string, string>>;
   readonly directory?: string;
@@ -52,6 +67,9 @@ export function parseSubmitArgs(argv: readonly string[]): SubmitRequest | 'help'
         'tolerated-reject-percent': { type: 'string' },
         api: { type: 'string' },
         key: { type: 'string' },
+        mailchimp: { type: 'string' },
+        connection: { type: 'string' },
+        'write-back': { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -60,10 +78,17 @@ export function parseSubmitArgs(argv: readonly string[]): SubmitRequest | 'help'
   const { values, positionals } = parsed;
   if (values.help === true) return 'help';
   const [file, ...extra] = positionals;
-  if (file === undefined) throw new SubmitUsageError('name the CSV file to send');
+  const listId = values.mailchimp;
+  if (file === undefined && listId === undefined)
+    throw new SubmitUsageError('name the CSV file to send (or --mailchimp LIST_ID)');
+  if (file !== undefined && listId !== undefined)
+    throw new SubmitUsageError('send a file or import --mailchimp, not both');
   if (extra.length > 0)
     throw new SubmitUsageError(`one file at a time (also got ${extra.join(' ')})`);
-  const query: Record<string, string> = { fileName: basename(file) };
+  if (listId === undefined && (values.connection !== undefined || values['write-back'] === true))
+    throw new SubmitUsageError('--connection and --write-back go with --mailchimp LIST_ID');
+  const input = file ?? `mailchimp-${listId ?? ''}.csv`;
+  const query: Record<string, string> = { fileName: basename(input) };
   const set = (name: string, value: string | undefined): void => {
     if (value !== undefined) query[name] = value;
   };
@@ -74,9 +99,18 @@ export function parseSubmitArgs(argv: readonly string[]): SubmitRequest | 'help'
   set('toleratedRejectPercent', values['tolerated-reject-percent']);
   if (values['column-mapping'] !== undefined)
     query.columnMapping = JSON.stringify(parseColumnMapping(values['column-mapping']));
-  const out = values.out ?? besideInput(file, 'enriched');
+  const out = values.out ?? besideInput(input, 'enriched');
   return {
-    file,
+    ...(file === undefined ? {} : { file }),
+    ...(listId === undefined
+      ? {}
+      : {
+          mailchimp: {
+            listId,
+            writeBack: values['write-back'] === true,
+            ...(values.connection === undefined ? {} : { connectionId: values.connection }),
+          },
+        }),
     query,
     ...(values.directory === undefined ? {} : { directory: values.directory }),
     out,

@@ -38,6 +38,18 @@ export const NO_PROVIDER_USAGE: ProviderUsage = {
   cacheHits: 0,
 };
 
+/**
+ * What a chunk of a remote-audience job did besides its rows: members written back and refused
+ * (write-back batches), and members its page found shifted from where split pinned them.
+ */
+export interface SourceUsage {
+  readonly writtenBack: number;
+  readonly writeBackErrors: number;
+  readonly shifts: number;
+}
+
+export const NO_SOURCE_USAGE: SourceUsage = { writtenBack: 0, writeBackErrors: 0, shifts: 0 };
+
 /** What one shard item has counted: chunks, their rows and their rejected rows. */
 export interface ShardTally {
   readonly shard: number;
@@ -47,6 +59,8 @@ export interface ShardTally {
   readonly rejected: number;
   /** Provider usage of the shard's counted chunks (grows with `chunks`, so never counted twice). */
   readonly provider: ProviderUsage;
+  /** Remote-source usage of the shard's counted chunks (zero for upload jobs). */
+  readonly source: SourceUsage;
 }
 
 export function shardOf(chunkIndex: number): number {
@@ -79,7 +93,13 @@ export class ChunkShards {
    */
   async mark(
     jobId: string,
-    chunk: { index: number; rows: number; rejected: number; provider?: ProviderUsage },
+    chunk: {
+      index: number;
+      rows: number;
+      rejected: number;
+      provider?: ProviderUsage;
+      source?: SourceUsage;
+    },
     expiresAt: number,
   ): Promise<ShardTally | undefined> {
     const shard = shardOf(chunk.index);
@@ -90,7 +110,7 @@ export class ChunkShards {
           Key: { id: { S: shardItemId(jobId, shard) } },
           UpdateExpression:
             'ADD done :marker, chunks :one, #rows :rows, rejected :rejected, ' +
-            'pq :pq, ps :ps, pb :pb, ph :ph ' +
+            'pq :pq, ps :ps, pb :pb, ph :ph, sw :sw, se :se, sx :sx ' +
             'SET expiresAt = if_not_exists(expiresAt, :expiresAt)',
           ConditionExpression: 'NOT contains(done, :index)',
           ExpressionAttributeNames: { '#rows': 'rows' },
@@ -101,6 +121,7 @@ export class ChunkShards {
             ':rows': { N: String(chunk.rows) },
             ':rejected': { N: String(chunk.rejected) },
             ...usageValues(chunk.provider ?? NO_PROVIDER_USAGE),
+            ...sourceValues(chunk.source ?? NO_SOURCE_USAGE),
             ':expiresAt': { N: String(expiresAt) },
           },
           // The counters are what the job item needs; the marker set comes along (bounded).
@@ -114,6 +135,7 @@ export class ChunkShards {
         rows: Number(attributes.rows?.N ?? 0),
         rejected: Number(attributes.rejected?.N ?? 0),
         provider: usageOf(attributes),
+        source: sourceOf(attributes),
       };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
@@ -131,7 +153,7 @@ export class ChunkShards {
           TableName: this.#table,
           Key: { id: { S: shardItemId(jobId, shard) } },
           ConsistentRead: true,
-          ProjectionExpression: 'chunks, #rows, rejected, pq, ps, pb, ph',
+          ProjectionExpression: 'chunks, #rows, rejected, pq, ps, pb, ph, sw, se, sx',
           ExpressionAttributeNames: { '#rows': 'rows' },
         }),
       )
@@ -148,6 +170,7 @@ export class ChunkShards {
       rows: Number(item.rows?.N ?? 0),
       rejected: Number(item.rejected?.N ?? 0),
       provider: usageOf(item),
+      source: sourceOf(item),
     };
   }
 }
@@ -168,5 +191,21 @@ function usageOf(item: Record<string, { N?: string } | undefined>): ProviderUsag
     recordsSent: Number(item.ps?.N ?? 0),
     matchesBilled: Number(item.pb?.N ?? 0),
     cacheHits: Number(item.ph?.N ?? 0),
+  };
+}
+
+function sourceValues(usage: SourceUsage): Record<string, { N: string }> {
+  return {
+    ':sw': { N: String(usage.writtenBack) },
+    ':se': { N: String(usage.writeBackErrors) },
+    ':sx': { N: String(usage.shifts) },
+  };
+}
+
+function sourceOf(item: Record<string, { N?: string } | undefined>): SourceUsage {
+  return {
+    writtenBack: Number(item.sw?.N ?? 0),
+    writeBackErrors: Number(item.se?.N ?? 0),
+    shifts: Number(item.sx?.N ?? 0),
   };
 }

@@ -15,7 +15,13 @@ import {
   JobNotFoundError,
   JobStateConflictError,
 } from '../errors.ts';
-import { ChunkShards, shardOf, type ProviderUsage, type ShardTally } from './chunk-shards.ts';
+import {
+  ChunkShards,
+  shardOf,
+  type ProviderUsage,
+  type ShardTally,
+  type SourceUsage,
+} from './chunk-shards.ts';
 import { ACTIVE_JOB_ATTRIBUTE, ACTIVE_JOB_MARK, ACTIVE_JOBS_INDEX } from '../resources.ts';
 import { FINAL_STATUSES, isFinal, type Job, type JobError, type JobStatus } from './job.ts';
 
@@ -82,6 +88,12 @@ const JOB_ATTRIBUTES: Record<keyof Job, true> = {
   providerRecordsSent: true,
   providerMatchesBilled: true,
   providerCacheHits: true,
+  source: true,
+  outputChunks: true,
+  sourceMembers: true,
+  sourceShifts: true,
+  writtenBack: true,
+  writeBackErrors: true,
 };
 const JOB_PROJECTION = projectionOf(Object.keys(JOB_ATTRIBUTES));
 
@@ -109,6 +121,9 @@ interface TallyEntry {
   readonly s?: number;
   readonly b?: number;
   readonly h?: number;
+  readonly w?: number;
+  readonly e?: number;
+  readonly x?: number;
 }
 
 const COUNTING: readonly JobStatus[] = ['splitting', 'processing'];
@@ -278,7 +293,13 @@ export class JobStore {
    */
   async recordChunkDone(
     id: string,
-    chunk: { index: number; rows: number; rejected: number; provider?: ProviderUsage },
+    chunk: {
+      index: number;
+      rows: number;
+      rejected: number;
+      provider?: ProviderUsage;
+      source?: SourceUsage;
+    },
   ): Promise<ChunkDoneResult> {
     const marked = await this.#shards.mark(id, chunk, this.#expiresAt());
     const tally = marked ?? (await this.#shards.read(id, shardOf(chunk.index)));
@@ -364,6 +385,11 @@ export class JobStore {
                 matchesBilled: entry.b ?? 0,
                 cacheHits: entry.h ?? 0,
               },
+              source: {
+                writtenBack: entry.w ?? 0,
+                writeBackErrors: entry.e ?? 0,
+                shifts: entry.x ?? 0,
+              },
             },
     };
   }
@@ -379,6 +405,8 @@ export class JobStore {
   ): Promise<Pick<JobProgress, 'chunksDone' | 'rowsProcessed' | 'rowsRejected'> | undefined> {
     const usage = tally.provider;
     const before = previous?.provider;
+    const source = tally.source;
+    const sourceBefore = previous?.source;
     const entry: TallyEntry = {
       c: tally.chunks,
       r: tally.rows,
@@ -387,6 +415,10 @@ export class JobStore {
       ...(usage.requests + usage.recordsSent + usage.matchesBilled + usage.cacheHits === 0
         ? {}
         : { q: usage.requests, s: usage.recordsSent, b: usage.matchesBilled, h: usage.cacheHits }),
+      // Likewise only for remote-audience jobs.
+      ...(source.writtenBack + source.writeBackErrors + source.shifts === 0
+        ? {}
+        : { w: source.writtenBack, e: source.writeBackErrors, x: source.shifts }),
     };
     const send = (form: { set: string; condition: string; values: Record<string, unknown> }) =>
       this.#client.send(
@@ -397,7 +429,7 @@ export class JobStore {
             `SET ${form.set}, updatedAt = :now ` +
             'ADD chunksDone :chunks, rowsProcessed :rows, rowsRejected :rejected, ' +
             'providerRequests :pq, providerRecordsSent :ps, providerMatchesBilled :pb, ' +
-            'providerCacheHits :ph',
+            'providerCacheHits :ph, writtenBack :sw, writeBackErrors :se, sourceShifts :sx',
           ConditionExpression: `#status IN (:splitting, :processing) AND ${form.condition}`,
           ExpressionAttributeNames: {
             '#status': 'status',
@@ -414,6 +446,9 @@ export class JobStore {
             ':ps': usage.recordsSent - (before?.recordsSent ?? 0),
             ':pb': usage.matchesBilled - (before?.matchesBilled ?? 0),
             ':ph': usage.cacheHits - (before?.cacheHits ?? 0),
+            ':sw': source.writtenBack - (sourceBefore?.writtenBack ?? 0),
+            ':se': source.writeBackErrors - (sourceBefore?.writeBackErrors ?? 0),
+            ':sx': source.shifts - (sourceBefore?.shifts ?? 0),
             ':now': new Date(this.#now()).toISOString(),
             ':splitting': 'splitting',
             ':processing': 'processing',

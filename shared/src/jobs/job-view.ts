@@ -16,6 +16,21 @@ export function jobView(job: JobSummary, result?: ResultLinks): Record<string, u
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     options: job.options,
+    // Where the rows came from when not an upload: which connection and list (the key stays in
+    // the connection store).
+    ...(job.source === undefined
+      ? {}
+      : {
+          source: {
+            type: job.source.type,
+            connectionId: job.source.connectionId,
+            listId: job.source.listId,
+            writeBack: job.source.writeBack,
+            ...(job.sourceMembers === undefined ? {} : { members: job.sourceMembers }),
+            // Pages that found the audience at another size than split pinned (docs/mailchimp.md).
+            ...(job.sourceShifts ? { shiftedPages: job.sourceShifts } : {}),
+          },
+        }),
     // What split detected (absent until it ran): how the file was read.
     ...(job.encoding === undefined
       ? {}
@@ -45,6 +60,15 @@ export function jobView(job: JobSummary, result?: ResultLinks): Record<string, u
             cacheHits: job.providerCacheHits ?? 0,
           },
         }),
+    // What went back to the audience, counted once per batch whatever its redeliveries.
+    ...(job.source?.writeBack === true
+      ? {
+          writeBack: {
+            membersWritten: job.writtenBack ?? 0,
+            errors: job.writeBackErrors ?? 0,
+          },
+        }
+      : {}),
     ...(result === undefined ? {} : { result }),
     ...(job.error === undefined ? {} : { error: job.error }),
   };

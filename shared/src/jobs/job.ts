@@ -40,6 +40,20 @@ export interface JobOptions {
   readonly toleratedRejectPercent?: number;
 }
 
+/**
+ * Where a job's rows come from when it is not an upload: a Mailchimp audience, read through a
+ * stored connection (the key stays in the connection store; the job names it only).
+ */
+export interface MailchimpJobSource {
+  readonly type: 'mailchimp';
+  readonly connectionId: string;
+  readonly listId: string;
+  /** Enriched values that changed go back to the audience (batch upserts). */
+  readonly writeBack: boolean;
+}
+
+export type JobSource = MailchimpJobSource;
+
 export interface JobError {
   readonly code: string;
   readonly message: string;
@@ -55,6 +69,20 @@ export interface Job {
   readonly sourceKey: string;
   readonly options: JobOptions;
   readonly sourceBytes?: number;
+  /** Absent for an upload; set for a job that reads a remote audience instead. */
+  readonly source?: JobSource;
+  /**
+   * Chunks that produce output rows (a Mailchimp job's pages); the chunks after them are
+   * write-back batches, which add only rejects. Absent: every chunk is an output chunk.
+   */
+  readonly outputChunks?: number;
+  /** Members counted when split pinned the audience (a Mailchimp job). */
+  readonly sourceMembers?: number;
+  /** Members a page found at another place than split pinned (added or removed meanwhile). */
+  readonly sourceShifts?: number;
+  /** Members written back to the audience, and members the audience refused (counted once). */
+  readonly writtenBack?: number;
+  readonly writeBackErrors?: number;
   /**
    * The upload's ETag when the job was queued: split and chunks read the upload only with
    * If-Match on it, so a later re-upload to the same key cannot change a running job's bytes.
@@ -98,6 +126,11 @@ export interface Job {
 export function textKeyOf(job: Job): string {
   const utf16 = job.encoding === 'utf-16le' || job.encoding === 'utf-16be';
   return utf16 ? objectKeys.transcoded(job) : job.sourceKey;
+}
+
+/** The chunks whose parts make up the result file, in order. */
+export function outputChunksOf(job: Pick<Job, 'outputChunks' | 'chunksTotal'>): number {
+  return job.outputChunks ?? job.chunksTotal ?? 0;
 }
 
 /** True once every chunk reported done and split has counted them. */

@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DependencyError } from '../errors.ts';
-import type { ChunkMessage, ControlMessage } from '../messages.ts';
+import type { ChunkQueueMessage, ControlMessage } from '../messages.ts';
 import { retryUnprocessed } from '../retry.ts';
 
 const BATCH_LIMIT = 10;
@@ -33,7 +33,7 @@ export class MessagePublisher {
   }
 
   /** Sends up to ten chunk messages in one call, retrying entries SQS did not accept. */
-  async sendChunks(messages: readonly ChunkMessage[]): Promise<void> {
+  async sendChunks(messages: readonly ChunkQueueMessage[]): Promise<void> {
     for (let i = 0; i < messages.length; i += BATCH_LIMIT) {
       await this.#sendBatch(messages.slice(i, i + BATCH_LIMIT));
     }
@@ -43,14 +43,14 @@ export class MessagePublisher {
    * One batch; entries SQS failed on its side are sent again under the shared policy. An entry
    * refused as the sender's fault (too large, invalid) would fail the same way again.
    */
-  async #sendBatch(batch: readonly ChunkMessage[]): Promise<void> {
+  async #sendBatch(batch: readonly ChunkQueueMessage[]): Promise<void> {
     await retryUnprocessed(batch, (pending) => this.#trySend(pending), {
       what: 'chunk messages',
     });
   }
 
   /** Returns the messages SQS did not accept and may accept on another try. */
-  async #trySend(batch: readonly ChunkMessage[]): Promise<ChunkMessage[]> {
+  async #trySend(batch: readonly ChunkQueueMessage[]): Promise<ChunkQueueMessage[]> {
     let output;
     try {
       output = await this.#sqs.send(

@@ -1,4 +1,4 @@
-import type { ContactQuery, JobEnricher, ProviderAnswer } from '@contacts/enrichment';
+import type { ContactQuery, EnrichedRow, JobEnricher, ProviderAnswer } from '@contacts/enrichment';
 import { formatCsvRow, InputFileError } from '@contacts/shared';
 import { decodeRecords } from './decode-text.ts';
 import type { CsvDialect } from './detect-dialect.ts';
@@ -46,7 +46,7 @@ export async function enrichRows(
   const mixed = new Set(decoded.mixedRows);
   // Checked once per chunk, so clean chunks never look for NULs row by row.
   const mayHaveNul = decoded.text.includes('\0');
-  const rowsRead: { fields: string[]; rowNumber: number; problem: string | undefined }[] = [];
+  const rowsRead: RowToEnrich[] = [];
   for (const fields of records) {
     if (isBlank(fields)) continue;
     const rowNumber = chunk.rowStart + rowsRead.length;
@@ -65,6 +65,31 @@ export async function enrichRows(
       `rows ${chunk.rowStart}-${chunk.rowStart + chunk.rowCount - 1} could not be read consistently (found ${rows} rows, expected ${chunk.rowCount}); check the file for stray quotes`,
     );
   }
+  return enrichRecords(rowsRead, enricher, lookup);
+}
+
+/** A parsed row ready for the enricher: `problem` rejects it without enriching it. */
+export interface RowToEnrich {
+  readonly fields: readonly string[];
+  readonly rowNumber: number;
+  readonly problem: string | undefined;
+}
+
+/** A chunk's output with each row's enrichment as data (for a write-back), when asked. */
+export interface EnrichedRecords extends EnrichedChunk {
+  readonly enriched: readonly EnrichedRow[];
+}
+
+/**
+ * Enriches rows already parsed (a CSV chunk's, or a Mailchimp page's) and formats the output and
+ * rejects records, looking the rows up at the job's provider first when `lookup` is given.
+ */
+export async function enrichRecords(
+  rowsRead: readonly RowToEnrich[],
+  enricher: JobEnricher,
+  lookup?: ChunkProviderLookup,
+  options: { keepRows?: boolean } = {},
+): Promise<EnrichedRecords> {
   const providerQuery = enricher.providerQuery?.bind(enricher);
   const answers =
     lookup === undefined || providerQuery === undefined
@@ -76,17 +101,26 @@ export async function enrichRows(
         );
   const output: string[] = [];
   const rejects: string[] = [];
+  const enriched: EnrichedRow[] = [];
   rowsRead.forEach(({ fields, rowNumber, problem }, index) => {
     const result =
       problem === undefined
         ? enricher.enrichRow(fields, rowNumber, answers[index])
         : enricher.rejectRow(withoutNul(fields), problem);
+    // Kept only when asked: a CSV chunk's rows would double its memory for nothing.
+    if (options.keepRows === true) enriched.push(result);
     output.push(formatCsvRow(result.values));
     if (result.rejectReason !== undefined) {
       rejects.push(formatCsvRow([String(rowNumber), result.rejectReason]));
     }
   });
-  return { output: output.join(''), rejects: rejects.join(''), rows, rejected: rejects.length };
+  return {
+    output: output.join(''),
+    rejects: rejects.join(''),
+    rows: rowsRead.length,
+    rejected: rejects.length,
+    enriched,
+  };
 }
 
 /**

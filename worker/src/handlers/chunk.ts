@@ -22,7 +22,7 @@ import { DeferDeliveryError, type DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 import { openPinned, pinnedRead } from './pinned-upload.ts';
 
-const ACTIVE: readonly Job['status'][] = ['splitting', 'processing'];
+export const ACTIVE: readonly Job['status'][] = ['splitting', 'processing'];
 
 /**
  * Chunk: reads its byte range, enriches the rows and writes a part object under a key fixed by
@@ -50,15 +50,28 @@ export async function handleChunk(
   if (result.rejected > 0)
     await deps.objects.put(objectKeys.rejectsPart(job, message.index), result.rejects);
 
-  const done = await deps.jobs.recordChunkDone(job.id, {
-    index: message.index,
-    rows: result.rows,
-    rejected: result.rejected,
-    provider: usage,
-  });
+  await countChunk(
+    deps,
+    job,
+    { index: message.index, rows: result.rows, rejected: result.rejected, provider: usage },
+    context,
+  );
+}
+
+/**
+ * Counts a chunk (any kind: CSV range, page, write-back batch) done exactly once; the count that
+ * completes the last chunk sends the merge. A chunk whose job ended meanwhile removes its parts.
+ */
+export async function countChunk(
+  deps: PipelineDeps,
+  job: Job,
+  chunk: Parameters<PipelineDeps['jobs']['recordChunkDone']>[1],
+  context: DeliveryContext,
+): Promise<void> {
+  const done = await deps.jobs.recordChunkDone(job.id, chunk);
   if (!done.applied && done.job !== undefined && isFinal(done.job.status)) {
     // Cancelled (or failed) while this chunk ran: its part must not outlive the job's work.
-    await discardParts(deps, job, message.index);
+    await discardParts(deps, job, chunk.index);
     context.logger.info({ status: done.job.status }, 'chunk discarded: job ended meanwhile');
     return;
   }
@@ -86,7 +99,7 @@ async function discardParts(deps: PipelineDeps, job: Job, index: number): Promis
  * deferred and the chunk is redone later from the start, which is safe because chunks are
  * idempotent. Either way its rows never become errors for an outage.
  */
-function providerLookup(
+export function providerLookup(
   deps: PipelineDeps,
   job: Job,
   context: DeliveryContext,

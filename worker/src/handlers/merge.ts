@@ -5,6 +5,7 @@ import {
   formatCsvRow,
   JobStateConflictError,
   objectKeys,
+  outputChunksOf,
   type Job,
   type JobError,
   type MergeMessage,
@@ -52,7 +53,8 @@ async function mergeUnderLease(
   const written: { resultKey?: string; rejectsKey?: string } = {};
   try {
     if (!overTolerance) written.resultKey = await mergeResult(deps, job, merging);
-    if (job.rowsRejected > 0) written.rejectsKey = await mergeRejects(deps, job, merging);
+    if (job.rowsRejected > 0 || (job.writeBackErrors ?? 0) > 0)
+      written.rejectsKey = await mergeRejects(deps, job, merging);
     await deps.jobs.updateUnderLease(
       job.id,
       { status: 'merging', holder },
@@ -92,7 +94,7 @@ async function mergeResult(deps: PipelineDeps, job: Job, context: MergeContext):
   const enricher = await deps.enrichers(job);
   const key = objectKeys.result(job);
   await concatenate(deps, key, formatCsvRow(enricher.outputColumns), context, {
-    parts: partKeys(job, objectKeys.part),
+    parts: partKeys(job, objectKeys.part, outputChunksOf(job)),
     partsOptional: false,
   });
   return key;
@@ -102,7 +104,7 @@ async function mergeResult(deps: PipelineDeps, job: Job, context: MergeContext):
 async function mergeRejects(deps: PipelineDeps, job: Job, context: MergeContext): Promise<string> {
   const key = objectKeys.rejects(job);
   await concatenate(deps, key, formatCsvRow(REJECTS_COLUMNS), context, {
-    parts: partKeys(job, objectKeys.rejectsPart),
+    parts: partKeys(job, objectKeys.rejectsPart, job.chunksTotal ?? 0),
     partsOptional: true,
   });
   return key;
@@ -131,8 +133,9 @@ function toleranceError(job: Job): JobError {
   };
 }
 
-function partKeys(job: Job, keyOf: (job: Job, index: number) => string): string[] {
-  return Array.from({ length: job.chunksTotal ?? 0 }, (_, index) => keyOf(job, index));
+/** A Mailchimp job's write-back batches come after its pages: they add rejects, not rows. */
+function partKeys(job: Job, keyOf: (job: Job, index: number) => string, count: number): string[] {
+  return Array.from({ length: count }, (_, index) => keyOf(job, index));
 }
 
 async function concatenate(

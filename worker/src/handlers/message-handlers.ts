@@ -1,6 +1,6 @@
 import {
   AppError,
-  chunkMessage,
+  chunkQueueMessage,
   controlQueueMessage,
   InputFileError,
   JobStateConflictError,
@@ -13,6 +13,8 @@ import type { DeliveryContext, FailureDisposition, MessageHandler } from '../que
 import type { PipelineDeps } from '../pipeline-deps.ts';
 import { handleChunk } from './chunk.ts';
 import { handleMerge } from './merge.ts';
+import { handlePage } from './page.ts';
+import { handleWriteBack } from './write-back.ts';
 import { handleSplit } from './split.ts';
 import {
   handleWebhookDelivery,
@@ -69,9 +71,16 @@ export function controlQueueHandler(deps: PipelineDeps, webhooks: WebhookDeps): 
 }
 
 export function chunkQueueHandler(deps: PipelineDeps): MessageHandler {
-  return queueHandler(deps, chunkMessage, (message, context) =>
-    handleChunk(deps, message, context),
-  );
+  return queueHandler(deps, chunkQueueMessage, (message, context) => {
+    switch (message.type) {
+      case 'chunk.process':
+        return handleChunk(deps, message, context);
+      case 'page.process':
+        return handlePage(deps, message, context);
+      case 'writeback.batch':
+        return handleWriteBack(deps, message, context);
+    }
+  });
 }
 
 function queueHandler<T extends { jobId: string; type: string }>(

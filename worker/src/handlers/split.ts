@@ -19,6 +19,7 @@ import { Utf8Validator } from '../csv/utf8-validation.ts';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 import { openPinned, pinnedRead } from './pinned-upload.ts';
+import { splitAudience } from './split-audience.ts';
 import { holdStageLease, runStage, type StageLease } from './stage-lease.ts';
 
 const CHUNK_BATCH = 10;
@@ -60,7 +61,12 @@ export async function handleSplit(
     name: 'split',
     from: 'queued',
     to: 'splitting',
-    run: (job, leased) => splitUnderLease(deps, job, leased),
+    run: (job, leased) =>
+      job.source === undefined
+        ? splitUnderLease(deps, job, leased)
+        : splitAudience(deps, job, leased).then(async (split) => {
+            if (split.sendMerge) await sendMerge(deps, split.job);
+          }),
     // A split that died after its last write but before sending the merge left a job whose
     // chunks are all done and that nobody else will merge (chunks only send it when they count
     // the last one): its redelivery sends it. Merge is idempotent.

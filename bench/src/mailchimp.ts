@@ -1,0 +1,226 @@
+import { loadavg, cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { exitOf, spawnWorkerProcess, startHarness, TENANT_A, waitFor } from '@contacts/e2e';
+import { startMailchimpSimulator } from '@contacts/local';
+
+/**
+ * `npm run bench:mailchimp -- --members 100000 --workers 3`: imports a generated audience from
+ * the Mailchimp simulator (about 300 ms a page, at most 10 connections per account), then runs
+ * the same import with write-back against a directory that changes every member's company.
+ * Prints pages per second as a share of what 10 connections allow (10 / latency), the most
+ * connections the simulator saw at once (and refusals over 10), whether every member was
+ * imported exactly once, and write-back throughput.
+ */
+const { values } = parseArgs({
+  options: {
+    members: { type: 'string', default: '100000' },
+    workers: { type: 'string', default: '3' },
+    'latency-ms': { type: 'string', default: '300' },
+    /** Messages each worker runs at once (CHUNK_CONCURRENCY). */
+    concurrency: { type: 'string', default: '6' },
+  },
+});
+const members = Number(values.members);
+const latencyMs = Number(values['latency-ms']);
+const workerCount = Number(values.workers);
+
+const pageTimes: number[] = [];
+const simulator = await startMailchimpSimulator(
+  { latencyMs, sampleSize: 0 },
+  {
+    onMembersPage: () => {
+      pageTimes.push(performance.now());
+    },
+  },
+);
+const listId = simulator.createAudience({ size: members, seed: 11 });
+const PREFIX = 'bench-mailchimp';
+const harness = await startHarness({
+  prefix: PREFIX,
+  env: { LOG_LEVEL: 'silent', MAILCHIMP_API_URL: simulator.url },
+});
+const auth = { Authorization: `Bearer ${TENANT_A.key}`, 'Content-Type': 'application/json' };
+const api = await harness.listen();
+// Worker processes, as deployed: each has its own limiters; the limit they share is DynamoDB's.
+const workers = Array.from({ length: workerCount }, () =>
+  spawnWorkerProcess({
+    env: {
+      ...harness.emulators.env,
+      RESOURCE_PREFIX: PREFIX,
+      LOG_LEVEL: 'warn',
+      CHUNK_CONCURRENCY: values.concurrency,
+      VISIBILITY_TIMEOUT_SECONDS: '30',
+      POLL_WAIT_SECONDS: '1',
+      MAILCHIMP_API_URL: simulator.url,
+      CONNECTIONS_KEY_FILE: harness.config.secrets.keyFile,
+    },
+  }),
+);
+const CONNECTION = await createConnection();
+try {
+  const importRun = await runJob({});
+  const pages = pageTimes.length - 1; // split's sample page is not part of the import
+  const spanS = ((pageTimes.at(-1) ?? 0) - (pageTimes[1] ?? 0) + latencyMs) / 1000;
+  const pagesPerSecond = pages / spanS;
+  const ceiling = 10 / (latencyMs / 1000);
+  const stats = simulator.stats();
+  const result = await fetch(importRun.resultUrl).then((res) => res.text());
+  const exactlyOnce = countOnce(
+    result,
+    simulator.members(listId).map((m) => m.email),
+  );
+
+  simulator.reset();
+  const directoryId = await uploadDirectory();
+  const upsertTimes: { at: number; members: number }[] = [];
+  const poll = setInterval(() => {
+    upsertTimes.push({ at: performance.now(), members: simulator.stats().upserts.members });
+  }, 50);
+  const writeBackRun = await runJob({ writeBack: true, directoryId });
+  clearInterval(poll);
+  const started = upsertTimes.find((t) => t.members > 0)?.at ?? 0;
+  const total = simulator.stats().upserts.members;
+  const ended = upsertTimes.find((t) => t.members >= total)?.at ?? performance.now();
+  const writeBackStats = simulator.stats();
+
+  console.log(
+    JSON.stringify(
+      {
+        members,
+        workers: workerCount,
+        chunkConcurrency: Number(values.concurrency),
+        latencyMs,
+        import: {
+          seconds: round(importRun.seconds),
+          pages,
+          pagesPerSecond: round(pagesPerSecond),
+          ceilingPagesPerSecond: round(ceiling),
+          shareOfCeiling: round(pagesPerSecond / ceiling),
+          maxConnections: stats.maxConnections,
+          connectionViolations: stats.connectionViolations,
+          membersInResult: exactlyOnce.rows,
+          membersExactlyOnce: exactlyOnce.ok,
+        },
+        writeBack: {
+          seconds: round(writeBackRun.seconds),
+          membersWritten: writeBackRun.view.writeBack?.membersWritten,
+          errors: writeBackRun.view.writeBack?.errors,
+          batches: writeBackStats.upserts.requests,
+          membersPerSecond: round(
+            total / Math.max(0.001, (ended - started) / 1000 + latencyMs / 1000),
+          ),
+          maxConnections: writeBackStats.maxConnections,
+          connectionViolations: writeBackStats.connectionViolations,
+        },
+        machine: { cores: cpus().length, loadAverage: loadavg().map(round) },
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  for (const worker of workers) worker.kill('SIGTERM');
+  await Promise.all(workers.map(exitOf));
+  await harness.close();
+  await simulator.close();
+}
+
+/** A connection with the simulator's key, through the API (the key is checked and sealed). */
+async function createConnection(): Promise<string> {
+  const res = await fetch(`${api}/v1/connections`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ type: 'mailchimp', apiKey: simulator.apiKey }),
+  });
+  const body = (await res.json()) as { id: string };
+  if (res.status !== 201) throw new Error(`connection refused: ${JSON.stringify(body)}`);
+  return body.id;
+}
+
+interface JobRun {
+  seconds: number;
+  resultUrl: string;
+  view: { writeBack?: { membersWritten: number; errors: number } };
+}
+
+async function runJob(options: { writeBack?: boolean; directoryId?: string }): Promise<JobRun> {
+  const started = performance.now();
+  const res = await fetch(`${api}/v1/jobs`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({
+      source: { type: 'mailchimp', connectionId: CONNECTION, listId },
+      chunkRows: 1000,
+      ...options,
+    }),
+  });
+  const created = (await res.json()) as { id: string };
+  if (res.status !== 202) throw new Error(`job refused: ${JSON.stringify(created)}`);
+  const view = await waitFor(
+    async () => {
+      const job = (await (
+        await fetch(`${api}/v1/jobs/${created.id}`, { headers: auth })
+      ).json()) as { status: string; result?: { url: string }; error?: unknown };
+      if (job.status === 'failed') throw new Error(`job failed: ${JSON.stringify(job.error)}`);
+      return job.status === 'completed' ? job : undefined;
+    },
+    { timeoutMs: 30 * 60_000, intervalMs: 250, what: 'the job' },
+  );
+  return {
+    seconds: (performance.now() - started) / 1000,
+    resultUrl: view.result?.url ?? '',
+    view: view as JobRun['view'],
+  };
+}
+
+/** A directory that knows every member with another (newer) company: each one is written back. */
+async function uploadDirectory(): Promise<string> {
+  const lines = ['id,first_name,last_name,email,phone,company,title,city,updated_at'];
+  simulator.members(listId).forEach((member, i) => {
+    const fields = member.mergeFields as Record<string, unknown>;
+    lines.push(
+      [
+        `d${i}`,
+        text(fields.FNAME),
+        text(fields.LNAME),
+        member.email,
+        '',
+        `Newco ${i % 97}`,
+        '',
+        '',
+        '2030-01-01',
+      ].join(','),
+    );
+  });
+  const res = await fetch(`${api}/v1/directories`, {
+    method: 'POST',
+    headers: { ...auth, 'Content-Type': 'text/csv' },
+    body: lines.join('\n'),
+  });
+  const body = (await res.json()) as { id: string };
+  if (res.status !== 201) throw new Error(`directory refused: ${JSON.stringify(body)}`);
+  return body.id;
+}
+
+/** Every expected email appears in the result exactly once (the email is the first column). */
+function countOnce(csv: string, expected: readonly string[]): { rows: number; ok: boolean } {
+  const seen = new Map<string, number>();
+  const lines = csv
+    .split('\n')
+    .slice(1)
+    .filter((line) => line !== '');
+  for (const line of lines) {
+    const email = line.split(',')[0] ?? '';
+    seen.set(email, (seen.get(email) ?? 0) + 1);
+  }
+  const ok = expected.every((email) => seen.get(email) === 1) && lines.length === expected.length;
+  return { rows: lines.length, ok };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
