@@ -7,7 +7,7 @@ import { connectionRouteDocs } from './connections-docs.ts';
 import { docsRouteDocs } from './docs-route-docs.ts';
 import { eventsRouteDocs } from './events-docs.ts';
 import type { RouteDoc } from './route-doc.ts';
-import { webhookRouteDocs } from './webhooks-docs.ts';
+import { webhookDeliveryDocs, webhookRouteDocs } from './webhooks-docs.ts';
 
 /**
  * Every route the API serves, described. A new route module adds its `…RouteDocs` array here;
@@ -44,5 +44,6 @@ export function apiDocument(version: string): OpenApiDocument {
       { name: 'documentation', description: 'This description, as data and as a page' },
     ],
     routes: ROUTE_DOCS,
+    webhooks: webhookDeliveryDocs,
   });
 }
