@@ -7,7 +7,7 @@ import { connectionRouteDocs } from './connections-docs.ts';
 import { docsRouteDocs } from './docs-route-docs.ts';
 import { eventsRouteDocs } from './events-docs.ts';
 import type { RouteDoc } from './route-doc.ts';
-import { webhookRouteDocs } from './webhooks-docs.ts';
+import { webhookDeliveryDocs, webhookRouteDocs } from './webhooks-docs.ts';
 import { webPageRouteDocs } from '../web/web-page-route-docs.ts';
 
 /**
@@ -47,5 +47,6 @@ export function apiDocument(version: string): OpenApiDocument {
       { name: 'web', description: 'The web page served at / (same origin as the API)' },
     ],
     routes: ROUTE_DOCS,
+    webhooks: webhookDeliveryDocs,
   });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ResponseDoc, RouteDoc } from './route-doc.ts';
+import type { ResponseDoc, RouteDoc, WebhookDoc } from './route-doc.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -11,6 +11,7 @@ export interface OpenApiDocument {
   readonly servers: readonly { url: string }[];
   readonly tags: readonly { name: string; description?: string }[];
   readonly paths: Record<string, Record<string, unknown>>;
+  readonly webhooks?: Record<string, Record<string, unknown>>;
   readonly components: {
     schemas: Record<string, JsonSchema>;
     securitySchemes: Record<string, unknown>;
@@ -30,6 +31,7 @@ export function buildDocument(options: {
   info: OpenApiDocument['info'];
   tags: OpenApiDocument['tags'];
   routes: readonly RouteDoc[];
+  webhooks?: readonly WebhookDoc[];
 }): OpenApiDocument {
   const components = new ComponentSet();
   const paths: OpenApiDocument['paths'] = {};
@@ -39,6 +41,9 @@ export function buildDocument(options: {
       throw new Error(`${route.method.toUpperCase()} ${route.path} is described twice`);
     item[route.method] = operation(route, components);
   }
+  const webhooks = Object.fromEntries(
+    (options.webhooks ?? []).map((hook) => [hook.name, { post: delivery(hook, components) }]),
+  );
   return {
     openapi: '3.1.0',
     info: options.info,
@@ -46,6 +51,7 @@ export function buildDocument(options: {
     servers: [{ url: '/' }],
     tags: options.tags,
     paths,
+    ...(Object.keys(webhooks).length === 0 ? {} : { webhooks }),
     components: {
       schemas: components.schemas,
       securitySchemes: {
@@ -84,6 +90,36 @@ function operation(route: RouteDoc, components: ComponentSet): Record<string, un
         responseOf(response, components),
       ]),
     ),
+  };
+}
+
+/** A delivery as the subscriber receives it: our body (as we produce it), its headers. */
+function delivery(hook: WebhookDoc, components: ComponentSet): Record<string, unknown> {
+  return {
+    operationId: `webhook-${hook.name}`,
+    summary: hook.summary,
+    ...(hook.description === undefined ? {} : { description: hook.description }),
+    tags: ['webhooks'],
+    ...(hook.headers === undefined
+      ? {}
+      : {
+          parameters: Object.entries(hook.headers).map(([name, description]) => ({
+            name,
+            in: 'header',
+            required: true,
+            description,
+            schema: { type: 'string' },
+          })),
+        }),
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: components.convert(hook.body, 'output') } },
+    },
+    responses: {
+      '2XX': { description: 'Delivered' },
+      '410': { description: 'Gone: the endpoint is disabled, no more deliveries' },
+      default: { description: 'Retried later, with backoff, for a bounded time' },
+    },
   };
 }
 

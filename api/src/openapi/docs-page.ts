@@ -31,6 +31,9 @@ ${ofTag.map(({ method, path, op }) => operation(method, path, op)).join('\n')}</
         `<li><a href="#op-${attr(String(op.operationId))}"><span class="m ${method}">${method.toUpperCase()}</span> ${text(path)}</a></li>`,
     )
     .join('');
+  const deliveries = Object.entries(document.webhooks ?? {})
+    .map(([name, item]) => operation('post', `webhook: ${name}`, item.post as Json))
+    .join('\n');
   const schemas = Object.entries(document.components.schemas)
     .map(
       ([name, schema]) =>
@@ -46,6 +49,7 @@ ${ofTag.map(({ method, path, op }) => operation(method, path, op)).join('\n')}</
 <p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${text(document.openapi)}).</p></header>
 <nav aria-label="Operations"><ul>${toc}</ul></nav>
 <main>${sections.join('\n')}
+${deliveries === '' ? '' : `<section><h2 id="webhook-deliveries">Webhook deliveries</h2><p>What this API POSTs to a subscribed URL.</p>${deliveries}</section>`}
 <section><h2 id="schemas">Schemas</h2>${schemas}</section></main></body></html>
 `;
 }

@@ -29,3 +29,15 @@ export interface RouteDoc {
   readonly body?: Readonly<Record<string, z.ZodType | null>>;
   readonly responses: Readonly<Record<number, ResponseDoc>>;
 }
+
+/** A notification this API sends (OpenAPI 3.1 `webhooks`): a POST to the subscriber's URL. */
+export interface WebhookDoc {
+  /** The event name (`job.completed`). */
+  readonly name: string;
+  readonly summary: string;
+  readonly description?: string;
+  /** The JSON body delivered (what this API produces). */
+  readonly body: z.ZodType;
+  /** Request headers sent with each delivery, name → description. */
+  readonly headers?: Readonly<Record<string, string>>;
+}

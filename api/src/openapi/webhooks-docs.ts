@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { v1Problems } from './problem-responses.ts';
-import type { RouteDoc } from './route-doc.ts';
+import type { RouteDoc, WebhookDoc } from './route-doc.ts';
+import { jobViewSchema } from './schemas.ts';
 
 /**
  * `/v1/webhooks` (issue 12 §3), described from the issue: when the routes land, replace these
@@ -79,3 +80,16 @@ export const webhookRouteDocs: readonly RouteDoc[] = [
     },
   },
 ];
+
+/** The deliveries: one per event, each carrying the job view (Standard Webhooks signing). */
+export const webhookDeliveryDocs: readonly WebhookDoc[] = WEBHOOK_EVENTS.map((name) => ({
+  name,
+  summary: `Sent when a job ends ${name.slice('job.'.length)}`,
+  body: z.object({ type: z.literal(name), timestamp: z.iso.datetime(), data: jobViewSchema }),
+  headers: {
+    'webhook-id': 'The delivery id (the same on every retry: deduplicate on it)',
+    'webhook-timestamp': 'Seconds since the epoch when it was signed',
+    'webhook-signature':
+      '`v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">` keyed by the secret',
+  },
+}));
