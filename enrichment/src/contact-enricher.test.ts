@@ -60,12 +60,13 @@ describe('createContactEnricher', () => {
     expect(row).toMatchObject({
       match_status: 'exact',
       match_id: 'd1',
-      email_status: 'confirmed',
-      phone_status: 'new',
-      phone: '+14155552671',
+      enriched_email_status: 'confirmed',
+      enriched_phone_status: 'new',
+      enriched_phone: '+14155552671',
     });
     expect(Number(row.match_score)).toBeGreaterThan(0.99);
-    expect(row.match_reason).toContain('email exact');
+    expect(row.match_score).toBe('1.00');
+    expect(row.match_reason).toBe('same first name, last name and email');
   });
 
   it('says nickname when the given name matched through the nickname table', () => {
@@ -73,9 +74,9 @@ describe('createContactEnricher', () => {
     expect(row).toMatchObject({
       match_status: 'nickname',
       match_id: 'd1',
-      first_name: 'William',
-      first_name_status: 'updated',
-      first_name_previous: 'Bill',
+      enriched_first_name: 'William',
+      enriched_first_name_status: 'updated',
+      enriched_first_name_previous: 'Bill',
     });
   });
 
@@ -83,16 +84,18 @@ describe('createContactEnricher', () => {
     const row = enrich(header, ['siobhan obrien', 'siobhan@obrien.ie', '', '']);
     expect(row).toMatchObject({
       match_id: 'd2',
-      first_name: 'Siobhán',
-      first_name_status: 'confirmed',
-      last_name: "O'Brien",
+      enriched_first_name: 'Siobhán',
+      enriched_first_name_status: 'confirmed',
+      enriched_last_name: "O'Brien",
     });
   });
 
   it('does not pick between two equally good candidates', () => {
     const row = enrich(header, ['John Brown', '', '', '']);
     expect(row.match_status).toBe('none');
-    expect(row.match_reason).toMatch(/ambiguous|below/);
+    expect(row.match_reason).toBe(
+      'two directory entries fit almost equally well; neither was picked',
+    );
   });
 
   it('rejects a row with no full name, email or phone, without echoing its data', () => {
@@ -120,8 +123,20 @@ describe('createContactEnricher', () => {
       directory,
     });
     expect(enricher.outputColumns).toContain('enriched_first_name');
-    expect(enricher.outputColumns).toContain('first_name_status');
+    expect(enricher.outputColumns).toContain('enriched_first_name_status');
     expect(new Set(enricher.outputColumns).size).toBe(enricher.outputColumns.length);
+  });
+
+  it('gives every enrichment column one suffix when the upload already has one of them', () => {
+    const enricher = createContactEnricher({
+      inputColumns: ['Name', 'Enriched Email', 'match_status'],
+      directory,
+    });
+    const added = enricher.outputColumns.slice(3);
+    expect(added[0]).toBe('match_status_2');
+    expect(added).toContain('enriched_email_2');
+    expect(added).toContain('enriched_email_status_2');
+    expect(added.every((name) => name.endsWith('_2'))).toBe(true);
   });
 });
 
@@ -208,14 +223,14 @@ describe('createContactEnricher with a provider after the directory', () => {
       match_status: 'nickname',
       match_id: 'pdl-1',
       match_source: 'pdl',
-      first_name: 'Robert',
-      first_name_status: 'updated',
-      email: 'bob@example.com',
-      email_status: 'confirmed',
-      company: 'Globex',
-      company_status: 'updated',
-      company_previous: 'Acme',
-      city_status: 'confirmed',
+      enriched_first_name: 'Robert',
+      enriched_first_name_status: 'updated',
+      enriched_email: 'bob@example.com',
+      enriched_email_status: 'confirmed',
+      enriched_company: 'Globex',
+      enriched_company_status: 'updated',
+      enriched_company_previous: 'Acme',
+      enriched_city_status: 'confirmed',
     });
   });
 
@@ -232,7 +247,8 @@ describe('createContactEnricher with a provider after the directory', () => {
     const row = asRecord(out.values);
     expect(row).toMatchObject({ match_status: 'none', match_id: '', match_source: '' });
     expect(row.match_reason).toContain('pdl candidate pdl-2 rejected');
-    expect(row.first_name_status).toBe('unverified');
+    expect(row.enriched_first_name_status).toBe('unverified');
+    expect(row.match_reason).toContain('0.80 needed');
   });
 
   it('keeps a row whose lookup failed as error, with the reason, counted as a reject', () => {
