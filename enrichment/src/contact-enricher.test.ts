@@ -1,6 +1,11 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createContactEnricher, ENRICHMENT_COLUMNS } from './contact-enricher.ts';
+import {
+  createContactEnricher,
+  ENRICHMENT_COLUMNS,
+  NO_SOURCE_REASON,
+  type ContactEnricherOptions,
+} from './contact-enricher.ts';
 import { DirectoryFormatError, UnrecognizedColumnsError } from './errors.ts';
 import { loadDirectoryCsv } from './directory/load-directory.ts';
 import { directoryRecord, testDirectory, testNicknames } from './test-factories.ts';
@@ -273,5 +278,110 @@ describe('createContactEnricher with a provider after the directory', () => {
       candidate('pdl-3', { name: { first: 'William', last: 'Smith' }, emails: [], phones: [] }),
     );
     expect(asRecord(out.values)).toMatchObject({ match_id: 'd1', match_source: 'directory' });
+  });
+});
+
+describe('createContactEnricher output', () => {
+  const dutchDirectory = testDirectory([
+    directoryRecord({
+      id: 'nl1',
+      first_name: 'Jan',
+      last_name: 'Jansen',
+      email: 'jan@jansen.nl',
+      phone: '+31 20 123 4567',
+    }),
+    directoryRecord({
+      id: 'fr1',
+      first_name: 'François',
+      last_name: 'Lefèvre',
+      email: 'f.lefevre@example.fr',
+      company: 'Societe Generale',
+    }),
+  ]);
+  const enrichWith = (
+    header: string[],
+    row: string[],
+    options: ContactEnricherOptions = {},
+    dir = dutchDirectory,
+  ): Record<string, string> => {
+    const enricher = createContactEnricher({ inputColumns: header, directory: dir, options });
+    const out = enricher.enrichRow(row, 1);
+    return Object.fromEntries(enricher.outputColumns.map((c, i) => [c, out.values[i] ?? '']));
+  };
+
+  it('reads phones in the job region, and a row country column overrides it', () => {
+    const header = ['Name', 'Email', 'Phone', 'Country'];
+    const row = ['Jan Jansen', 'jan@jansen.nl', '020 123 4567', ''];
+    expect(enrichWith(header, row, { defaultRegion: 'NL' })).toMatchObject({
+      enriched_phone: '+31201234567',
+      enriched_phone_status: 'confirmed',
+    });
+    const other = ['Ann Lee', '', '01 23 45 67 89', 'France'];
+    expect(enrichWith(header, other, { defaultRegion: 'NL' })).toMatchObject({
+      enriched_phone: '+33123456789',
+      enriched_phone_status: 'reformatted',
+    });
+    expect(enrichWith(header, [...other.slice(0, 3), ''], { defaultRegion: 'US' })).toMatchObject({
+      enriched_phone_status: 'invalid',
+    });
+  });
+
+  it('keeps the row spelling with accents and its legal form', () => {
+    const header = ['First Name', 'Last Name', 'Email', 'Company'];
+    const row = ['Francois', 'Lefevre', 'f.lefevre@example.fr', 'Société Générale SA'];
+    expect(enrichWith(header, row)).toMatchObject({
+      match_id: 'fr1',
+      enriched_first_name: 'François',
+      enriched_first_name_status: 'confirmed',
+      enriched_last_name: 'Lefèvre',
+      enriched_company: 'Société Générale SA',
+      enriched_company_status: 'confirmed',
+    });
+  });
+
+  it('says when a job has neither a directory nor a provider', () => {
+    const row = enrichWith(['Name', 'Email'], ['Ann Lee', 'ann@lee.test'], {}, testDirectory([]));
+    expect(row).toMatchObject({
+      match_status: 'none',
+      match_score: '0.00',
+      match_reason: NO_SOURCE_REASON,
+      enriched_email_status: 'unverified',
+    });
+  });
+
+  it('marks every field of a rejected row rejected', () => {
+    const row = enrichWith(['Name', 'Email'], ['Cher', '']);
+    expect(row).toMatchObject({
+      match_status: 'rejected',
+      enriched_email_status: 'rejected',
+      enriched_first_name_status: 'rejected',
+    });
+  });
+
+  it('writes compact output into the input columns, with a short changes column', () => {
+    const header = ['First Name', 'Last Name', 'Email', 'Phone'];
+    const enricher = createContactEnricher({
+      inputColumns: header,
+      directory: dutchDirectory,
+      options: { output: 'compact', defaultRegion: 'NL' },
+    });
+    expect(enricher.outputColumns).toEqual([
+      ...header,
+      'match_status',
+      'match_id',
+      'match_source',
+      'match_score',
+      'match_reason',
+      'enriched_company',
+      'enriched_title',
+      'enriched_city',
+      'enriched_changes',
+    ]);
+    const out = enricher.enrichRow(['JAN', 'Jansen', '', '+31 6 1234'], 1);
+    expect(out.values.slice(0, 4)).toEqual(['Jan', 'Jansen', 'jan@jansen.nl', '+31201234567']);
+    const changes = out.values[out.values.length - 1];
+    expect(changes).toBe(
+      'first_name: confirmed (was JAN); email: new; phone: updated (was +31 6 1234)',
+    );
   });
 });
