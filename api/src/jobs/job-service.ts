@@ -217,10 +217,13 @@ export class JobService {
       provider?: 'pdl' | undefined;
       columnMapping?: Record<string, string | string[]> | undefined;
       toleratedRejectPercent?: number | undefined;
+      region?: string | undefined;
+      output?: 'full' | 'compact' | undefined;
     },
   ): Promise<Job> {
     const { fileName, chunkRows, directoryId, provider, columnMapping, toleratedRejectPercent } =
       request;
+    const { region, output } = request;
     // Refused now, not when the first chunk runs: a job that can only fail should not start.
     if (provider !== undefined && !this.#deps.providers.includes(provider)) {
       throw new HttpProblem(
@@ -246,6 +249,8 @@ export class JobService {
         ...(provider === undefined ? {} : { provider }),
         ...(columnMapping === undefined ? {} : { columnMapping }),
         ...(toleratedRejectPercent === undefined ? {} : { toleratedRejectPercent }),
+        ...(region === undefined ? {} : { region }),
+        ...(output === undefined ? {} : { output }),
       },
       rowsProcessed: 0,
       rowsRejected: 0,

@@ -1,4 +1,9 @@
-import type { ContactQuery, JobEnricher, ProviderAnswer } from '@contacts/enrichment';
+import {
+  formatRejectsRecord,
+  type ContactQuery,
+  type JobEnricher,
+  type ProviderAnswer,
+} from '@contacts/enrichment';
 import { formatCsvRow, InputFileError } from '@contacts/shared';
 import { decodeRecords } from './decode-text.ts';
 import type { CsvDialect } from './detect-dialect.ts';
@@ -83,7 +88,7 @@ export async function enrichRows(
         : enricher.rejectRow(withoutNul(fields), problem);
     output.push(formatCsvRow(result.values));
     if (result.rejectReason !== undefined) {
-      rejects.push(formatCsvRow([String(rowNumber), result.rejectReason]));
+      rejects.push(formatRejectsRecord(rowNumber, result.rejectReason));
     }
   });
   return { output: output.join(''), rejects: rejects.join(''), rows, rejected: rejects.length };
@@ -101,7 +106,7 @@ export function rejectOversizedRow(
   const reason = `row ${chunk.rowStart} is ${chunk.byteEnd - chunk.byteStart} bytes; rows may be at most ${limitBytes} bytes`;
   return {
     output: formatCsvRow(enricher.rejectRow([], reason).values),
-    rejects: formatCsvRow([String(chunk.rowStart), reason]),
+    rejects: formatRejectsRecord(chunk.rowStart, reason),
     rows: 1,
     rejected: 1,
   };
