@@ -34,6 +34,12 @@ export {
   type FrequencyField,
 } from './directory/directory-index.ts';
 export { loadDirectoryCsv, readDirectoryRecords } from './directory/load-directory.ts';
+export {
+  checkDirectorySample,
+  DIRECTORY_SAMPLE_BYTES,
+  findIdColumn,
+  type DirectoryCheck,
+} from './validate/check-directory.ts';
 export { enrichCsv, type EnrichCsvOptions, type EnrichCsvStats } from './enrich-csv.ts';
 
 // The output file: column names (never hard-code them), scores, reasons and the rejects file.

@@ -11,6 +11,7 @@ import {
   type MessagePublisher,
   type ObjectStore,
 } from '@contacts/shared';
+import { checkDirectory } from '../directories/directory-status.ts';
 import { HttpProblem } from '../http/problem.ts';
 import type { CreateJobBody, DirectUploadQuery } from './job-requests.ts';
 import { jobView, type ResultLinks } from './job-view.ts';
@@ -196,14 +197,22 @@ export class JobService {
   }
 
   async #requireDirectory(tenantId: string, directoryId: string): Promise<void> {
-    const found = await this.#deps.objects.head(
-      objectKeys.directory({ tenantId, id: directoryId }),
-    );
+    const key = objectKeys.directory({ tenantId, id: directoryId });
+    const found = await this.#deps.objects.head(key);
     if (!found) {
       throw new HttpProblem(
         409,
         'directory_missing',
         `directory ${directoryId} has not been uploaded`,
+      );
+    }
+    // A job against a directory no worker could index would only fail later: refuse it now.
+    const checked = await checkDirectory(this.#deps.objects, key, found);
+    if (checked.status === 'failed') {
+      throw new HttpProblem(
+        409,
+        'directory_invalid',
+        `directory ${directoryId} cannot be used: ${checked.error.message}; upload a corrected directory`,
       );
     }
   }
