@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fieldColumnName } from '@contacts/enrichment';
 import { csvLine, seededRandom } from './contacts.ts';
 
 /**
@@ -288,7 +289,13 @@ function layouts(): HostileCase[] {
       rejected: 0,
       columns: NAME_EMAIL,
       // Recognized: the email lands in the standardized column, and no row is rejected.
-      cells: { 3: { 'First Name': 'Carl', email: 'carl@example.com', match_status: 'none' } },
+      cells: {
+        3: {
+          'First Name': 'Carl',
+          [fieldColumnName('email')]: 'carl@example.com',
+          match_status: 'none',
+        },
+      },
       job: { delimiter },
     },
   });
