@@ -246,7 +246,10 @@ export function createContactEnricher(init: ContactEnricherInit): ContactEnriche
     const parts: string[] = [];
     if (directory.size > 0) parts.push(plainEngineReason(directoryReason));
     if (providerReason !== undefined) parts.push(providerReason);
-    return parts.length === 0 ? NO_SOURCE_REASON : parts.join('; ');
+    if (parts.length > 0) return parts.join('; ');
+    return init.provider === undefined
+      ? NO_SOURCE_REASON
+      : `${init.provider} was not asked about this row`;
   }
 
   /** The row's match: the directory's, else the provider's verified candidate. */
