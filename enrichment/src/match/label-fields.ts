@@ -144,6 +144,9 @@ function valueOf(contact: Contact, field: EnrichedField): string {
       return contact.title;
     case 'city':
       return contact.city;
+    default:
+      // A field added to CONTACT_FIELDS later is labelled once it has an accessor here.
+      return '';
   }
 }
 
@@ -187,5 +190,7 @@ function agreeingValues(
       return a.titleKey !== '' && a.titleKey === b.titleKey ? [a.title, b.title] : undefined;
     case 'city':
       return a.cityKey !== '' && a.cityKey === b.cityKey ? [a.city, b.city] : undefined;
+    default:
+      return undefined;
   }
 }
