@@ -384,4 +384,17 @@ describe('createContactEnricher output', () => {
       'first_name: confirmed (was JAN); email: new; phone: updated (was +31 6 1234)',
     );
   });
+
+  it('rewrites a one-column name in compact output only when a source changed a part of it', () => {
+    const enricher = createContactEnricher({
+      inputColumns: ['Name', 'Email'],
+      directory,
+      options: { output: 'compact' },
+    });
+    const out = enricher.enrichRow(['Dr. Bill Smith', 'will.smith@example.com'], 1);
+    expect(out.values.slice(0, 2)).toEqual(['Dr William Smith', 'will.smith@example.com']);
+    expect(out.values[out.values.length - 1]).toContain('first_name: updated (was Bill)');
+    const same = enricher.enrichRow(['SMITH, WILLIAM', 'will.smith@example.com'], 2);
+    expect(same.values[0]).toBe('SMITH, WILLIAM');
+  });
 });
