@@ -77,10 +77,11 @@ export function labelFields(
         status: 'confirmed',
         previous: '',
       };
-    if (invalidText !== '' && field === 'phone') {
+    if (field === 'phone' && input.phoneText !== '') {
       // A number written in its own country's national format ("020 123 4567") that the row's
-      // region could not read: the same digits as the source's number are a confirmation.
-      const same = entry.phones.find((p) => samePhoneNumber(invalidText, p.e164));
+      // region could not read, or read as another country's: the same digits as the source's
+      // number, read in its country, are a confirmation.
+      const same = entry.phones.find((p) => samePhoneNumber(input.phoneText, p.e164));
       if (same !== undefined)
         return { field, value: same.value, status: 'confirmed', previous: '' };
     }
