@@ -337,7 +337,11 @@ function layouts(): HostileCase[] {
         rejected: 0,
         columns: ['Vorname', 'Nachname', 'E-Mail', 'Firma'],
         cells: {
-          1: { Firma: 'Acme; GmbH, Berlin', first_name: 'Jürgen', email: 'j.gross@example.de' },
+          1: {
+            Firma: 'Acme; GmbH, Berlin',
+            [fieldColumnName('first_name')]: 'Jürgen',
+            [fieldColumnName('email')]: 'j.gross@example.de',
+          },
         },
         job: { delimiter: ';' },
       },
@@ -399,7 +403,7 @@ function layouts(): HostileCase[] {
         rejected: 0,
         columns: ['Email', 'Name', 'Email'],
         leadingCells: { 1: ['ann@example.com', 'Ann Lee', 'ann.lee@example.org', 'none'] },
-        cells: { 1: { email: 'ann@example.com' } },
+        cells: { 1: { [fieldColumnName('email')]: 'ann@example.com' } },
       },
     },
     {
@@ -530,7 +534,9 @@ function sizes(): HostileCase[] {
         status: 'completed',
         rows: 1,
         rejected: 0,
-        cells: { 1: { col3: 'v3', col10000: 'v10000', email: 'ann@example.com' } },
+        cells: {
+          1: { col3: 'v3', col10000: 'v10000', [fieldColumnName('email')]: 'ann@example.com' },
+        },
       },
     },
     {
