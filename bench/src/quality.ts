@@ -14,7 +14,9 @@ import {
   createMatcher,
   createNicknameTable,
   ENRICHED_FIELDS,
+  indexOutputColumns,
   loadSeedNicknames,
+  type MatchColumn,
 } from '@contacts/enrichment';
 import { generateBenchmark } from './gen-benchmark.ts';
 
@@ -53,9 +55,15 @@ const enricher = createContactEnricher({
 const matcher = createMatcher(directory, thresholds);
 const positionOf = new Map(directory.entries.map((e, i) => [e.id, i]));
 
-const col = (name: string): number => enricher.outputColumns.indexOf(name);
+const columns = indexOutputColumns(enricher.outputColumns);
+const col = (name: MatchColumn): number => columns.match(name);
 const idColumn = col('match_id');
-const statusColumns = ENRICHED_FIELDS.map((f) => col(`${f}_status`));
+const statusColumns = ENRICHED_FIELDS.map((f) => columns.field(f, 'status'));
+// The truth says only what a source said about a field: the statuses of a field no source
+// spoke for (as written, reformatted, invalid or empty) all count as its `unverified`.
+const NO_SOURCE_STATUSES = new Set(['unverified', 'reformatted', 'invalid', 'empty']);
+const sourceLabel = (status: string): string =>
+  NO_SOURCE_STATUSES.has(status) ? 'unverified' : status;
 
 let predicted = 0;
 let correct = 0;
@@ -113,7 +121,7 @@ bench.rows.forEach((row, i) => {
     );
   }
   truth.labels.forEach((expected, f) => {
-    const actual = out.values[statusColumns[f] ?? -1] ?? '';
+    const actual = sourceLabel(out.values[statusColumns[f] ?? -1] ?? '');
     labelsTotal++;
     if (actual === expected) labelsRight++;
     else {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fieldColumnName } from '@contacts/enrichment';
 import { csvLine, seededRandom } from './contacts.ts';
 
 /**
@@ -288,7 +289,13 @@ function layouts(): HostileCase[] {
       rejected: 0,
       columns: NAME_EMAIL,
       // Recognized: the email lands in the standardized column, and no row is rejected.
-      cells: { 3: { 'First Name': 'Carl', email: 'carl@example.com', match_status: 'none' } },
+      cells: {
+        3: {
+          'First Name': 'Carl',
+          [fieldColumnName('email')]: 'carl@example.com',
+          match_status: 'none',
+        },
+      },
       job: { delimiter },
     },
   });
@@ -330,7 +337,11 @@ function layouts(): HostileCase[] {
         rejected: 0,
         columns: ['Vorname', 'Nachname', 'E-Mail', 'Firma'],
         cells: {
-          1: { Firma: 'Acme; GmbH, Berlin', first_name: 'Jürgen', email: 'j.gross@example.de' },
+          1: {
+            Firma: 'Acme; GmbH, Berlin',
+            [fieldColumnName('first_name')]: 'Jürgen',
+            [fieldColumnName('email')]: 'j.gross@example.de',
+          },
         },
         job: { delimiter: ';' },
       },
@@ -392,7 +403,7 @@ function layouts(): HostileCase[] {
         rejected: 0,
         columns: ['Email', 'Name', 'Email'],
         leadingCells: { 1: ['ann@example.com', 'Ann Lee', 'ann.lee@example.org', 'none'] },
-        cells: { 1: { email: 'ann@example.com' } },
+        cells: { 1: { [fieldColumnName('email')]: 'ann@example.com' } },
       },
     },
     {
@@ -523,7 +534,9 @@ function sizes(): HostileCase[] {
         status: 'completed',
         rows: 1,
         rejected: 0,
-        cells: { 1: { col3: 'v3', col10000: 'v10000', email: 'ann@example.com' } },
+        cells: {
+          1: { col3: 'v3', col10000: 'v10000', [fieldColumnName('email')]: 'ann@example.com' },
+        },
       },
     },
     {

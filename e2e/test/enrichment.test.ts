@@ -1,3 +1,4 @@
+import { fieldColumnName, NO_SOURCE_REASON } from '@contacts/enrichment';
 import { parseCsvText } from '@contacts/worker';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +65,8 @@ describe('jobs that name a directory are matched and labelled', () => {
     const [header, ...rows] = await parseCsvText(await download(job.result.url));
     const column = (name: string) => header!.indexOf(name);
     const cell = (row: number, name: string) => rows[row]![column(name)];
+    const field = (row: number, name: string, part?: 'status' | 'previous') =>
+      cell(row, fieldColumnName(name, part));
     expect(header!.slice(0, 6)).toEqual([
       'First Name',
       'Last Name',
@@ -76,19 +79,23 @@ describe('jobs that name a directory are matched and labelled', () => {
 
     expect(cell(0, 'match_id')).toBe('p-100');
     expect(['exact', 'fuzzy']).toContain(cell(0, 'match_status'));
-    expect(cell(0, 'company')).toBe('Globex');
-    expect(cell(0, 'company_status')).toBe('updated');
-    expect(cell(0, 'company_previous')).toBe('Acme');
-    expect(cell(0, 'email_status')).toBe('confirmed');
+    expect(field(0, 'company')).toBe('Globex');
+    expect(field(0, 'company', 'status')).toBe('updated');
+    expect(field(0, 'company', 'previous')).toBe('Acme');
+    expect(field(0, 'email', 'status')).toBe('confirmed');
+    // The same number in another format is a confirmation, not an update.
+    expect(field(0, 'phone', 'status')).toBe('confirmed');
+    expect(cell(0, 'match_score')).toMatch(/^[01]\.\d\d$/);
 
     expect(cell(1, 'match_id')).toBe('p-200');
     expect(cell(1, 'match_status')).toBe('nickname');
-    expect(cell(1, 'email')).toBe('maggie.okafor@example.org');
-    expect(cell(1, 'email_status')).toBe('new');
+    expect(field(1, 'email')).toBe('maggie.okafor@example.org');
+    expect(field(1, 'email', 'status')).toBe('new');
 
     expect(cell(2, 'match_status')).toBe('none');
     expect(cell(2, 'match_id')).toBe('');
     expect(cell(3, 'match_status')).toBe('rejected');
+    expect(field(3, 'company', 'status')).toBe('rejected');
     const rejects = await download(job.result.rejectsUrl);
     expect(rejects).toMatch(/^row_number,reason\n4,/);
   });
@@ -136,9 +143,12 @@ describe('jobs that name a directory are matched and labelled', () => {
     const [header, ...rows] = await parseCsvText(await download(job.result.url));
     const cell = (row: number, name: string) => rows[row]![header!.indexOf(name)];
     expect(cell(0, 'match_status')).toBe('none');
-    expect(cell(0, 'first_name')).toBe('John');
-    expect(cell(0, 'last_name')).toBe('Smith');
-    expect(cell(0, 'email_status')).toBe('unverified');
+    expect(cell(0, 'match_reason')).toBe(NO_SOURCE_REASON);
+    expect(cell(0, fieldColumnName('first_name'))).toBe('John');
+    expect(cell(0, fieldColumnName('first_name', 'status'))).toBe('reformatted');
+    expect(cell(0, fieldColumnName('last_name'))).toBe('Smith');
+    // Lower-cased, so reformatted: valid, and no source could confirm it.
+    expect(cell(0, fieldColumnName('email', 'status'))).toBe('reformatted');
     expect(cell(1, 'match_status')).toBe('rejected');
   });
 
@@ -173,5 +183,107 @@ describe('jobs that name a directory are matched and labelled', () => {
     expect(wrong.error.code).toBe('column_mapping_invalid');
     const notJson = await send('fileName=d.csv&columnMapping=%7Bnope');
     expect(notJson.status).toBe(400);
+  });
+});
+
+describe('output options: phone region and compact output', () => {
+  it('takes region and output on both create paths, and refuses bad values with a problem', async () => {
+    const json = await request(harness.app)
+      .post('/v1/jobs')
+      .set(auth(TENANT_A))
+      .send({ fileName: 'a.csv', region: 'nl', output: 'compact' });
+    expect(json.status).toBe(201);
+    expect(json.body.options).toMatchObject({ region: 'NL', output: 'compact' });
+    for (const body of [
+      { fileName: 'a.csv', region: 'XX' },
+      { fileName: 'a.csv', region: 'France' },
+      { fileName: 'a.csv', output: 'short' },
+    ]) {
+      const bad = await request(harness.app).post('/v1/jobs').set(auth(TENANT_A)).send(body);
+      expect(bad.status).toBe(400);
+      expect(bad.headers['content-type']).toContain('application/problem+json');
+    }
+    const badQuery = await request(harness.app)
+      .post('/v1/jobs?region=ZZ')
+      .set(auth(TENANT_A))
+      .set('Content-Type', 'text/csv')
+      .send('Name\nAnn Lee\n');
+    expect(badQuery.status).toBe(400);
+    expect(badQuery.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('reads national numbers in the job region and writes compact output in place', async () => {
+    const directoryId = await uploadDirectory();
+    const contacts = [
+      'First Name,Last Name,Email,Phone',
+      'Jan,van der Berg,,020 123 4567',
+      'Maggie,Okafor,maggie.okafor@example.org,020 7946 0958',
+    ].join('\n');
+    const res = await request(harness.app)
+      .post(`/v1/jobs?fileName=nl.csv&directoryId=${directoryId}&region=NL&output=compact`)
+      .set(auth(TENANT_A))
+      .set('Content-Type', 'text/csv')
+      .send(contacts);
+    expect(res.status).toBe(202);
+    expect(res.body.options).toMatchObject({ region: 'NL', output: 'compact' });
+    const job = await waitForJob(harness.app, res.body.id);
+    expect(job.status).toBe('completed');
+    const [header, ...rows] = await parseCsvText(await download(job.result.url));
+    expect(header).toEqual([
+      'First Name',
+      'Last Name',
+      'Email',
+      'Phone',
+      'match_status',
+      'match_id',
+      'match_source',
+      'match_score',
+      'match_reason',
+      fieldColumnName('company'),
+      fieldColumnName('title'),
+      fieldColumnName('city'),
+      'enriched_changes',
+    ]);
+    const cell = (row: number, name: string) => rows[row]![header!.indexOf(name)];
+    expect(cell(0, 'match_id')).toBe('p-300');
+    // The Dutch number in national format is the directory's number: confirmed, not updated.
+    expect(cell(0, 'Phone')).toBe('+31201234567');
+    expect(cell(0, 'Email')).toBe('jan@vdberg.nl');
+    expect(cell(0, 'enriched_changes')).toContain('phone: confirmed (was 020 123 4567)');
+    expect(cell(0, 'enriched_changes')).toContain('email: new');
+    expect(cell(0, fieldColumnName('city'))).toBe('Amsterdam');
+    // A British number in British national format is no Dutch number, but it is the
+    // directory's British one: confirmed, written in E.164.
+    expect(cell(1, 'match_id')).toBe('p-200');
+    expect(cell(1, 'Phone')).toBe('+442079460958');
+    expect(cell(1, 'enriched_changes')).toContain('phone: confirmed (was 020 7946 0958)');
+  });
+});
+
+describe('directories are checked when they are uploaded', () => {
+  it('marks an unusable directory failed with directory_invalid, and refuses jobs naming it', async () => {
+    const upload = await request(harness.app)
+      .post('/v1/directories')
+      .set(auth(TENANT_A))
+      .set('Content-Type', 'text/csv')
+      .send('colour,size\nred,9\n');
+    expect(upload.status).toBe(201);
+    expect(upload.body).toMatchObject({
+      status: 'failed',
+      error: { code: 'directory_invalid', message: expect.stringMatching(/"colour", "size"/) },
+    });
+    const directoryId = upload.body.id as string;
+    const view = await request(harness.app)
+      .get(`/v1/directories/${directoryId}`)
+      .set(auth(TENANT_A));
+    expect(view.body).toMatchObject({ status: 'failed', error: { code: 'directory_invalid' } });
+    const job = await request(harness.app)
+      .post(`/v1/jobs?directoryId=${directoryId}`)
+      .set(auth(TENANT_A))
+      .set('Content-Type', 'text/csv')
+      .send('Email\na@b.co\n');
+    expect(job.status).toBe(409);
+    expect(job.body.type).toBe('/problems/directory_invalid');
+    expect(job.body.detail).toMatch(/no id column/);
   });
 });

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createPdlProvider, type PdlProviderOptions } from '@contacts/enrichment';
+import { createPdlProvider, fieldColumnName, type PdlProviderOptions } from '@contacts/enrichment';
 import { startPdlSimulator, type PdlSimulator } from '@contacts/local';
 import { parseCsvText, type Worker } from '@contacts/worker';
 import request from 'supertest';
@@ -118,12 +118,12 @@ describe('provider enrichment (pdl)', () => {
     expect(robert).toMatchObject({
       match_source: 'pdl',
       match_id: 'sample-robert-smith_0001',
-      email_status: 'confirmed',
-      company: 'Globex',
-      company_status: 'updated',
-      company_previous: 'Acme Corp',
-      city: 'Oakland',
-      city_status: 'updated',
+      [fieldColumnName('email', 'status')]: 'confirmed',
+      [fieldColumnName('company')]: 'Globex',
+      [fieldColumnName('company', 'status')]: 'updated',
+      [fieldColumnName('company', 'previous')]: 'Acme Corp',
+      [fieldColumnName('city')]: 'Oakland',
+      [fieldColumnName('city', 'status')]: 'updated',
     });
     expect(['exact', 'fuzzy', 'nickname']).toContain(robert.match_status);
     expect(byFirst('Bill')).toMatchObject({

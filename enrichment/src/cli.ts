@@ -2,8 +2,11 @@
  * Local CLI: enriches a contact CSV against a directory CSV in-process, no AWS.
  *
  *   npm run enrich -- --input contacts.csv --directory directory.csv --output out.csv
- *                     [--rejects rejects.csv] [--region GB] [--nicknames extra.csv]
- *                     [--mapping '{"email":"Mail"}'] [--min-score 0.8] [--margin 4]
+ *                     [--rejects rejects.csv] [--region GB] [--format full|compact]
+ *                     [--nicknames extra.csv] [--mapping '{"email":"Mail"}']
+ *                     [--min-score 0.8] [--margin 4]
+ *
+ * The output and rejects files are the ones an API job with the same options writes.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -12,11 +15,16 @@ import { enrichCsv } from './enrich-csv.ts';
 import { EnrichmentError, EnrichmentOptionsError } from './errors.ts';
 import { loadDirectoryCsv } from './directory/load-directory.ts';
 import { createNicknameTable, loadNicknameFile, loadSeedNicknames } from './nicknames/nicknames.ts';
+import { OUTPUT_MODES, type OutputMode } from './output/output-columns.ts';
+import { isPhoneRegion } from './standardize/phone-region.ts';
 import type { ExplicitColumnMapping } from './standardize/recognize-columns.ts';
 
 const USAGE =
   'usage: npm run enrich -- --input FILE --directory FILE --output FILE [--rejects FILE] ' +
-  '[--region US] [--nicknames FILE] [--mapping JSON] [--min-score 0.8] [--margin 4]';
+  '[--region US] [--format full|compact] [--nicknames FILE] [--mapping JSON] [--min-score 0.8] ' +
+  '[--margin 4]\n' +
+  '  --region: ISO 3166-1 alpha-2 region of phone numbers written without a country code\n' +
+  "    (a row's own country column wins); --format: the job option `output` (--output is the file)";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -26,6 +34,7 @@ async function main(): Promise<void> {
       output: { type: 'string' },
       rejects: { type: 'string' },
       region: { type: 'string', default: 'US' },
+      format: { type: 'string', default: 'full' },
       nicknames: { type: 'string' },
       mapping: { type: 'string' },
       'min-score': { type: 'string' },
@@ -38,6 +47,12 @@ async function main(): Promise<void> {
     return;
   }
   if (!values.input || !values.directory || !values.output) throw new EnrichmentOptionsError(USAGE);
+  if (!isPhoneRegion(values.region)) {
+    throw new EnrichmentOptionsError(
+      `--region must be an ISO 3166-1 alpha-2 code such as US, GB or FR; got "${values.region}"`,
+    );
+  }
+  const output = parseOutputMode(values.format);
   const started = performance.now();
   // An external nickname file extends the seed table rather than replacing it.
   const pairs = await loadSeedNicknames();
@@ -50,6 +65,7 @@ async function main(): Promise<void> {
   const loaded = performance.now();
   const options: ContactEnricherOptions = {
     defaultRegion: values.region,
+    output,
     ...(values.mapping === undefined ? {} : { columnMapping: parseMapping(values.mapping) }),
     ...(values['min-score'] === undefined ? {} : { minScore: Number(values['min-score']) }),
     ...(values.margin === undefined ? {} : { minMarginBits: Number(values.margin) }),
@@ -66,6 +82,15 @@ async function main(): Promise<void> {
     `directory: ${directory.size} entries indexed in ${((loaded - started) / 1000).toFixed(1)} s; ` +
       `${stats.rows} rows enriched in ${seconds.toFixed(1)} s (${Math.round(stats.rows / Math.max(seconds, 1e-6))} rows/s); ${statuses}`,
   );
+}
+
+function parseOutputMode(text: string): OutputMode {
+  const mode = OUTPUT_MODES.find((m) => m === text);
+  if (mode === undefined)
+    throw new EnrichmentOptionsError(
+      `--format must be ${OUTPUT_MODES.join(' or ')}; got "${text}"`,
+    );
+  return mode;
 }
 
 function parseMapping(text: string): ExplicitColumnMapping {

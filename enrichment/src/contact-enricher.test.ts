@@ -1,6 +1,11 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createContactEnricher, ENRICHMENT_COLUMNS } from './contact-enricher.ts';
+import {
+  createContactEnricher,
+  ENRICHMENT_COLUMNS,
+  NO_SOURCE_REASON,
+  type ContactEnricherOptions,
+} from './contact-enricher.ts';
 import { DirectoryFormatError, UnrecognizedColumnsError } from './errors.ts';
 import { loadDirectoryCsv } from './directory/load-directory.ts';
 import { directoryRecord, testDirectory, testNicknames } from './test-factories.ts';
@@ -60,12 +65,13 @@ describe('createContactEnricher', () => {
     expect(row).toMatchObject({
       match_status: 'exact',
       match_id: 'd1',
-      email_status: 'confirmed',
-      phone_status: 'new',
-      phone: '+14155552671',
+      enriched_email_status: 'confirmed',
+      enriched_phone_status: 'new',
+      enriched_phone: '+14155552671',
     });
     expect(Number(row.match_score)).toBeGreaterThan(0.99);
-    expect(row.match_reason).toContain('email exact');
+    expect(row.match_score).toBe('1.00');
+    expect(row.match_reason).toBe('same first name, last name and email');
   });
 
   it('says nickname when the given name matched through the nickname table', () => {
@@ -73,9 +79,9 @@ describe('createContactEnricher', () => {
     expect(row).toMatchObject({
       match_status: 'nickname',
       match_id: 'd1',
-      first_name: 'William',
-      first_name_status: 'updated',
-      first_name_previous: 'Bill',
+      enriched_first_name: 'William',
+      enriched_first_name_status: 'updated',
+      enriched_first_name_previous: 'Bill',
     });
   });
 
@@ -83,16 +89,18 @@ describe('createContactEnricher', () => {
     const row = enrich(header, ['siobhan obrien', 'siobhan@obrien.ie', '', '']);
     expect(row).toMatchObject({
       match_id: 'd2',
-      first_name: 'Siobhán',
-      first_name_status: 'confirmed',
-      last_name: "O'Brien",
+      enriched_first_name: 'Siobhán',
+      enriched_first_name_status: 'confirmed',
+      enriched_last_name: "O'Brien",
     });
   });
 
   it('does not pick between two equally good candidates', () => {
     const row = enrich(header, ['John Brown', '', '', '']);
     expect(row.match_status).toBe('none');
-    expect(row.match_reason).toMatch(/ambiguous|below/);
+    expect(row.match_reason).toBe(
+      'two directory entries fit almost equally well; neither was picked',
+    );
   });
 
   it('rejects a row with no full name, email or phone, without echoing its data', () => {
@@ -120,8 +128,20 @@ describe('createContactEnricher', () => {
       directory,
     });
     expect(enricher.outputColumns).toContain('enriched_first_name');
-    expect(enricher.outputColumns).toContain('first_name_status');
+    expect(enricher.outputColumns).toContain('enriched_first_name_status');
     expect(new Set(enricher.outputColumns).size).toBe(enricher.outputColumns.length);
+  });
+
+  it('gives every enrichment column one suffix when the upload already has one of them', () => {
+    const enricher = createContactEnricher({
+      inputColumns: ['Name', 'Enriched Email', 'match_status'],
+      directory,
+    });
+    const added = enricher.outputColumns.slice(3);
+    expect(added[0]).toBe('match_status_2');
+    expect(added).toContain('enriched_email_2');
+    expect(added).toContain('enriched_email_status_2');
+    expect(added.every((name) => name.endsWith('_2'))).toBe(true);
   });
 });
 
@@ -208,14 +228,14 @@ describe('createContactEnricher with a provider after the directory', () => {
       match_status: 'nickname',
       match_id: 'pdl-1',
       match_source: 'pdl',
-      first_name: 'Robert',
-      first_name_status: 'updated',
-      email: 'bob@example.com',
-      email_status: 'confirmed',
-      company: 'Globex',
-      company_status: 'updated',
-      company_previous: 'Acme',
-      city_status: 'confirmed',
+      enriched_first_name: 'Robert',
+      enriched_first_name_status: 'updated',
+      enriched_email: 'bob@example.com',
+      enriched_email_status: 'confirmed',
+      enriched_company: 'Globex',
+      enriched_company_status: 'updated',
+      enriched_company_previous: 'Acme',
+      enriched_city_status: 'confirmed',
     });
   });
 
@@ -232,7 +252,8 @@ describe('createContactEnricher with a provider after the directory', () => {
     const row = asRecord(out.values);
     expect(row).toMatchObject({ match_status: 'none', match_id: '', match_source: '' });
     expect(row.match_reason).toContain('pdl candidate pdl-2 rejected');
-    expect(row.first_name_status).toBe('unverified');
+    expect(row.enriched_first_name_status).toBe('unverified');
+    expect(row.match_reason).toContain('0.80 needed');
   });
 
   it('keeps a row whose lookup failed as error, with the reason, counted as a reject', () => {
@@ -257,5 +278,123 @@ describe('createContactEnricher with a provider after the directory', () => {
       candidate('pdl-3', { name: { first: 'William', last: 'Smith' }, emails: [], phones: [] }),
     );
     expect(asRecord(out.values)).toMatchObject({ match_id: 'd1', match_source: 'directory' });
+  });
+});
+
+describe('createContactEnricher output', () => {
+  const dutchDirectory = testDirectory([
+    directoryRecord({
+      id: 'nl1',
+      first_name: 'Jan',
+      last_name: 'Jansen',
+      email: 'jan@jansen.nl',
+      phone: '+31 20 123 4567',
+    }),
+    directoryRecord({
+      id: 'fr1',
+      first_name: 'François',
+      last_name: 'Lefèvre',
+      email: 'f.lefevre@example.fr',
+      company: 'Societe Generale',
+    }),
+  ]);
+  const enrichWith = (
+    header: string[],
+    row: string[],
+    options: ContactEnricherOptions = {},
+    dir = dutchDirectory,
+  ): Record<string, string> => {
+    const enricher = createContactEnricher({ inputColumns: header, directory: dir, options });
+    const out = enricher.enrichRow(row, 1);
+    return Object.fromEntries(enricher.outputColumns.map((c, i) => [c, out.values[i] ?? '']));
+  };
+
+  it('reads phones in the job region, and a row country column overrides it', () => {
+    const header = ['Name', 'Email', 'Phone', 'Country'];
+    const row = ['Jan Jansen', 'jan@jansen.nl', '020 123 4567', ''];
+    expect(enrichWith(header, row, { defaultRegion: 'NL' })).toMatchObject({
+      enriched_phone: '+31201234567',
+      enriched_phone_status: 'confirmed',
+    });
+    const other = ['Ann Lee', '', '01 23 45 67 89', 'France'];
+    expect(enrichWith(header, other, { defaultRegion: 'NL' })).toMatchObject({
+      enriched_phone: '+33123456789',
+      enriched_phone_status: 'reformatted',
+    });
+    expect(enrichWith(header, [...other.slice(0, 3), ''], { defaultRegion: 'US' })).toMatchObject({
+      enriched_phone_status: 'invalid',
+    });
+  });
+
+  it('keeps the row spelling with accents and its legal form', () => {
+    const header = ['First Name', 'Last Name', 'Email', 'Company'];
+    const row = ['Francois', 'Lefevre', 'f.lefevre@example.fr', 'Société Générale SA'];
+    expect(enrichWith(header, row)).toMatchObject({
+      match_id: 'fr1',
+      enriched_first_name: 'François',
+      enriched_first_name_status: 'confirmed',
+      enriched_last_name: 'Lefèvre',
+      enriched_company: 'Société Générale SA',
+      enriched_company_status: 'confirmed',
+    });
+  });
+
+  it('says when a job has neither a directory nor a provider', () => {
+    const row = enrichWith(['Name', 'Email'], ['Ann Lee', 'ann@lee.test'], {}, testDirectory([]));
+    expect(row).toMatchObject({
+      match_status: 'none',
+      match_score: '0.00',
+      match_reason: NO_SOURCE_REASON,
+      enriched_email_status: 'unverified',
+    });
+  });
+
+  it('marks every field of a rejected row rejected', () => {
+    const row = enrichWith(['Name', 'Email'], ['Cher', '']);
+    expect(row).toMatchObject({
+      match_status: 'rejected',
+      enriched_email_status: 'rejected',
+      enriched_first_name_status: 'rejected',
+    });
+  });
+
+  it('writes compact output into the input columns, with a short changes column', () => {
+    const header = ['First Name', 'Last Name', 'Email', 'Phone'];
+    const enricher = createContactEnricher({
+      inputColumns: header,
+      directory: dutchDirectory,
+      options: { output: 'compact', defaultRegion: 'NL' },
+    });
+    expect(enricher.outputColumns).toEqual([
+      ...header,
+      'match_status',
+      'match_id',
+      'match_source',
+      'match_score',
+      'match_reason',
+      'enriched_company',
+      'enriched_title',
+      'enriched_city',
+      'enriched_changes',
+    ]);
+    const out = enricher.enrichRow(['JAN', 'Jansen', '', '+31 6 1234'], 1);
+    expect(out.values.slice(0, 4)).toEqual(['Jan', 'Jansen', 'jan@jansen.nl', '+31201234567']);
+    const changes = out.values[out.values.length - 1];
+    expect(changes).toBe(
+      'first_name: confirmed (was JAN); email: new; phone: updated (was +31 6 1234)',
+    );
+  });
+
+  it('rewrites a one-column name in compact output only when a source changed a part of it', () => {
+    const enricher = createContactEnricher({
+      inputColumns: ['Name', 'Email'],
+      directory,
+      options: { output: 'compact' },
+    });
+    const out = enricher.enrichRow(['Dr. Bill Smith', 'will.smith@example.com'], 1);
+    expect(out.values.slice(0, 2)).toEqual(['Dr William Smith', 'will.smith@example.com']);
+    expect(out.values[out.values.length - 1]).toContain('first_name: updated (was Bill)');
+    const same = enricher.enrichRow(['SMITH, WILLIAM', 'will.smith@example.com'], 2);
+    expect(same.values[0]).toBe('SMITH, WILLIAM');
   });
 });

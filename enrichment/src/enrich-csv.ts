@@ -3,11 +3,13 @@ import { finished } from 'node:stream/promises';
 import { format, parse } from 'fast-csv';
 import type { JobEnricher } from './enricher.ts';
 import { EnrichmentError } from './errors.ts';
+import { indexOutputColumns } from './output/output-columns.ts';
+import { formatRejectsHeader, formatRejectsRecord } from './output/rejects-file.ts';
 
 export interface EnrichCsvOptions {
   readonly input: Readable;
   readonly output: Writable;
-  /** Receives rejected rows: the input columns plus `row_number` and `reject_reason`. */
+  /** Receives the rejects file: `row_number,reason` per rejected row, as the pipeline writes it. */
   readonly rejects?: Writable | undefined;
   /** Builds the enricher once the header is known (it may throw UnrecognizedColumnsError). */
   readonly createEnricher: (header: readonly string[]) => JobEnricher;
@@ -29,27 +31,22 @@ export async function enrichCsv(options: EnrichCsvOptions): Promise<EnrichCsvSta
   options.input.once('error', (error) => parser.destroy(error));
   const out = format<string[], string[]>({ writeBOM: false });
   out.pipe(options.output);
-  const rejectsOut = options.rejects ? format<string[], string[]>({}) : undefined;
-  if (rejectsOut && options.rejects) rejectsOut.pipe(options.rejects);
+  const rejectsOut = options.rejects;
   const stats: EnrichCsvStats = { rows: 0, rejected: 0, statuses: new Map() };
   let enricher: JobEnricher | undefined;
   let statusColumn = -1;
-  let header: readonly string[] = [];
 
-  const write = async (
-    stream: ReturnType<typeof format<string[], string[]>>,
-    row: string[],
-  ): Promise<void> => {
+  const write = async (stream: Writable, row: string[] | string): Promise<void> => {
     if (!stream.write(row)) await new Promise((resolve) => stream.once('drain', resolve));
   };
   try {
     for await (const row of parser as AsyncIterable<string[]>) {
       if (enricher === undefined) {
-        header = row.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h));
+        const header = row.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h));
         enricher = options.createEnricher(header);
-        statusColumn = enricher.outputColumns.indexOf('match_status');
+        statusColumn = indexOutputColumns(enricher.outputColumns).match('match_status');
         await write(out, [...enricher.outputColumns]);
-        if (rejectsOut) await write(rejectsOut, [...header, 'row_number', 'reject_reason']);
+        if (rejectsOut) await write(rejectsOut, formatRejectsHeader());
         continue;
       }
       stats.rows++;
@@ -59,10 +56,8 @@ export async function enrichCsv(options: EnrichCsvOptions): Promise<EnrichCsvSta
       await write(out, [...enriched.values]);
       if (enriched.rejectReason !== undefined) {
         stats.rejected++;
-        if (rejectsOut) {
-          const padded = header.map((_, i) => row[i] ?? '');
-          await write(rejectsOut, [...padded, String(stats.rows), enriched.rejectReason]);
-        }
+        if (rejectsOut)
+          await write(rejectsOut, formatRejectsRecord(stats.rows, enriched.rejectReason));
       }
     }
   } catch (error) {
@@ -72,7 +67,7 @@ export async function enrichCsv(options: EnrichCsvOptions): Promise<EnrichCsvSta
     });
   } finally {
     out.end();
-    rejectsOut?.end();
+    options.rejects?.end();
   }
   if (enricher === undefined) throw new EnrichmentError('input CSV is empty: no header row');
   await finished(options.output);

@@ -8,6 +8,7 @@ export {
   DIRECTORY_SOURCE,
   enrichmentColumnNames,
   ENRICHMENT_COLUMNS,
+  NO_SOURCE_REASON,
   type ContactEnricher,
   type ContactEnricherInit,
   type ContactEnricherOptions,
@@ -33,7 +34,36 @@ export {
   type FrequencyField,
 } from './directory/directory-index.ts';
 export { loadDirectoryCsv, readDirectoryRecords } from './directory/load-directory.ts';
+export {
+  checkDirectorySample,
+  DIRECTORY_SAMPLE_BYTES,
+  findIdColumn,
+  type DirectoryCheck,
+} from './validate/check-directory.ts';
 export { enrichCsv, type EnrichCsvOptions, type EnrichCsvStats } from './enrich-csv.ts';
+
+// The output file: column names (never hard-code them), scores, reasons and the rejects file.
+export {
+  baseEnrichmentColumns,
+  CHANGES_COLUMN,
+  columnSuffix,
+  fieldColumnName,
+  indexOutputColumns,
+  MATCH_COLUMN_NAMES,
+  OUTPUT_MODES,
+  type FieldColumnPart,
+  type MatchColumn,
+  type OutputColumnIndex,
+  type OutputColumnsPlan,
+  type OutputMode,
+} from './output/output-columns.ts';
+export { describeAgreement, formatScore, plainEngineReason } from './output/match-reason.ts';
+export {
+  formatRejectsHeader,
+  formatRejectsRecord,
+  REJECTS_COLUMNS,
+} from './output/rejects-file.ts';
+export { countryToRegion, findCountryColumn, isPhoneRegion } from './standardize/phone-region.ts';
 
 // Nicknames.
 export {
@@ -80,10 +110,13 @@ export {
 export { buildNameNeighbours, type NameNeighbours } from './match/name-neighbours.ts';
 export {
   ENRICHED_FIELDS,
+  FIELD_STATUSES,
   labelFields,
+  richerSpelling,
   type EnrichedField,
   type FieldLabel,
   type FieldStatus,
+  type WrittenValues,
 } from './match/label-fields.ts';
 export { jaro, jaroWinkler, jaroWinklerKeys } from './match/jaro-winkler.ts';
 

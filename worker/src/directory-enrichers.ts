@@ -6,8 +6,8 @@ import {
   EnrichmentError,
   InvalidColumnMappingError,
   loadDirectoryCsv,
+  type ContactEnricherOptions,
   type DirectoryIndex,
-  type ExplicitColumnMapping,
   type NicknameTable,
 } from '@contacts/enrichment';
 import {
@@ -132,11 +132,13 @@ export function directoryEnricherProvider(deps: DirectoryEnricherDeps): Enricher
           holds = indexKey(key, info.etag, nicknames);
           directory = await directoryIndex(holds, key, info, nicknames);
         }
-        // The field names were only checked for shape by the API; the engine checks them.
-        const options =
-          columnMapping === undefined
-            ? {}
-            : { columnMapping: columnMapping as ExplicitColumnMapping };
+        const { region, output } = job.options;
+        const options: ContactEnricherOptions = {
+          // The field names were only checked for shape by the API; the engine checks them.
+          ...(columnMapping === undefined ? {} : { columnMapping }),
+          ...(region === undefined ? {} : { defaultRegion: region }),
+          ...(output === undefined ? {} : { output }),
+        };
         const enricher = createContactEnricher({
           inputColumns: job.columns,
           directory,

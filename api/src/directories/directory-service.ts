@@ -6,6 +6,7 @@ import { HttpProblem } from '../http/problem.ts';
 import type { CreateDirectoryBody } from '../jobs/job-requests.ts';
 import { decodeCursor, encodeCursor } from '../lists/list-cursor.ts';
 import type { ListDirectoriesQuery, ListPage } from '../lists/list-requests.ts';
+import { checkDirectory, type DirectoryStatus } from './directory-status.ts';
 import {
   storeUpload,
   tooLargeProblem,
@@ -13,12 +14,12 @@ import {
   type UrlSigner,
 } from '../jobs/uploads.ts';
 
-export interface DirectoryView {
+/** A directory: `ready` for jobs, or `failed` with `error` (`directory_invalid`) saying why. */
+export type DirectoryView = {
   readonly id: string;
-  readonly status: 'ready';
   readonly sizeBytes: number;
   readonly updatedAt: string;
-}
+} & DirectoryStatus;
 
 /**
  * Directories one listing reads (10 S3 list calls): a tenant keeps a handful of reference
@@ -113,11 +114,16 @@ export class DirectoryService {
     };
   }
 
-  /** A directory of this tenant; another tenant's, or one not uploaded yet, is 404. */
+  /**
+   * A directory of this tenant, checked (header and sample rows) so a file no worker could use
+   * is `failed`, never `ready`; another tenant's, or one not uploaded yet, is 404.
+   */
   async get(tenantId: string, id: string): Promise<DirectoryView> {
-    const info = await this.#objects.head(objectKeys.directory({ tenantId, id }));
+    const key = objectKeys.directory({ tenantId, id });
+    const info = await this.#objects.head(key);
     if (!info) throw new HttpProblem(404, 'directory_not_found', `directory ${id} not found`);
-    return { id, status: 'ready', sizeBytes: info.size, updatedAt: info.lastModified };
+    const status = await checkDirectory(this.#objects, key, info);
+    return { id, sizeBytes: info.size, updatedAt: info.lastModified, ...status };
   }
 }
 

@@ -1,3 +1,4 @@
+import { isPhoneRegion, OUTPUT_MODES } from '@contacts/enrichment';
 import { z } from 'zod';
 
 /** A file name is shown back to users and used in download names, never as a storage key. */
@@ -17,6 +18,13 @@ const toleratedRejectPercent = z.coerce
 const directoryId = z.uuid({ message: 'directory ids are UUIDs' });
 /** Third-party people source asked after the directory (or alone). */
 const provider = z.enum(['pdl'], { message: 'the only provider is "pdl"' });
+/** Region of phone numbers written without a country code; a row's country column wins. */
+const region = z
+  .string()
+  .refine(isPhoneRegion, 'must be an ISO 3166-1 alpha-2 country code such as US, GB or FR')
+  .transform((code) => code.toUpperCase());
+/** The output file's layout: `full` (default) or `compact` (docs/output-file.md). */
+const output = z.enum(OUTPUT_MODES, { message: 'must be "full" or "compact"' });
 const headerName = z.string().min(1).max(256);
 /** Field → header name(s); the worker checks the field names and that the headers exist. */
 const columnMapping = z
@@ -37,6 +45,8 @@ export const createJobBody = z
     provider: provider.optional(),
     columnMapping: columnMapping.optional(),
     toleratedRejectPercent: toleratedRejectPercent.optional(),
+    region: region.optional(),
+    output: output.optional(),
     /** POST (default) lets S3 enforce the size limit itself; PUT suits simple HTTP clients. */
     uploadMethod: z.enum(['POST', 'PUT']).default('POST'),
     /** With PUT, the exact size in bytes; S3 then refuses any other length. */
@@ -101,6 +111,8 @@ export const directUploadQuery = z
       .pipe(columnMapping)
       .optional(),
     toleratedRejectPercent: toleratedRejectPercent.optional(),
+    region: region.optional(),
+    output: output.optional(),
   })
   .strict();
 

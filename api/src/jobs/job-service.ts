@@ -12,6 +12,7 @@ import {
   type MessagePublisher,
   type ObjectStore,
 } from '@contacts/shared';
+import { checkDirectory } from '../directories/directory-status.ts';
 import { HttpProblem } from '../http/problem.ts';
 import type { CreateJobBody, CreateSourceJobBody, DirectUploadQuery } from './job-requests.ts';
 import { jobView, type ResultLinks } from './job-view.ts';
@@ -238,14 +239,22 @@ export class JobService {
   }
 
   async #requireDirectory(tenantId: string, directoryId: string): Promise<void> {
-    const found = await this.#deps.objects.head(
-      objectKeys.directory({ tenantId, id: directoryId }),
-    );
+    const key = objectKeys.directory({ tenantId, id: directoryId });
+    const found = await this.#deps.objects.head(key);
     if (!found) {
       throw new HttpProblem(
         409,
         'directory_missing',
         `directory ${directoryId} has not been uploaded`,
+      );
+    }
+    // A job against a directory no worker could index would only fail later: refuse it now.
+    const checked = await checkDirectory(this.#deps.objects, key, found);
+    if (checked.status === 'failed') {
+      throw new HttpProblem(
+        409,
+        'directory_invalid',
+        `directory ${directoryId} cannot be used: ${checked.error.message}; upload a corrected directory`,
       );
     }
   }
@@ -260,10 +269,13 @@ export class JobService {
       columnMapping?: Record<string, string | string[]> | undefined;
       toleratedRejectPercent?: number | undefined;
       source?: JobSource;
+      region?: string | undefined;
+      output?: 'full' | 'compact' | undefined;
     },
   ): Promise<Job> {
     const { fileName, chunkRows, directoryId, provider, columnMapping, toleratedRejectPercent } =
       request;
+    const { region, output } = request;
     // Refused now, not when the first chunk runs: a job that can only fail should not start.
     if (provider !== undefined && !this.#deps.providers.includes(provider)) {
       throw new HttpProblem(
@@ -290,6 +302,8 @@ export class JobService {
         ...(provider === undefined ? {} : { provider }),
         ...(columnMapping === undefined ? {} : { columnMapping }),
         ...(toleratedRejectPercent === undefined ? {} : { toleratedRejectPercent }),
+        ...(region === undefined ? {} : { region }),
+        ...(output === undefined ? {} : { output }),
       },
       rowsProcessed: 0,
       rowsRejected: 0,

@@ -221,7 +221,11 @@ function buildContact(
 
 /** Company match key: folded words without legal forms ("The ACME Corp." → "acme"). */
 export function companyKey(company: string): string {
-  const words = foldWords(company);
+  // Dotted legal forms ("S.A.", "N.V.", "S.p.A.") are one word, so they drop like "SA".
+  const undotted = company.replace(/(?<=^|\s)(?:\p{L}\.){2,}(?=\s|$)/gu, (form) =>
+    form.replaceAll('.', ''),
+  );
+  const words = foldWords(undotted);
   const kept = words.filter((w) => !COMPANY_NOISE.has(w));
   return (kept.length > 0 ? kept : words).join('');
 }

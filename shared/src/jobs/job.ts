@@ -38,6 +38,13 @@ export interface JobOptions {
    * means any share is accepted.
    */
   readonly toleratedRejectPercent?: number;
+  /**
+   * ISO 3166-1 alpha-2 region of phone numbers written without a country code ("FR"); a row's
+   * own country column overrides it. Unset: the directory's region (US by default).
+   */
+  readonly region?: string;
+  /** `full` (default) or `compact`: the output file's layout (docs/output-file.md). */
+  readonly output?: 'full' | 'compact';
 }
 
 /**

@@ -1,4 +1,10 @@
-import type { ContactQuery, EnrichedRow, JobEnricher, ProviderAnswer } from '@contacts/enrichment';
+import {
+  formatRejectsRecord,
+  type ContactQuery,
+  type EnrichedRow,
+  type JobEnricher,
+  type ProviderAnswer,
+} from '@contacts/enrichment';
 import { formatCsvRow, InputFileError } from '@contacts/shared';
 import { decodeRecords } from './decode-text.ts';
 import type { CsvDialect } from './detect-dialect.ts';
@@ -111,7 +117,7 @@ export async function enrichRecords(
     if (options.keepRows === true) enriched.push(result);
     output.push(formatCsvRow(result.values));
     if (result.rejectReason !== undefined) {
-      rejects.push(formatCsvRow([String(rowNumber), result.rejectReason]));
+      rejects.push(formatRejectsRecord(rowNumber, result.rejectReason));
     }
   });
   return {
@@ -135,7 +141,7 @@ export function rejectOversizedRow(
   const reason = `row ${chunk.rowStart} is ${chunk.byteEnd - chunk.byteStart} bytes; rows may be at most ${limitBytes} bytes`;
   return {
     output: formatCsvRow(enricher.rejectRow([], reason).values),
-    rejects: formatCsvRow([String(chunk.rowStart), reason]),
+    rejects: formatRejectsRecord(chunk.rowStart, reason),
     rows: 1,
     rejected: 1,
   };

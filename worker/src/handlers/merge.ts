@@ -10,11 +10,11 @@ import {
   type JobError,
   type MergeMessage,
 } from '@contacts/shared';
+// The rejects file is written in the one format the local CLI writes too.
+import { formatRejectsHeader } from '@contacts/enrichment';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 import { holdStageLease, runStage, type StageLease } from './stage-lease.ts';
-
-export const REJECTS_COLUMNS = ['row_number', 'reason'];
 
 /**
  * Merge: streams the header and then every part, in chunk order, into one multipart upload
@@ -103,7 +103,7 @@ async function mergeResult(deps: PipelineDeps, job: Job, context: MergeContext):
 /** Only chunks that rejected rows wrote a rejects part. */
 async function mergeRejects(deps: PipelineDeps, job: Job, context: MergeContext): Promise<string> {
   const key = objectKeys.rejects(job);
-  await concatenate(deps, key, formatCsvRow(REJECTS_COLUMNS), context, {
+  await concatenate(deps, key, formatRejectsHeader(), context, {
     parts: partKeys(job, objectKeys.rejectsPart, job.chunksTotal ?? 0),
     partsOptional: true,
   });
