@@ -135,14 +135,47 @@ describe('loadDirectoryCsv', () => {
     expect(index.entries[0]?.contact.updatedAt).toBe(Date.UTC(2024, 0, 2));
   });
 
-  it('names the missing columns', async () => {
-    const csv = 'id,first_name,last_name\n1,a,b\n';
+  it('says when the id column is missing', async () => {
+    const csv = 'first_name,last_name,email\na,b,a@b.se\n';
     await expect(
       loadDirectoryCsv(Readable.from([csv]), { nicknames: testNicknames() }),
     ).rejects.toThrow(DirectoryFormatError);
     await expect(
       loadDirectoryCsv(Readable.from([csv]), { nicknames: testNicknames() }),
-    ).rejects.toThrow(/email, phone, company, title, city/);
+    ).rejects.toThrow(/lacks an id column/);
+  });
+
+  it('reads a directory written as any contact export (Outlook, semicolons, UTF-16)', async () => {
+    const outlook =
+      'Record ID;First Name;Last Name;E-mail Address;E-mail 2 Address;Mobile Phone;Business Street;Business Postal Code;Business Country/Region;Birthday\n' +
+      '7;Zoë;Lefèvre;zoe@acme.fr;zl@home.fr;+33 6 12 34 56 78;12 rue de la Paix;75002;France;7 March 1984\n';
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(outlook, 'utf16le')]);
+    const index = await loadDirectoryCsv(Readable.from([utf16]), { nicknames: testNicknames() });
+    const entry = index.entries[0];
+    expect(entry?.id).toBe('7');
+    expect(entry?.contact.name.first).toBe('Zoë');
+    expect(entry?.contact.emails.map((e) => e.value)).toEqual(['zoe@acme.fr', 'zl@home.fr']);
+    expect(entry?.contact.phones[0]?.e164).toBe('+33612345678');
+    expect(entry?.contact.postcode).toBe('75002');
+    expect(entry?.contact.country).toBe('FR');
+    expect(entry?.contact.birthDate).toBe('1984-03-07');
+  });
+
+  it('reads a FEBRL-style directory (rec_id, street_number, address_1, suburb, soc_sec_id)', async () => {
+    const csv =
+      'rec_id,given_name,surname,street_number,address_1,address_2,suburb,postcode,state,date_of_birth,soc_sec_id\n' +
+      'rec-1-org,michaela,neumann,8,stanley street,miami,winston hills,4223,nsw,19151111,5304218\n';
+    const index = await loadDirectoryCsv(Readable.from([csv]), { nicknames: testNicknames() });
+    const c = index.entries[0]?.contact;
+    expect(index.entries[0]?.id).toBe('rec-1-org');
+    expect(c?.street.number).toBe('8');
+    expect(c?.street.nameKey).toBe('stanley st');
+    expect(c?.street.line2Key).toBe('miami');
+    expect(c?.city).toBe('Winston Hills');
+    expect(c?.postcodeKey).toBe('4223');
+    expect(c?.stateKey).toBe('nsw');
+    expect(c?.birthKey).toBe('19151111');
+    expect(c?.nationalIdKey).toBe('5304218');
   });
 
   it('refuses duplicate ids', async () => {

@@ -4,24 +4,72 @@ import {
   type BlockingContext,
   type BlockingVocabulary,
 } from '../match/blocking-keys.ts';
-import { standardizeContact, type Contact } from '../standardize/contact.ts';
+import { standardizeContact, type Contact, type ContactCells } from '../standardize/contact.ts';
 import { DirectoryFormatError } from '../errors.ts';
 import { buildNameNeighbours } from '../match/name-neighbours.ts';
 import type { NicknameTable } from '../nicknames/nicknames.ts';
 import { createPhoneticEncoder } from '../match/phonetic-key.ts';
 import { createPhoneStandardizer } from '../standardize/standardize-phone.ts';
 
-/** One row of a directory CSV: `id,first_name,last_name,email,phone,company,title,city[,updated_at]`. */
+/**
+ * One directory person as read from its CSV (any header the uploads accept, see
+ * readDirectoryRecords) or built in code. Only `id` is required; `emails`/`phones` hold second
+ * and further addresses and numbers besides `email`/`phone`.
+ */
 export interface DirectoryRecord {
   readonly id: string;
-  readonly first_name: string;
-  readonly last_name: string;
-  readonly email: string;
-  readonly phone: string;
-  readonly company: string;
-  readonly title: string;
-  readonly city: string;
+  readonly first_name?: string | undefined;
+  readonly last_name?: string | undefined;
+  readonly full_name?: string | undefined;
+  readonly middle_name?: string | undefined;
+  readonly prefix?: string | undefined;
+  readonly suffix?: string | undefined;
+  readonly nickname?: string | undefined;
+  readonly email?: string | undefined;
+  readonly phone?: string | undefined;
+  readonly emails?: readonly string[] | undefined;
+  readonly phones?: readonly string[] | undefined;
+  readonly company?: string | undefined;
+  readonly title?: string | undefined;
+  readonly city?: string | undefined;
+  readonly street?: string | undefined;
+  readonly street2?: string | undefined;
+  readonly street_number?: string | undefined;
+  readonly postcode?: string | undefined;
+  readonly state?: string | undefined;
+  readonly country?: string | undefined;
+  readonly birth_date?: string | undefined;
+  readonly national_id?: string | undefined;
   readonly updated_at?: string | undefined;
+}
+
+/** The raw cells of a directory record, as the standardizer takes them. */
+export function recordCells(record: DirectoryRecord): ContactCells {
+  return {
+    name: {
+      full: record.full_name,
+      first: record.first_name,
+      middle: record.middle_name,
+      last: record.last_name,
+      prefix: record.prefix,
+      suffix: record.suffix,
+      nickname: record.nickname,
+    },
+    emails: [record.email ?? '', ...(record.emails ?? [])],
+    phones: [record.phone ?? '', ...(record.phones ?? [])],
+    company: record.company,
+    title: record.title,
+    city: record.city,
+    street: record.street,
+    street2: record.street2,
+    streetNumber: record.street_number,
+    postcode: record.postcode,
+    state: record.state,
+    country: record.country,
+    birthDate: record.birth_date,
+    nationalId: record.national_id,
+    updatedAt: record.updated_at,
+  };
 }
 
 /** A directory person, standardized. */
@@ -31,7 +79,8 @@ export interface DirectoryEntry {
 }
 
 /** Field whose value frequencies weight exact agreement (agreeing on "Smith" says less than on "Zawadzki"). */
-export type FrequencyField = 'first' | 'last' | 'company' | 'city' | 'title';
+export type FrequencyField =
+  'first' | 'last' | 'company' | 'city' | 'title' | 'street' | 'postcode';
 
 /** A directory loaded into memory with its blocking index. Built once per directory version. */
 export interface DirectoryIndex {
@@ -97,6 +146,8 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
     company: new Map(),
     city: new Map(),
     title: new Map(),
+    street: new Map(),
+    postcode: new Map(),
   };
   let finished = false;
 
@@ -108,18 +159,7 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
         throw new DirectoryFormatError(`directory record ${entries.length + 1} has no id`);
       if (ids.has(id)) throw new DirectoryFormatError(`directory id "${id}" appears twice`);
       ids.add(id);
-      const standardized = standardizeContact(
-        {
-          name: { first: record.first_name, last: record.last_name },
-          emails: [record.email],
-          phones: [record.phone],
-          company: record.company,
-          title: record.title,
-          city: record.city,
-          updatedAt: record.updated_at,
-        },
-        standardizePhone,
-      );
+      const standardized = standardizeContact(recordCells(record), standardizePhone);
       const contact: Contact = {
         ...standardized,
         firstKey: intern(standardized.firstKey),
@@ -141,6 +181,8 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
       increment(counts.company, contact.companyKey);
       increment(counts.city, contact.cityKey);
       increment(counts.title, contact.titleKey);
+      increment(counts.street, contact.street.nameKey);
+      increment(counts.postcode, contact.postcodeKey);
     },
     finish(): DirectoryIndex {
       finished = true;

@@ -37,6 +37,11 @@ describe('labelFields', () => {
       // The directory has no title: nothing to verify it against.
       title: { value: 'CTO', status: 'unverified', previous: '' },
       city: { value: 'Boston', status: 'updated', previous: 'Cambridge' },
+      street: { value: '', status: 'unverified', previous: '' },
+      postcode: { value: '', status: 'unverified', previous: '' },
+      state: { value: '', status: 'unverified', previous: '' },
+      country: { value: '', status: 'unverified', previous: '' },
+      birth_date: { value: '', status: 'unverified', previous: '' },
     });
   });
 

@@ -1,4 +1,10 @@
-import { CONTACT_FIELDS, type Contact, type ContactField } from '../standardize/contact.ts';
+import {
+  CONTACT_FIELDS,
+  placeKey,
+  placeValue,
+  type Contact,
+  type ContactField,
+} from '../standardize/contact.ts';
 
 /** How an output field relates to the directory. */
 export type FieldStatus = 'confirmed' | 'new' | 'updated' | 'unverified';
@@ -68,6 +74,8 @@ function valueOf(contact: Contact, field: EnrichedField): string {
       return contact.title;
     case 'city':
       return contact.city;
+    default:
+      return placeValue(contact, field);
   }
 }
 
@@ -90,6 +98,8 @@ function sharesKey(a: Contact, b: Contact, field: EnrichedField): boolean {
       return a.titleKey === b.titleKey;
     case 'city':
       return a.cityKey === b.cityKey;
+    default:
+      return placeKey(a, field) === placeKey(b, field);
   }
 }
 
