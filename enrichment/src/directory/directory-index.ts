@@ -10,6 +10,8 @@ import { buildNameNeighbours } from '../match/name-neighbours.ts';
 import type { NicknameTable } from '../nicknames/nicknames.ts';
 import { createPhoneticEncoder } from '../match/phonetic-key.ts';
 import { createPhoneStandardizer } from '../standardize/standardize-phone.ts';
+import { DEFAULT_MATCH_MODEL, type MatchModel } from '../match/score-candidate.ts';
+import { trainModel, type TrainingOptions } from '../match/train-model.ts';
 
 /**
  * One directory person as read from its CSV (any header the uploads accept, see
@@ -96,6 +98,11 @@ export interface DirectoryIndex {
   readonly vocabulary: BlockingVocabulary;
   /** Entry positions filed under a blocking key (see directoryBlockingKeys), or undefined. */
   block(key: string): number | readonly number[] | undefined;
+  /**
+   * The directory's Fellegi–Sunter model: u from random pairs, m by EM (see train-model.ts).
+   * Plain JSON, so it can be stored with the index.
+   */
+  readonly model: MatchModel;
   /** The same blocks, looked up by key parts (see visitQueryBlockingKeys): the matcher's path. */
   readonly blocks: BlockIndex;
   /** How many entries carry this folded value in the given field. */
@@ -110,6 +117,10 @@ export interface DirectoryIndex {
 
 export interface DirectoryIndexOptions {
   readonly nicknames: NicknameTable;
+  /** The prior model training starts from. Default DEFAULT_MATCH_MODEL. */
+  readonly model?: MatchModel;
+  /** How the model is learned from the directory; `false` keeps the prior as it is. */
+  readonly training?: TrainingOptions | false;
   /** Region for directory phone numbers without a country code. Default "US". */
   readonly defaultRegion?: string;
 }
@@ -186,7 +197,24 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
     },
     finish(): DirectoryIndex {
       finished = true;
+      const prior = options.model ?? DEFAULT_MATCH_MODEL;
+      const model =
+        options.training === false
+          ? prior
+          : trainModel(
+              {
+                entries: entries.map((e) => e.contact),
+                forEachBlock: (visit) => {
+                  blocks.forEachBlock(visit);
+                },
+                nicknames: options.nicknames,
+                phonetic: context.phonetic,
+              },
+              prior,
+              options.training ?? {},
+            );
       return {
+        model,
         size: entries.length,
         entries,
         defaultRegion,

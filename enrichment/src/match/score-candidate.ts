@@ -58,6 +58,12 @@ export interface MatchModel {
   readonly fields: Readonly<Record<ComparedField, FieldModel>>;
   /** Bits added when the row's given name and surname are swapped relative to the entry. */
   readonly swapPenalty: number;
+  /**
+   * Street, second line, postcode, city, state and country all say "lives there": they are not
+   * independent, and a household shares all of them. Their agreement counts for at most the
+   * strongest one plus this many bits (disagreements still count in full).
+   */
+  readonly addressExtraBits: number;
   /** How the model was obtained, for --explain. */
   readonly training?: ModelTraining;
 }
@@ -69,6 +75,8 @@ export interface ModelTraining {
   readonly converged: boolean;
   /** Estimated share of the EM pairs that are the same person. */
   readonly lambda: number;
+  /** False when EM's classes were implausible and the prior m was kept (see trainModel). */
+  readonly mFromEm: boolean;
 }
 
 const p = (m: number, u: number): LevelProbabilities => ({ m, u });
@@ -84,13 +92,13 @@ export const DEFAULT_MATCH_MODEL: MatchModel = {
     first_name: {
       tf: 'first',
       levels: {
-        exact: p(0.8, 0.005),
+        exact: p(0.825, 0.005),
         nickname: p(0.05, 0.0044),
         initial: p(0.02, 0.005),
         jw92: p(0.05, 0.0044),
         jw88: p(0.02, 0.005),
         jw80: p(0.02, 0.04),
-        different: p(0.04, 0.94),
+        different: p(0.015, 0.94),
       },
     },
     last_name: {
@@ -141,12 +149,12 @@ export const DEFAULT_MATCH_MODEL: MatchModel = {
     country: { levels: { exact: p(0.95, 0.5), different: p(0.05, 0.5) } },
     birth_date: {
       levels: {
-        exact: p(0.85, 0.0001),
+        exact: p(0.865, 0.0001),
         transposed: p(0.03, 0.00002),
         typo: p(0.05, 0.0008),
         partial: p(0.03, 0.002),
         similar: p(0.02, 0.015),
-        different: p(0.02, 0.98198),
+        different: p(0.005, 0.98198),
       },
     },
     national_id: {
@@ -154,6 +162,7 @@ export const DEFAULT_MATCH_MODEL: MatchModel = {
     },
   },
   swapPenalty: -2,
+  addressExtraBits: 4,
 };
 
 /** What the scorer needs from the directory and configuration. */
@@ -282,15 +291,37 @@ export function scoreCandidate(
     levelWeight('phone', levels.phone, '', context) +
     levelWeight('company', levels.company, entry.companyKey, context) +
     levelWeight('title', levels.title, entry.titleKey, context) +
-    levelWeight('city', levels.city, entry.cityKey, context) +
-    levelWeight('street', levels.street, entry.street.nameKey, context) +
-    levelWeight('street2', levels.street2, '', context) +
-    levelWeight('postcode', levels.postcode, entry.postcodeKey, context) +
-    levelWeight('state', levels.state, '', context) +
-    levelWeight('country', levels.country, '', context) +
+    addressWeight(levels, entry, context) +
     levelWeight('birth_date', levels.birth_date, '', context) +
     levelWeight('national_id', levels.national_id, '', context);
   return { weight, swapped, levels };
+}
+
+/** The address fields' weight: disagreements in full, agreement capped (see addressExtraBits). */
+export function addressWeight(
+  levels: FieldLevels,
+  entry: Contact,
+  context: ScoringContext,
+): number {
+  let negative = 0;
+  let positive = 0;
+  let strongest = 0;
+  const add = (w: number): void => {
+    if (w < 0) negative += w;
+    else {
+      positive += w;
+      if (w > strongest) strongest = w;
+    }
+  };
+  add(levelWeight('city', levels.city, entry.cityKey, context));
+  if (levels.street !== 'missing')
+    add(levelWeight('street', levels.street, entry.street.nameKey, context));
+  if (levels.street2 !== 'missing') add(levelWeight('street2', levels.street2, '', context));
+  if (levels.postcode !== 'missing')
+    add(levelWeight('postcode', levels.postcode, entry.postcodeKey, context));
+  if (levels.state !== 'missing') add(levelWeight('state', levels.state, '', context));
+  if (levels.country !== 'missing') add(levelWeight('country', levels.country, '', context));
+  return negative + Math.min(positive, strongest + context.model.addressExtraBits);
 }
 
 /**
