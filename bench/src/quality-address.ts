@@ -35,8 +35,9 @@ const { values: args } = parseArgs({
     write: { type: 'string' },
   },
 });
+const FLAVOURS: readonly string[] = ['address', 'febrl'];
+if (!FLAVOURS.includes(args.set)) throw new Error('--set must be address or febrl');
 const flavour = args.set as LinkageFlavour;
-if (flavour !== 'address' && flavour !== 'febrl') throw new Error('--set must be address or febrl');
 
 const pairs = await loadSeedNicknames();
 const nicknames = createNicknameTable(pairs);

@@ -292,3 +292,58 @@ describe('createContactEnricher with a provider after the directory', () => {
     expect(asRecord(out.values)).toMatchObject({ match_id: 'd1', match_source: 'directory' });
   });
 });
+
+describe('createContactEnricher on address and birth-date fields', () => {
+  const people = testDirectory([
+    directoryRecord({
+      id: 'a1',
+      first_name: 'Margaret',
+      last_name: 'Okonkwo',
+      street: '14 North Elm Street',
+      postcode: '02139',
+      country: 'US',
+      birth_date: '1961-11-23',
+    }),
+    directoryRecord({
+      id: 'a2',
+      first_name: 'Peter',
+      last_name: 'Okonkwo',
+      street: '14 North Elm Street',
+      postcode: '02139',
+      country: 'US',
+      birth_date: '1958-02-04',
+    }),
+    directoryRecord({ id: 'a3', first_name: 'Lena', last_name: 'Vos', postcode: '1012 AB' }),
+  ]);
+  const header = ['Last Name', 'Home Street', 'Zip', 'Country', 'Birthday'];
+  const enricher = createContactEnricher({ inputColumns: header, directory: people });
+  const run = (row: string[]): Record<string, string> & { reject?: string } => {
+    const out = enricher.enrichRow(row, 1);
+    return {
+      ...Object.fromEntries(enricher.outputColumns.map((c, i) => [c, out.values[i] ?? ''])),
+      ...(out.rejectReason === undefined ? {} : { reject: out.rejectReason }),
+    };
+  };
+
+  it('matches a row without a given name through its birth date and address', () => {
+    const row = run(['OKONKWO', '14 N Elm St', '02139-4307', 'USA', 'November 23, 1961']);
+    expect(row.match_id).toBe('a1');
+    expect(row.first_name).toBe('Margaret');
+    expect(row.first_name_status).toBe('new');
+    expect(row.street_status).toBe('confirmed');
+    expect(row.birth_date).toBe('1961-11-23');
+    expect(row.birth_date_status).toBe('confirmed');
+    expect(row.match_reason).toContain('birth_date exact');
+  });
+
+  it('does not merge a household member who shares the address', () => {
+    const row = run(['Okonkwo', '14 North Elm Street', '02139', 'US', '1990-06-15']);
+    expect(row.match_id).toBe('');
+  });
+
+  it('rejects a row with nothing usable left, saying so', () => {
+    const row = run(['', '', '', 'US', '']);
+    expect(row.match_status).toBe('rejected');
+    expect(row.reject).toMatch(/^nothing to match on/);
+  });
+});

@@ -107,6 +107,8 @@ export interface DirectoryIndex {
   readonly blocks: BlockIndex;
   /** How many entries carry this folded value in the given field. */
   frequency(field: FrequencyField, key: string): number;
+  /** How many entries carry the field's most common value (for --explain). */
+  commonest(field: FrequencyField): number;
   /**
    * The directory's own string for a name, company, title or city key equal to `key`, or `key`
    * itself. Entries share one string per distinct key, so an upload key passed through this
@@ -229,6 +231,11 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
         block: (key) => blocks.byKeyString(key),
         blocks,
         frequency: (field, key) => counts[field].get(key) ?? 0,
+        commonest: (field) => {
+          let most = 0;
+          for (const count of counts[field].values()) if (count > most) most = count;
+          return most;
+        },
         internKey: (key) => keyPool.get(key) ?? key,
       };
     },

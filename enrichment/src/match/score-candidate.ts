@@ -126,8 +126,8 @@ export const DEFAULT_MATCH_MODEL: MatchModel = {
       tf: 'city',
       levels: { exact: p(0.85, 0.02), similar: p(0.03, 0.0075), different: p(0.12, 0.9725) },
     },
+    // No TF: exact agreement includes the house number, far rarer than the street name alone.
     street: {
-      tf: 'street',
       levels: {
         exact: p(0.75, 0.0005),
         jw92: p(0.08, 0.0005),
