@@ -420,7 +420,12 @@ function corruptField(
       return set(p, 'ssn', typo(p.ssn, random, true), 'ssn_typo');
     case 'email':
       if (p.email === '') return undefined;
-      return set(p, 'email', r < 0.5 ? '' : people.otherEmail({ first: p.first, last: p.last, company: '' }), 'email_changed');
+      return set(
+        p,
+        'email',
+        r < 0.5 ? '' : people.otherEmail({ first: p.first, last: p.last, company: '' }),
+        'email_changed',
+      );
     case 'phone':
       if (p.phone === '') return undefined;
       return set(p, 'phone', r < 0.5 ? '' : people.otherPhone(), 'phone_changed');
