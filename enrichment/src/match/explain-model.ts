@@ -79,8 +79,12 @@ export function explainPair(query: Contact, entry: Contact, context: ScoringCont
   }
   const shown = address.filter((f) => score.levels[f] !== 'missing');
   if (shown.length > 0) {
+    // The agreeing surname is capped with the address (a household shares both).
+    const surname = score.swapped
+      ? 0
+      : Math.max(0, levelWeight('last_name', score.levels.last_name, entry.lastKey, context));
     parts.push(
-      `address (${shown.map((f) => `${f} ${score.levels[f]}`).join(', ')}) ${fmt(addressWeight(score.levels, entry, context))}`,
+      `address (${shown.map((f) => `${f} ${score.levels[f]}`).join(', ')}) ${fmt(addressWeight(score.levels, entry, context, surname) - surname)} after the household cap`,
     );
   }
   return `${score.swapped ? 'names swapped; ' : ''}${parts.join('; ')}; total ${fmt(score.weight)} bits`;

@@ -285,27 +285,36 @@ export function scoreCandidate(
     birth_date: compareBirthDate(query, entry),
     national_id: compareIdentifier(query.nationalIdKey, entry.nationalIdKey),
   };
+  // The surname joins the address group when it agrees: a household shares both.
+  const surname = swapped ? 0 : levelWeight('last_name', last, entry.lastKey, context);
+  const household = surname > 0 ? surname : 0;
   const weight =
-    nameWeight +
+    nameWeight -
+    household +
     levelWeight('email', levels.email, '', context) +
     levelWeight('phone', levels.phone, '', context) +
     levelWeight('company', levels.company, entry.companyKey, context) +
     levelWeight('title', levels.title, entry.titleKey, context) +
-    addressWeight(levels, entry, context) +
+    addressWeight(levels, entry, context, household) +
     levelWeight('birth_date', levels.birth_date, '', context) +
     levelWeight('national_id', levels.national_id, '', context);
   return { weight, swapped, levels };
 }
 
-/** The address fields' weight: disagreements in full, agreement capped (see addressExtraBits). */
+/**
+ * The address fields' weight, with `household` (an agreeing surname's weight) in the group:
+ * disagreements in full, agreement capped at the strongest plus addressExtraBits. With no
+ * address field agreeing, the surname counts in full.
+ */
 export function addressWeight(
   levels: FieldLevels,
   entry: Contact,
   context: ScoringContext,
+  household = 0,
 ): number {
   let negative = 0;
-  let positive = 0;
-  let strongest = 0;
+  let positive = household;
+  let strongest = household;
   const add = (w: number): void => {
     if (w < 0) negative += w;
     else {

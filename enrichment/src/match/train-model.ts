@@ -46,6 +46,11 @@ const U_PSEUDO_PAIRS = 1000;
 // without duplicates (or with households that look alike) must not turn a penalty into evidence.
 const P_MIN = 1e-6;
 const M_FACTOR = 4;
+// Levels whose u random pairs understate: an email local part is mostly made of the name, so
+// namesakes share one far more often than random pairs (which rarely share a name) suggest.
+const PRIOR_U_LEVELS: Partial<Record<ComparedField, readonly ComparisonLevel[]>> = {
+  email: ['similar'],
+};
 // Above this share of blocked pairs being duplicates, the EM classes are not duplicates.
 const MAX_PLAUSIBLE_LAMBDA = 0.2;
 
@@ -138,6 +143,10 @@ export function estimateU(
       ComparisonLevel,
       LevelProbabilities,
     ][]) {
+      if (PRIOR_U_LEVELS[field]?.includes(level) === true) {
+        estimates[level] = probabilities.u;
+        continue;
+      }
       // U_PSEUDO_PAIRS spread by the prior: a small directory, or a level never seen, stays
       // near the prior's u instead of jumping to 0.
       const smoothed =
