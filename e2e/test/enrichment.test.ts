@@ -242,6 +242,11 @@ describe('output options: phone region and compact output', () => {
       fieldColumnName('company'),
       fieldColumnName('title'),
       fieldColumnName('city'),
+      fieldColumnName('street'),
+      fieldColumnName('postcode'),
+      fieldColumnName('state'),
+      fieldColumnName('country'),
+      fieldColumnName('birth_date'),
       'enriched_changes',
     ]);
     const cell = (row: number, name: string) => rows[row]![header!.indexOf(name)];

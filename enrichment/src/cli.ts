@@ -4,17 +4,33 @@
  *   npm run enrich -- --input contacts.csv --directory directory.csv --output out.csv
  *                     [--rejects rejects.csv] [--region GB] [--format full|compact]
  *                     [--nicknames extra.csv] [--mapping '{"email":"Mail"}']
- *                     [--min-score 0.8] [--margin 4]
+ *                     [--min-score 0.8] [--margin 4] [--explain] [--explain-row N]
  *
  * The output and rejects files are the ones an API job with the same options writes.
+ * --explain prints the directory's learned model (m, u and weight per comparison level, and the
+ * term-frequency effect); --explain-row N also prints, for input row N (1 = first data row),
+ * each field's level and weight against the best candidate.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createContactEnricher, type ContactEnricherOptions } from './contact-enricher.ts';
+import {
+  createContactEnricher,
+  type ContactEnricher,
+  type ContactEnricherOptions,
+} from './contact-enricher.ts';
+import type { DirectoryIndex } from './directory/directory-index.ts';
+import { explainModel, explainPair } from './match/explain-model.ts';
+import { createPhoneticEncoder } from './match/phonetic-key.ts';
+import type { ScoringContext } from './match/score-candidate.ts';
 import { enrichCsv } from './enrich-csv.ts';
 import { EnrichmentError, EnrichmentOptionsError } from './errors.ts';
 import { loadDirectoryCsv } from './directory/load-directory.ts';
-import { createNicknameTable, loadNicknameFile, loadSeedNicknames } from './nicknames/nicknames.ts';
+import {
+  createNicknameTable,
+  loadNicknameFile,
+  loadSeedNicknames,
+  type NicknameTable,
+} from './nicknames/nicknames.ts';
 import { OUTPUT_MODES, type OutputMode } from './output/output-columns.ts';
 import { isPhoneRegion } from './standardize/phone-region.ts';
 import type { ExplicitColumnMapping } from './standardize/recognize-columns.ts';
@@ -22,7 +38,7 @@ import type { ExplicitColumnMapping } from './standardize/recognize-columns.ts';
 const USAGE =
   'usage: npm run enrich -- --input FILE --directory FILE --output FILE [--rejects FILE] ' +
   '[--region US] [--format full|compact] [--nicknames FILE] [--mapping JSON] [--min-score 0.8] ' +
-  '[--margin 4]\n' +
+  '[--margin 4] [--explain] [--explain-row N]\n' +
   '  --region: ISO 3166-1 alpha-2 region of phone numbers written without a country code\n' +
   "    (a row's own country column wins); --format: the job option `output` (--output is the file)";
 
@@ -39,6 +55,8 @@ async function main(): Promise<void> {
       mapping: { type: 'string' },
       'min-score': { type: 'string' },
       margin: { type: 'string' },
+      explain: { type: 'boolean', default: false },
+      'explain-row': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -63,6 +81,11 @@ async function main(): Promise<void> {
     defaultRegion: values.region,
   });
   const loaded = performance.now();
+  if (values.explain || values['explain-row'] !== undefined) {
+    console.error(explainModel(directory.model, directory.size, (f) => directory.commonest(f)));
+  }
+  const explainRow =
+    values['explain-row'] === undefined ? undefined : Number(values['explain-row']);
   const options: ContactEnricherOptions = {
     defaultRegion: values.region,
     output,
@@ -74,7 +97,12 @@ async function main(): Promise<void> {
     input: createReadStream(values.input),
     output: createWriteStream(values.output),
     rejects: values.rejects ? createWriteStream(values.rejects) : undefined,
-    createEnricher: (header) => createContactEnricher({ inputColumns: header, directory, options }),
+    createEnricher: (header) => {
+      const enricher = createContactEnricher({ inputColumns: header, directory, options });
+      return explainRow === undefined
+        ? enricher
+        : explainingRow(enricher, explainRow, directory, nicknames);
+    },
   });
   const seconds = (performance.now() - loaded) / 1000;
   const statuses = [...stats.statuses].map(([s, n]) => `${s}=${n}`).join(' ');
@@ -91,6 +119,36 @@ function parseOutputMode(text: string): OutputMode {
       `--format must be ${OUTPUT_MODES.join(' or ')}; got "${text}"`,
     );
   return mode;
+}
+
+/** Wraps an enricher so that row `target` is explained on stderr as it goes through. */
+function explainingRow(
+  enricher: ContactEnricher,
+  target: number,
+  directory: DirectoryIndex,
+  nicknames: NicknameTable,
+): ContactEnricher {
+  const context: ScoringContext = {
+    model: directory.model,
+    nicknames,
+    phonetic: createPhoneticEncoder(),
+    directorySize: directory.size,
+    frequency: (field, key) => directory.frequency(field, key),
+  };
+  return {
+    ...enricher,
+    enrichRow(fields, rowNumber, provided) {
+      if (rowNumber === target) {
+        const { contact, match } = enricher.analyzeRow(fields);
+        const entry = match?.entry;
+        console.error(
+          `row ${String(target)}: ${match?.status ?? 'rejected'}${entry ? ` ${entry.id}, score ${match.score.toFixed(4)}` : ''}; ${match?.reason ?? ''}`,
+        );
+        if (entry !== undefined) console.error(`  ${explainPair(contact, entry.contact, context)}`);
+      }
+      return enricher.enrichRow(fields, rowNumber, provided);
+    },
+  };
 }
 
 function parseMapping(text: string): ExplicitColumnMapping {

@@ -106,7 +106,7 @@ describe('createContactEnricher', () => {
   it('rejects a row with no full name, email or phone, without echoing its data', () => {
     const row = enrich(header, ['Cher', 'not-an-email', '', 'secret note']);
     expect(row.match_status).toBe('rejected');
-    expect(row.reject).toBe('no usable full name, email or phone');
+    expect(row.reject).toMatch(/^nothing to match on/);
     expect(row.match_reason).not.toContain('Cher');
   });
 
@@ -155,14 +155,63 @@ describe('loadDirectoryCsv', () => {
     expect(index.entries[0]?.contact.updatedAt).toBe(Date.UTC(2024, 0, 2));
   });
 
-  it('names the missing columns', async () => {
-    const csv = 'id,first_name,last_name\n1,a,b\n';
+  it('says when the id column is missing', async () => {
+    const csv = 'first_name,last_name,email\na,b,a@b.se\n';
     await expect(
       loadDirectoryCsv(Readable.from([csv]), { nicknames: testNicknames() }),
     ).rejects.toThrow(DirectoryFormatError);
     await expect(
       loadDirectoryCsv(Readable.from([csv]), { nicknames: testNicknames() }),
-    ).rejects.toThrow(/email, phone, company, title, city/);
+    ).rejects.toThrow(/lacks an id column/);
+  });
+
+  it('reads a directory written as any contact export (Outlook, semicolons, UTF-16)', async () => {
+    const outlook =
+      'Record ID;First Name;Last Name;E-mail Address;E-mail 2 Address;Mobile Phone;Business Street;Business Postal Code;Business Country/Region;Birthday\n' +
+      '7;Zoë;Lefèvre;zoe@acme.fr;zl@home.fr;+33 6 12 34 56 78;12 rue de la Paix;75002;France;7 March 1984\n';
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(outlook, 'utf16le')]);
+    const index = await loadDirectoryCsv(Readable.from([utf16]), { nicknames: testNicknames() });
+    const entry = index.entries[0];
+    expect(entry?.id).toBe('7');
+    expect(entry?.contact.name.first).toBe('Zoë');
+    expect(entry?.contact.emails.map((e) => e.value)).toEqual(['zoe@acme.fr', 'zl@home.fr']);
+    expect(entry?.contact.phones[0]?.e164).toBe('+33612345678');
+    expect(entry?.contact.postcode).toBe('75002');
+    expect(entry?.contact.country).toBe('FR');
+    expect(entry?.contact.birthDate).toBe('1984-03-07');
+  });
+
+  it('reads a tab-separated windows-1252 directory and FEBRL files with spaces after commas', async () => {
+    const tsv = Buffer.from(
+      'contact_id\tName\tEmail\n9\tZo\xeb Lef\xe8vre\tzoe@acme.fr\n',
+      'latin1',
+    );
+    const index = await loadDirectoryCsv(Readable.from([tsv]), { nicknames: testNicknames() });
+    expect(index.entries[0]?.id).toBe('9');
+    expect(index.entries[0]?.contact.name.last).toBe('Lefèvre');
+    const febrl =
+      'rec_id, given_name, surname, postcode, date_of_birth\nrec-1070-org, michaela, neumann, 4223, 19151111\n';
+    const spaced = await loadDirectoryCsv(Readable.from([febrl]), { nicknames: testNicknames() });
+    expect(spaced.entries[0]?.id).toBe('rec-1070-org');
+    expect(spaced.entries[0]?.contact.postcodeKey).toBe('4223');
+    expect(spaced.entries[0]?.contact.birthKey).toBe('19151111');
+  });
+
+  it('reads a FEBRL-style directory (rec_id, street_number, address_1, suburb, soc_sec_id)', async () => {
+    const csv =
+      'rec_id,given_name,surname,street_number,address_1,address_2,suburb,postcode,state,date_of_birth,soc_sec_id\n' +
+      'rec-1-org,michaela,neumann,8,stanley street,miami,winston hills,4223,nsw,19151111,5304218\n';
+    const index = await loadDirectoryCsv(Readable.from([csv]), { nicknames: testNicknames() });
+    const c = index.entries[0]?.contact;
+    expect(index.entries[0]?.id).toBe('rec-1-org');
+    expect(c?.street.number).toBe('8');
+    expect(c?.street.nameKey).toBe('stanley st');
+    expect(c?.street.line2Key).toBe('miami');
+    expect(c?.city).toBe('Winston Hills');
+    expect(c?.postcodeKey).toBe('4223');
+    expect(c?.stateKey).toBe('nsw');
+    expect(c?.birthKey).toBe('19151111');
+    expect(c?.nationalIdKey).toBe('5304218');
   });
 
   it('refuses duplicate ids', async () => {
@@ -375,6 +424,11 @@ describe('createContactEnricher output', () => {
       'enriched_company',
       'enriched_title',
       'enriched_city',
+      'enriched_street',
+      'enriched_postcode',
+      'enriched_state',
+      'enriched_country',
+      'enriched_birth_date',
       'enriched_changes',
     ]);
     const out = enricher.enrichRow(['JAN', 'Jansen', '', '+31 6 1234'], 1);
@@ -396,5 +450,60 @@ describe('createContactEnricher output', () => {
     expect(out.values[out.values.length - 1]).toContain('first_name: updated (was Bill)');
     const same = enricher.enrichRow(['SMITH, WILLIAM', 'will.smith@example.com'], 2);
     expect(same.values[0]).toBe('SMITH, WILLIAM');
+  });
+});
+
+describe('createContactEnricher on address and birth-date fields', () => {
+  const people = testDirectory([
+    directoryRecord({
+      id: 'a1',
+      first_name: 'Margaret',
+      last_name: 'Okonkwo',
+      street: '14 North Elm Street',
+      postcode: '02139',
+      country: 'US',
+      birth_date: '1961-11-23',
+    }),
+    directoryRecord({
+      id: 'a2',
+      first_name: 'Peter',
+      last_name: 'Okonkwo',
+      street: '14 North Elm Street',
+      postcode: '02139',
+      country: 'US',
+      birth_date: '1958-02-04',
+    }),
+    directoryRecord({ id: 'a3', first_name: 'Lena', last_name: 'Vos', postcode: '1012 AB' }),
+  ]);
+  const header = ['Last Name', 'Home Street', 'Zip', 'Country', 'Birthday'];
+  const enricher = createContactEnricher({ inputColumns: header, directory: people });
+  const run = (row: string[]): Record<string, string> & { reject?: string } => {
+    const out = enricher.enrichRow(row, 1);
+    return {
+      ...Object.fromEntries(enricher.outputColumns.map((c, i) => [c, out.values[i] ?? ''])),
+      ...(out.rejectReason === undefined ? {} : { reject: out.rejectReason }),
+    };
+  };
+
+  it('matches a row without a given name through its birth date and address', () => {
+    const row = run(['OKONKWO', '14 N Elm St', '02139-4307', 'USA', 'November 23, 1961']);
+    expect(row.match_id).toBe('a1');
+    expect(row.enriched_first_name).toBe('Margaret');
+    expect(row.enriched_first_name_status).toBe('new');
+    expect(row.enriched_street_status).toBe('confirmed');
+    expect(row.enriched_birth_date).toBe('1961-11-23');
+    expect(row.enriched_birth_date_status).toBe('confirmed');
+    expect(row.match_reason).toMatch(/birth date/);
+  });
+
+  it('does not merge a household member who shares the address', () => {
+    const row = run(['Okonkwo', '14 North Elm Street', '02139', 'US', '1990-06-15']);
+    expect(row.match_id).toBe('');
+  });
+
+  it('rejects a row with nothing usable left, saying so', () => {
+    const row = run(['', '', '', 'US', '']);
+    expect(row.match_status).toBe('rejected');
+    expect(row.reject).toMatch(/^nothing to match on/);
   });
 });

@@ -1,6 +1,6 @@
 import {
   createContactStandardizer,
-  hasFullName,
+  hasIdentifiers,
   type Contact,
   type ContactCells,
 } from './standardize/contact.ts';
@@ -94,7 +94,8 @@ export interface ContactEnricher extends JobEnricher {
   };
 }
 
-const REJECT_UNUSABLE = 'no usable full name, email or phone';
+const REJECT_UNUSABLE =
+  'nothing to match on: no full name, valid email, valid phone or national id, and no name part with a birth date or address';
 
 /**
  * The real enrichment engine behind the JobEnricher seam: recognizes the header, then for each
@@ -167,6 +168,14 @@ export function createContactEnricher(init: ContactEnricherInit): ContactEnriche
       company: cell(fields, s.company),
       title: cell(fields, s.title),
       city: cell(fields, s.city),
+      street: cell(fields, s.street),
+      street2: cell(fields, s.street2),
+      streetNumber: cell(fields, s.street_number),
+      postcode: cell(fields, s.postcode),
+      state: cell(fields, s.state),
+      country: cell(fields, s.country),
+      birthDate: cell(fields, s.birth_date),
+      nationalId: cell(fields, s.national_id),
       updatedAt: cell(fields, s.updated_at),
     };
   }
@@ -186,7 +195,7 @@ export function createContactEnricher(init: ContactEnricherInit): ContactEnriche
     match: MatchResult | undefined;
   } {
     const contact = toContact(fields);
-    const usable = hasFullName(contact) || contact.emails.length > 0 || contact.phones.length > 0;
+    const usable = hasIdentifiers(contact);
     return { contact, match: usable ? matcher.match(contact) : undefined };
   }
 

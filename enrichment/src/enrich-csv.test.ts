@@ -32,10 +32,13 @@ describe('enrichCsv', () => {
     expect(stats).toMatchObject({ rows: 3, rejected: 2 });
     expect(await rej).toBe(
       formatRejectsHeader() +
-        formatRejectsRecord(2, 'no usable full name, email or phone') +
+        formatRejectsRecord(
+          2,
+          'nothing to match on: no full name, valid email, valid phone or national id, and no name part with a birth date or address',
+        ) +
         formatRejectsRecord(3, 'row has 2 fields, header has 3'),
     );
-    expect(await rej).toMatch(/^row_number,reason\n2,"no usable full name, email or phone"\n/);
+    expect(await rej).toMatch(/^row_number,reason\n2,"nothing to match on: /);
     expect((await out).split('\n')[1]).toContain('Ann Lee,ann@lee.test,x,exact,d1,directory,1.00');
   });
 });

@@ -33,13 +33,17 @@ export {
   type DirectoryRecord,
   type FrequencyField,
 } from './directory/directory-index.ts';
-export { loadDirectoryCsv, readDirectoryRecords } from './directory/load-directory.ts';
 export {
   checkDirectorySample,
   DIRECTORY_SAMPLE_BYTES,
   findIdColumn,
   type DirectoryCheck,
 } from './validate/check-directory.ts';
+export {
+  loadDirectoryCsv,
+  readDirectoryRecords,
+  recognizeDirectoryColumns,
+} from './directory/load-directory.ts';
 export { enrichCsv, type EnrichCsvOptions, type EnrichCsvStats } from './enrich-csv.ts';
 
 // The output file: column names (never hard-code them), scores, reasons and the rejects file.
@@ -98,7 +102,9 @@ export {
   type ComparisonLevel,
   type FieldLevels,
   type FieldModel,
+  type LevelProbabilities,
   type MatchModel,
+  type ModelTraining,
   type ScoringContext,
 } from './match/score-candidate.ts';
 export {
@@ -108,6 +114,23 @@ export {
   type BlockingVocabulary,
 } from './match/blocking-keys.ts';
 export { buildNameNeighbours, type NameNeighbours } from './match/name-neighbours.ts';
+export {
+  estimateU,
+  expectationMaximisation,
+  trainModel,
+  type EmResult,
+  type TrainingInput,
+  type TrainingOptions,
+} from './match/train-model.ts';
+export { explainModel, explainPair } from './match/explain-model.ts';
+export {
+  countryCode,
+  standardizeCountry,
+  standardizeRegion,
+} from './standardize/standardize-country.ts';
+export { standardizeDate, type StandardDate } from './standardize/standardize-date.ts';
+export { standardizePostcode, type StandardPostcode } from './standardize/standardize-postcode.ts';
+export { standardizeStreet, type StandardStreet } from './standardize/standardize-street.ts';
 export {
   ENRICHED_FIELDS,
   FIELD_STATUSES,

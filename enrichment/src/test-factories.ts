@@ -58,6 +58,12 @@ export function contact(fields: {
   title?: string;
   city?: string;
   updatedAt?: string;
+  street?: string;
+  postcode?: string;
+  state?: string;
+  country?: string;
+  birthDate?: string;
+  nationalId?: string;
 }): Contact {
   return standardizeContact(
     {
@@ -67,6 +73,12 @@ export function contact(fields: {
       company: fields.company,
       title: fields.title,
       city: fields.city,
+      street: fields.street,
+      postcode: fields.postcode,
+      state: fields.state,
+      country: fields.country,
+      birthDate: fields.birthDate,
+      nationalId: fields.nationalId,
       updatedAt: fields.updatedAt,
     },
     createPhoneStandardizer({ defaultRegion: 'US' }),

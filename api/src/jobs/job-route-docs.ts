@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { v1Problems } from '../openapi/problem-responses.ts';
 import type { RouteDoc } from '../openapi/route-doc.ts';
 import { createdJobSchema, jobViewSchema } from '../openapi/schemas.ts';
-import { createJobBody, directUploadQuery, jobIdParam } from './job-requests.ts';
+import {
+  createJobBody,
+  createSourceJobBody,
+  directUploadQuery,
+  jobIdParam,
+} from './job-requests.ts';
 
 const job = { 'application/json': jobViewSchema };
 const multipartFile = z.object({ file: z.string().describe('The CSV file (the last field)') });
@@ -22,7 +27,7 @@ export const jobRouteDocs: readonly RouteDoc[] = [
       'storage and starts the job at once (202); the options then come as query parameters.',
     query: directUploadQuery,
     body: {
-      'application/json': createJobBody,
+      'application/json': z.union([createJobBody, createSourceJobBody]),
       'text/csv': null,
       'multipart/form-data': multipartFile,
     },
@@ -33,11 +38,17 @@ export const jobRouteDocs: readonly RouteDoc[] = [
         headers: { Location: 'The job’s URL' },
       },
       202: {
-        description: 'Uploaded and queued (CSV or form body)',
+        description:
+          'Uploaded and queued (CSV or form body), or queued at once (a Mailchimp `source`)',
         content: job,
         headers: { Location: 'The job’s URL' },
       },
-      ...v1Problems([409, 'The directory named by `directoryId` has not been uploaded'], 413, 415),
+      ...v1Problems(
+        [404, 'The Mailchimp `connectionId` is not one of this tenant’s (`connection_not_found`)'],
+        [409, 'The directory named by `directoryId` is not uploaded or cannot be used'],
+        413,
+        415,
+      ),
     },
   },
   {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { eventsTokenResponse, jobEventsQuery } from '../events/event-schemas.ts';
 import { jobIdParam } from '../jobs/job-requests.ts';
 import { v1Problems } from './problem-responses.ts';
 import type { RouteDoc } from './route-doc.ts';
@@ -20,10 +21,27 @@ export const eventsRouteDocs: readonly RouteDoc[] = [
       'Every event has an `id:`; reconnect with `Last-Event-ID` to resume. A comment line is ' +
       'sent at least every 20 s so idle proxies keep the connection open.',
     params: jobIdParam,
+    query: jobEventsQuery,
     responses: {
       200: {
         description: 'The event stream',
         content: { 'text/event-stream': null },
+      },
+      ...v1Problems(404),
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/jobs/{id}/events-token',
+    operationId: 'jobEventsToken',
+    tag: 'jobs',
+    summary:
+      'A short-lived token for one job’s event stream (for EventSource, which sends no headers)',
+    params: jobIdParam,
+    responses: {
+      201: {
+        description: 'The token and the stream URL carrying it',
+        content: { 'application/json': eventsTokenResponse.meta({ id: 'EventsToken' }) },
       },
       ...v1Problems(404),
     },

@@ -58,8 +58,27 @@ export const jobViewSchema = z
         provider: z.enum(['pdl']).optional(),
         columnMapping: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
         toleratedRejectPercent: z.number().optional(),
+        region: z.string().length(2).optional(),
+        output: z.enum(['full', 'compact']).optional(),
       })
       .describe('The options the job was created with'),
+    source: z
+      .object({
+        type: z.literal('mailchimp'),
+        connectionId: z.string(),
+        listId: z.string(),
+        writeBack: z.boolean(),
+        members: count.optional().describe('Audience size pinned at split'),
+        shiftedPages: count
+          .optional()
+          .describe('Pages that found the audience at another size than split pinned'),
+      })
+      .optional()
+      .describe('Where the rows came from when not an upload (Mailchimp jobs)'),
+    writeBack: z
+      .object({ membersWritten: count, errors: count })
+      .optional()
+      .describe('What went back to the audience (Mailchimp jobs with `writeBack`)'),
     input: z
       .object({
         encoding: z.string(),
@@ -104,7 +123,10 @@ export const createdJobSchema = jobViewSchema
 export const directoryViewSchema = z
   .object({
     id: z.uuid(),
-    status: z.literal('ready'),
+    status: z
+      .enum(['ready', 'failed'])
+      .describe('`failed`: the file cannot be used as a directory (`error` says why)'),
+    error: z.object({ code: z.literal('directory_invalid'), message: z.string() }).optional(),
     sizeBytes: count,
     updatedAt: timestamp,
   })

@@ -2,36 +2,18 @@ import { z } from 'zod';
 import { v1Problems } from './problem-responses.ts';
 import type { RouteDoc, WebhookDoc } from './route-doc.ts';
 import { jobViewSchema } from './schemas.ts';
+import {
+  createdWebhook,
+  createWebhookBody,
+  webhookIdParam,
+  webhookView,
+} from '../webhooks/webhook-schemas.ts';
+import { WEBHOOK_EVENT_TYPES } from '@contacts/shared';
 
-/**
- * `/v1/webhooks` (issue 12 §3), described from the issue: when the routes land, replace these
- * schemas with the ones the webhook module exports for its bodies.
- */
-const WEBHOOK_EVENTS = ['job.completed', 'job.failed', 'job.cancelled'] as const;
-
-export const createWebhookBody = z
-  .object({
-    url: z.url().describe('Where deliveries are POSTed (https; private hosts are refused)'),
-    events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).optional().describe('Default: all events'),
-  })
-  .strict();
-
-const webhook = z.object({
-  id: z.string(),
-  url: z.url(),
-  events: z.array(z.enum(WEBHOOK_EVENTS)),
-});
-
-const createdWebhook = webhook
-  .extend({
-    secret: z
-      .string()
-      .regex(/^whsec_/)
-      .describe('Shown once: verifies `webhook-signature` (Standard Webhooks)'),
-  })
-  .meta({ id: 'CreatedWebhook' });
-
-const webhookId = z.object({ id: z.string().min(1) });
+/** `/v1/webhooks` (issue 12 §3), with the schemas the webhook routes parse and answer with. */
+const WEBHOOK_EVENTS = WEBHOOK_EVENT_TYPES;
+const createdWebhookDoc = createdWebhook.meta({ id: 'CreatedWebhook' });
+const webhook = webhookView.meta({ id: 'Webhook' });
 
 export const webhookRouteDocs: readonly RouteDoc[] = [
   {
@@ -47,7 +29,7 @@ export const webhookRouteDocs: readonly RouteDoc[] = [
       'disables the endpoint.',
     body: { 'application/json': createWebhookBody },
     responses: {
-      201: { description: 'Subscribed', content: { 'application/json': createdWebhook } },
+      201: { description: 'Subscribed', content: { 'application/json': createdWebhookDoc } },
       ...v1Problems(),
     },
   },
@@ -61,7 +43,7 @@ export const webhookRouteDocs: readonly RouteDoc[] = [
       200: {
         description: 'The endpoints',
         content: {
-          'application/json': z.object({ items: z.array(webhook.meta({ id: 'Webhook' })) }),
+          'application/json': z.object({ items: z.array(webhook) }),
         },
       },
       ...v1Problems(),
@@ -73,7 +55,7 @@ export const webhookRouteDocs: readonly RouteDoc[] = [
     operationId: 'deleteWebhook',
     tag: 'webhooks',
     summary: 'Remove a webhook endpoint',
-    params: webhookId,
+    params: webhookIdParam,
     responses: {
       204: { description: 'Removed' },
       ...v1Problems(404),

@@ -4,24 +4,74 @@ import {
   type BlockingContext,
   type BlockingVocabulary,
 } from '../match/blocking-keys.ts';
-import { standardizeContact, type Contact } from '../standardize/contact.ts';
+import { standardizeContact, type Contact, type ContactCells } from '../standardize/contact.ts';
 import { DirectoryFormatError } from '../errors.ts';
 import { buildNameNeighbours } from '../match/name-neighbours.ts';
 import type { NicknameTable } from '../nicknames/nicknames.ts';
 import { createPhoneticEncoder } from '../match/phonetic-key.ts';
 import { createPhoneStandardizer } from '../standardize/standardize-phone.ts';
+import { DEFAULT_MATCH_MODEL, type MatchModel } from '../match/score-candidate.ts';
+import { trainModel, type TrainingOptions } from '../match/train-model.ts';
 
-/** One row of a directory CSV: `id,first_name,last_name,email,phone,company,title,city[,updated_at]`. */
+/**
+ * One directory person as read from its CSV (any header the uploads accept, see
+ * readDirectoryRecords) or built in code. Only `id` is required; `emails`/`phones` hold second
+ * and further addresses and numbers besides `email`/`phone`.
+ */
 export interface DirectoryRecord {
   readonly id: string;
-  readonly first_name: string;
-  readonly last_name: string;
-  readonly email: string;
-  readonly phone: string;
-  readonly company: string;
-  readonly title: string;
-  readonly city: string;
+  readonly first_name?: string | undefined;
+  readonly last_name?: string | undefined;
+  readonly full_name?: string | undefined;
+  readonly middle_name?: string | undefined;
+  readonly prefix?: string | undefined;
+  readonly suffix?: string | undefined;
+  readonly nickname?: string | undefined;
+  readonly email?: string | undefined;
+  readonly phone?: string | undefined;
+  readonly emails?: readonly string[] | undefined;
+  readonly phones?: readonly string[] | undefined;
+  readonly company?: string | undefined;
+  readonly title?: string | undefined;
+  readonly city?: string | undefined;
+  readonly street?: string | undefined;
+  readonly street2?: string | undefined;
+  readonly street_number?: string | undefined;
+  readonly postcode?: string | undefined;
+  readonly state?: string | undefined;
+  readonly country?: string | undefined;
+  readonly birth_date?: string | undefined;
+  readonly national_id?: string | undefined;
   readonly updated_at?: string | undefined;
+}
+
+/** The raw cells of a directory record, as the standardizer takes them. */
+export function recordCells(record: DirectoryRecord): ContactCells {
+  return {
+    name: {
+      full: record.full_name,
+      first: record.first_name,
+      middle: record.middle_name,
+      last: record.last_name,
+      prefix: record.prefix,
+      suffix: record.suffix,
+      nickname: record.nickname,
+    },
+    emails: [record.email ?? '', ...(record.emails ?? [])],
+    phones: [record.phone ?? '', ...(record.phones ?? [])],
+    company: record.company,
+    title: record.title,
+    city: record.city,
+    street: record.street,
+    street2: record.street2,
+    streetNumber: record.street_number,
+    postcode: record.postcode,
+    state: record.state,
+    country: record.country,
+    birthDate: record.birth_date,
+    nationalId: record.national_id,
+    updatedAt: record.updated_at,
+  };
 }
 
 /** A directory person, standardized. */
@@ -31,7 +81,8 @@ export interface DirectoryEntry {
 }
 
 /** Field whose value frequencies weight exact agreement (agreeing on "Smith" says less than on "Zawadzki"). */
-export type FrequencyField = 'first' | 'last' | 'company' | 'city' | 'title';
+export type FrequencyField =
+  'first' | 'last' | 'company' | 'city' | 'title' | 'street' | 'postcode';
 
 /** A directory loaded into memory with its blocking index. Built once per directory version. */
 export interface DirectoryIndex {
@@ -47,10 +98,17 @@ export interface DirectoryIndex {
   readonly vocabulary: BlockingVocabulary;
   /** Entry positions filed under a blocking key (see directoryBlockingKeys), or undefined. */
   block(key: string): number | readonly number[] | undefined;
+  /**
+   * The directory's Fellegi–Sunter model: u from random pairs, m by EM (see train-model.ts).
+   * Plain JSON, so it can be stored with the index.
+   */
+  readonly model: MatchModel;
   /** The same blocks, looked up by key parts (see visitQueryBlockingKeys): the matcher's path. */
   readonly blocks: BlockIndex;
   /** How many entries carry this folded value in the given field. */
   frequency(field: FrequencyField, key: string): number;
+  /** How many entries carry the field's most common value (for --explain). */
+  commonest(field: FrequencyField): number;
   /**
    * The directory's own string for a name, company, title or city key equal to `key`, or `key`
    * itself. Entries share one string per distinct key, so an upload key passed through this
@@ -61,6 +119,10 @@ export interface DirectoryIndex {
 
 export interface DirectoryIndexOptions {
   readonly nicknames: NicknameTable;
+  /** The prior model training starts from. Default DEFAULT_MATCH_MODEL. */
+  readonly model?: MatchModel;
+  /** How the model is learned from the directory; `false` keeps the prior as it is. */
+  readonly training?: TrainingOptions | false;
   /** Region for directory phone numbers without a country code. Default "US". */
   readonly defaultRegion?: string;
 }
@@ -97,6 +159,8 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
     company: new Map(),
     city: new Map(),
     title: new Map(),
+    street: new Map(),
+    postcode: new Map(),
   };
   let finished = false;
 
@@ -108,18 +172,7 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
         throw new DirectoryFormatError(`directory record ${entries.length + 1} has no id`);
       if (ids.has(id)) throw new DirectoryFormatError(`directory id "${id}" appears twice`);
       ids.add(id);
-      const standardized = standardizeContact(
-        {
-          name: { first: record.first_name, last: record.last_name },
-          emails: [record.email],
-          phones: [record.phone],
-          company: record.company,
-          title: record.title,
-          city: record.city,
-          updatedAt: record.updated_at,
-        },
-        standardizePhone,
-      );
+      const standardized = standardizeContact(recordCells(record), standardizePhone);
       const contact: Contact = {
         ...standardized,
         firstKey: intern(standardized.firstKey),
@@ -141,10 +194,29 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
       increment(counts.company, contact.companyKey);
       increment(counts.city, contact.cityKey);
       increment(counts.title, contact.titleKey);
+      increment(counts.street, contact.street.nameKey);
+      increment(counts.postcode, contact.postcodeKey);
     },
     finish(): DirectoryIndex {
       finished = true;
+      const prior = options.model ?? DEFAULT_MATCH_MODEL;
+      const model =
+        options.training === false
+          ? prior
+          : trainModel(
+              {
+                entries: entries.map((e) => e.contact),
+                forEachBlock: (visit) => {
+                  blocks.forEachBlock(visit);
+                },
+                nicknames: options.nicknames,
+                phonetic: context.phonetic,
+              },
+              prior,
+              options.training ?? {},
+            );
       return {
+        model,
         size: entries.length,
         entries,
         defaultRegion,
@@ -159,6 +231,11 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
         block: (key) => blocks.byKeyString(key),
         blocks,
         frequency: (field, key) => counts[field].get(key) ?? 0,
+        commonest: (field) => {
+          let most = 0;
+          for (const count of counts[field].values()) if (count > most) most = count;
+          return most;
+        },
         internKey: (key) => keyPool.get(key) ?? key,
       };
     },

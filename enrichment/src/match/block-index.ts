@@ -21,6 +21,10 @@ export interface BlockIndex {
   name(canon: string, last: string): Block | undefined;
   phonetic(code: string, canon: string): Block | undefined;
   initial(initial: string, last: string): Block | undefined;
+  /** A block of the address/birth-date rules, by its key string (see BlockingKeySink.other). */
+  other(key: string): Block | undefined;
+  /** Calls `visit` with every block of more than one entry (model training pairs). */
+  forEachBlock(visit: (block: readonly number[]) => void): void;
   /** The block under a key's string form (see keyStringSink), or undefined. */
   byKeyString(key: string): Block | undefined;
 }
@@ -33,6 +37,7 @@ export function createBlockIndex(): BlockIndex {
   const names = new Map<string, Map<string, MutableBlock>>();
   const phonetics = new Map<string, Map<string, MutableBlock>>();
   const initials = new Map<string, Map<string, MutableBlock>>();
+  const others = new Map<string, MutableBlock>();
 
   const filing = {
     position: 0,
@@ -54,6 +59,9 @@ export function createBlockIndex(): BlockIndex {
     initial: (initial: string, last: string): void => {
       file(inner(initials, last), initial, filing.position);
     },
+    other: (key: string): void => {
+      file(others, key, filing.position);
+    },
   };
 
   const name = (canon: string, last: string): Block | undefined => names.get(last)?.get(canon);
@@ -70,6 +78,14 @@ export function createBlockIndex(): BlockIndex {
     name,
     phonetic,
     initial,
+    other: (key) => others.get(key),
+    forEachBlock(visit) {
+      const flat = (map: Map<string, MutableBlock>): void => {
+        for (const block of map.values()) if (typeof block !== 'number') visit(block);
+      };
+      for (const map of [emails, phones, localParts, others]) flat(map);
+      for (const outer of [names, phonetics, initials]) for (const map of outer.values()) flat(map);
+    },
     byKeyString(key: string): Block | undefined {
       const rest = key.slice(1);
       // Name parts are folded letters and digits, and phonetic codes have no "|" either.
@@ -90,7 +106,7 @@ export function createBlockIndex(): BlockIndex {
         case 'i':
           return bar < 0 ? undefined : initial(left, right);
         default:
-          return undefined;
+          return others.get(key);
       }
     },
   };

@@ -125,3 +125,44 @@ describe('buildNameNeighbours', () => {
     expect(neighbours.near('le')).toEqual([]);
   });
 });
+
+describe('address and birth-date blocking rules', () => {
+  it('files and finds entries by birth date, postcode + initial, postcode + surname, street and id', () => {
+    const entry = directoryBlockingKeys(
+      contact({
+        first: 'Margaret',
+        last: 'Okonkwo',
+        street: '14 North Elm Street',
+        postcode: '02139',
+        birthDate: '1961-11-23',
+        nationalId: '123-45-6789',
+      }),
+      context,
+    );
+    expect(entry).toEqual(
+      expect.arrayContaining([
+        'b19611123',
+        'x123456789',
+        'z02139|m',
+        'z02139|-o',
+        'k02139|okonkwo',
+        's14|n elm st',
+        'y1961|okonkwo',
+        'g1961|margaret',
+      ]),
+    );
+    // No given name, a typo in the surname: the birth date and the street still meet.
+    const upload = queryBlockingKeys(
+      contact({ last: 'Okonkow', street: '14 N Elm St', birthDate: '23 November 1961' }),
+      context,
+      undefined,
+      1,
+    );
+    expect(upload).toEqual(expect.arrayContaining(['b19611123', 's14|n elm st']));
+  });
+
+  it('looks an ambiguous date up under both readings', () => {
+    const keys = queryBlockingKeys(contact({ birthDate: '03/07/1984' }), context, undefined, 1);
+    expect(keys).toEqual(expect.arrayContaining(['b19840307', 'b19840703']));
+  });
+});

@@ -1,6 +1,7 @@
 import type { Contact } from '../standardize/contact.ts';
 import type { NameNeighbours } from './name-neighbours.ts';
 import type { NicknameTable } from '../nicknames/nicknames.ts';
+import { postcodeBase } from '../standardize/postcode-base.ts';
 
 /** What blocking needs besides the contact: nickname canonicalization and a phonetic encoder. */
 export interface BlockingContext {
@@ -54,6 +55,13 @@ export interface BlockingKeySink {
   phonetic(code: string, canon: string): void;
   /** `i`: the first initial (one UTF-16 unit) and the surname (core). */
   initial(initial: string, last: string): void;
+  /**
+   * Keys of the address/birth-date rules, as one string of a kind letter and a value:
+   * `b` birth date (YYYYMMDD), `x` national id, `z` postcode + an initial of either name,
+   * `k` postcode + surname, `s` house number + street name, `y` birth year + surname,
+   * `g` birth year + given name, `c` city + surname.
+   */
+  other(key: string): void;
 }
 
 /** A sink that appends each key's string form to `keys`. */
@@ -65,6 +73,7 @@ export function keyStringSink(keys: string[]): BlockingKeySink {
     name: (canon, last) => keys.push(`n${canon}|${last}`),
     phonetic: (code, canon) => keys.push(`m${code}|${canon}`),
     initial: (initial, last) => keys.push(`i${initial}|${last}`),
+    other: (key) => keys.push(key),
   };
 }
 
@@ -101,6 +110,37 @@ export function visitDirectoryBlockingKeys(
     }
     sink.initial(first.charAt(0), last);
   }
+  visitOtherKeys(contact, sink);
+}
+
+/**
+ * Blocking rules on the address and birth-date fields, for rows whose names are missing or too
+ * corrupted for the name keys: birth date; national id; postcode with the first letter of the
+ * given name and of the surname; postcode with the surname; house number with street name;
+ * birth year with the surname or the given name; city with the surname.
+ */
+function visitOtherKeys(contact: Contact, sink: BlockingKeySink): void {
+  if (contact.birthKey !== '') sink.other(`b${contact.birthKey}`);
+  if (contact.birthAltKey !== '') sink.other(`b${contact.birthAltKey}`);
+  if (contact.nationalIdKey.length >= 4) sink.other(`x${contact.nationalIdKey}`);
+  const postcode = postcodeBase(contact.postcodeKey);
+  if (postcode !== '') {
+    if (contact.firstKey !== '') sink.other(`z${postcode}|${contact.firstKey.charAt(0)}`);
+    if (contact.lastKey !== '') {
+      sink.other(`z${postcode}|-${contact.lastKey.charAt(0)}`);
+      sink.other(`k${postcode}|${contact.lastCoreKey}`);
+    }
+  }
+  const street = contact.street;
+  if (street.nameKey !== '' && street.number !== '')
+    sink.other(`s${street.number}|${street.nameKey}`);
+  const year = contact.birthKey.slice(0, 4);
+  if (year !== '') {
+    if (contact.lastCoreKey !== '') sink.other(`y${year}|${contact.lastCoreKey}`);
+    if (contact.firstKey.length > 1) sink.other(`g${year}|${contact.firstKey}`);
+  }
+  if (contact.cityKey !== '' && contact.lastCoreKey !== '')
+    sink.other(`c${contact.cityKey}|${contact.lastCoreKey}`);
 }
 
 /**
@@ -134,6 +174,7 @@ export function visitQueryBlockingKeys(
   if (pass === 1) {
     for (const email of contact.emails) sink.email(email.key);
     for (const phone of contact.phones) sink.phone(phone.e164);
+    visitOtherKeys(contact, sink);
     if (first === '' || last === '') return;
     if (first.length === 1) {
       sink.initial(first, last);

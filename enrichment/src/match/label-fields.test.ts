@@ -38,6 +38,11 @@ describe('labelFields', () => {
       // The directory has no title: nothing to verify it against.
       title: { value: 'CTO', status: 'unverified', previous: '' },
       city: { value: 'Boston', status: 'updated', previous: 'Cambridge' },
+      street: { value: '', status: 'empty', previous: '' },
+      postcode: { value: '', status: 'empty', previous: '' },
+      state: { value: '', status: 'empty', previous: '' },
+      country: { value: '', status: 'empty', previous: '' },
+      birth_date: { value: '', status: 'empty', previous: '' },
     });
   });
 

@@ -1,4 +1,10 @@
-import { CONTACT_FIELDS, type Contact, type ContactField } from '../standardize/contact.ts';
+import {
+  CONTACT_FIELDS,
+  placeKey,
+  placeValue,
+  type Contact,
+  type ContactField,
+} from '../standardize/contact.ts';
 import { samePhoneNumber } from '../standardize/phone-region.ts';
 
 /**
@@ -146,8 +152,7 @@ function valueOf(contact: Contact, field: EnrichedField): string {
     case 'city':
       return contact.city;
     default:
-      // A field added to CONTACT_FIELDS later is labelled once it has an accessor here.
-      return '';
+      return placeValue(contact, field);
   }
 }
 
@@ -191,7 +196,13 @@ function agreeingValues(
       return a.titleKey !== '' && a.titleKey === b.titleKey ? [a.title, b.title] : undefined;
     case 'city':
       return a.cityKey !== '' && a.cityKey === b.cityKey ? [a.city, b.city] : undefined;
-    default:
-      return undefined;
+    default: {
+      // Address and birth-date fields: standardized keys (street abbreviations, postcode format,
+      // ISO country and date) decide agreement.
+      const key = placeKey(a, field);
+      return key !== '' && key === placeKey(b, field)
+        ? [placeValue(a, field), placeValue(b, field)]
+        : undefined;
+    }
   }
 }

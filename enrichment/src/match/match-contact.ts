@@ -36,7 +36,7 @@ export interface MatchOptions {
   readonly maxBlockSize?: number;
   /** At most this many candidates are scored per row. Default 300. */
   readonly maxCandidates?: number;
-  /** Field weights; defaults to DEFAULT_MATCH_MODEL. */
+  /** Field weights; defaults to the directory's learned model (DEFAULT_MATCH_MODEL for providers). */
   readonly model?: MatchModel;
 }
 
@@ -79,7 +79,7 @@ export function createMatcher(
   const phonetic = createPhoneticEncoder();
   const blocking: BlockingContext = { nicknames, phonetic };
   const scoring: ScoringContext = {
-    model: options.model ?? DEFAULT_MATCH_MODEL,
+    model: options.model ?? directory.model,
     nicknames,
     phonetic,
     directorySize: directory.size,
@@ -130,6 +130,9 @@ export function createMatcher(
     },
     initial: (initial, last) => {
       collect(blocks.initial(initial, last));
+    },
+    other: (key) => {
+      collect(blocks.other(key));
     },
   };
 

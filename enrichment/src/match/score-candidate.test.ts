@@ -107,3 +107,52 @@ describe('scoreCandidate', () => {
     expect(result.levels.company).toBe('exact');
   });
 });
+
+describe('address and birth-date comparison levels', () => {
+  const entry = contact({
+    first: 'Ana',
+    last: 'Lopez',
+    street: '12 Main Street',
+    postcode: '02139',
+    country: 'US',
+    birthDate: '1984-03-07',
+    nationalId: '123-45-6789',
+  });
+  const levelsOf = (fields: Parameters<typeof contact>[0]): Record<string, string> =>
+    score(contact({ first: 'Ana', last: 'Lopez', ...fields }), entry).levels;
+
+  it('compares streets: exact, same number with a typo, other number, different', () => {
+    expect(levelsOf({ street: '12 Main St.' }).street).toBe('exact');
+    expect(levelsOf({ street: '12 Mian St' }).street).toBe('jw92');
+    expect(levelsOf({ street: 'Main Street' }).street).toBe('jw92');
+    expect(levelsOf({ street: '14 Main St' }).street).toBe('similar');
+    expect(levelsOf({ street: '12 Oak Avenue' }).street).toBe('different');
+  });
+
+  it('compares postcodes: exact (ZIP+4 too), one edit, same area, different', () => {
+    expect(levelsOf({ postcode: '02139-4307', country: 'US' }).postcode).toBe('exact');
+    expect(levelsOf({ postcode: '02193' }).postcode).toBe('typo');
+    expect(levelsOf({ postcode: '02155' }).postcode).toBe('partial');
+    expect(levelsOf({ postcode: '94105' }).postcode).toBe('different');
+  });
+
+  it('compares birth dates: exact, day/month swapped, typo, year-month, year, different', () => {
+    expect(levelsOf({ birthDate: 'March 7, 1984' }).birth_date).toBe('exact');
+    expect(levelsOf({ birthDate: '1984-07-03' }).birth_date).toBe('transposed');
+    expect(levelsOf({ birthDate: '07/03/1984', country: 'GB' }).birth_date).toBe('exact');
+    expect(levelsOf({ birthDate: '1984-03-08' }).birth_date).toBe('typo');
+    expect(levelsOf({ birthDate: '1984-03-21' }).birth_date).toBe('partial');
+    expect(levelsOf({ birthDate: '1984-11-21' }).birth_date).toBe('similar');
+    expect(levelsOf({ birthDate: '1990-11-21' }).birth_date).toBe('different');
+  });
+
+  it('weighs a matching birth date and national id far above a shared country', () => {
+    const base = score(contact({ first: 'Ana', last: 'Lopez' }), entry).weight;
+    const withDob = score(contact({ first: 'Ana', last: 'Lopez', birthDate: '1984-03-07' }), entry);
+    const withId = score(contact({ first: 'Ana', last: 'Lopez', nationalId: '123456789' }), entry);
+    const withCountry = score(contact({ first: 'Ana', last: 'Lopez', country: 'USA' }), entry);
+    expect(withDob.weight - base).toBeGreaterThan(10);
+    expect(withId.weight - base).toBeGreaterThan(15);
+    expect(withCountry.weight - base).toBeLessThan(2);
+  });
+});

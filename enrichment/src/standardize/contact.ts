@@ -5,8 +5,11 @@ import { createNameStandardizer, keyedName, type KeyedName } from './memoize-nam
 import type { ParsedName } from './standardize-name.ts';
 import { displayCaseName, type NameCells } from './standardize-name.ts';
 import type { PhoneStandardizer, StandardPhone } from './standardize-phone.ts';
+import { standardizeCountry, standardizeRegion } from './standardize-country.ts';
+import { standardizeDate } from './standardize-date.ts';
+import { standardizePostcode } from './standardize-postcode.ts';
+import { standardizeStreet, type StandardStreet } from './standardize-street.ts';
 
-/** One person, standardized: display values for output plus folded keys for matching. */
 /** The contact fields the engine standardizes, compares and labels, in output order. */
 export const CONTACT_FIELDS = [
   'first_name',
@@ -16,13 +19,22 @@ export const CONTACT_FIELDS = [
   'company',
   'title',
   'city',
+  'street',
+  'postcode',
+  'state',
+  'country',
+  'birth_date',
 ] as const;
 
 export type ContactField = (typeof CONTACT_FIELDS)[number];
 
-/** Columns of a reference directory CSV (`updated_at` is optional). */
+/** The fields a directory needs as of the first version: any other header is recognized. */
+export const BASE_CONTACT_FIELDS = CONTACT_FIELDS.slice(0, 7) as readonly ContactField[];
+
+/** Columns of a generated/canonical directory CSV (`updated_at` is optional). */
 export const DIRECTORY_COLUMNS = ['id', ...CONTACT_FIELDS] as const;
 
+/** One person, standardized: display values for output plus folded keys for matching. */
 export interface Contact {
   readonly name: ParsedName;
   /** Folded given name ("José" → "jose"); '' when absent. */
@@ -43,6 +55,22 @@ export interface Contact {
   readonly titleKey: string;
   readonly city: string;
   readonly cityKey: string;
+  readonly street: StandardStreet;
+  /** Postal code in its country's format; `postcodeKey` compact upper case; `postcodeArea` its district. */
+  readonly postcode: string;
+  readonly postcodeKey: string;
+  readonly postcodeArea: string;
+  readonly state: string;
+  readonly stateKey: string;
+  /** ISO alpha-2 when recognized. */
+  readonly country: string;
+  readonly countryKey: string;
+  /** ISO date when parsed; `birthKey` YYYYMMDD, `birthAltKey` the day↔month reading when ambiguous. */
+  readonly birthDate: string;
+  readonly birthKey: string;
+  readonly birthAltKey: string;
+  /** A national identifier (social security number…), digits and letters upper-cased; never output. */
+  readonly nationalIdKey: string;
   /** Epoch milliseconds of the source's last update, when it says. */
   readonly updatedAt: number | undefined;
 }
@@ -55,6 +83,14 @@ export interface ContactCells {
   readonly company?: string | undefined;
   readonly title?: string | undefined;
   readonly city?: string | undefined;
+  readonly street?: string | undefined;
+  readonly street2?: string | undefined;
+  readonly streetNumber?: string | undefined;
+  readonly postcode?: string | undefined;
+  readonly state?: string | undefined;
+  readonly country?: string | undefined;
+  readonly birthDate?: string | undefined;
+  readonly nationalId?: string | undefined;
   readonly updatedAt?: string | undefined;
 }
 
@@ -199,6 +235,11 @@ function buildContact(
   const company = fields.company(cells.company ?? '');
   const title = fields.title(cells.title ?? '');
   const city = fields.city(cells.city ?? '');
+  const country = standardizeCountry(cells.country ?? '');
+  const iso = country.key.length === 2 && country.key === country.text ? country.key : undefined;
+  const postcode = standardizePostcode(cells.postcode ?? '', iso);
+  const state = standardizeRegion(cells.state ?? '');
+  const birth = standardizeDate(cells.birthDate ?? '', iso);
   return {
     name: name.name,
     firstKey: name.firstKey,
@@ -215,6 +256,18 @@ function buildContact(
     titleKey: title.key,
     city: city.text,
     cityKey: city.key,
+    street: standardizeStreet(cells.street ?? '', cells.street2 ?? '', cells.streetNumber ?? ''),
+    postcode: postcode.text,
+    postcodeKey: postcode.key,
+    postcodeArea: postcode.area,
+    state: state.text,
+    stateKey: state.key,
+    country: country.text,
+    countryKey: country.key,
+    birthDate: birth.text,
+    birthKey: birth.key,
+    birthAltKey: birth.altKey,
+    nationalIdKey: (cells.nationalId ?? '').toUpperCase().replace(/[^A-Z0-9]/g, ''),
     updatedAt: parseTimestamp(cells.updatedAt ?? ''),
   };
 }
@@ -240,7 +293,55 @@ export function parseTimestamp(text: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/** True when the contact carries something blocking can find it by (see docs/matching.md §3). */
+export function hasIdentifiers(contact: Contact): boolean {
+  if (hasFullName(contact) || contact.emails.length > 0 || contact.phones.length > 0) return true;
+  if (contact.nationalIdKey.length >= 4) return true;
+  const name = contact.firstKey !== '' || contact.lastKey !== '';
+  const place = contact.postcodeKey !== '' || contact.street.nameKey !== '';
+  // A birth date alone is shared by thousands; with a name part or an address it singles one out.
+  if (contact.birthKey !== '') return name || place;
+  return name && place;
+}
+
 /** True when the contact has both a given name and a surname. */
 export function hasFullName(contact: Contact): boolean {
   return contact.firstKey !== '' && contact.lastKey !== '';
+}
+
+/** The address and birth-date fields, added to the output after the first seven. */
+export type PlaceField = 'street' | 'postcode' | 'state' | 'country' | 'birth_date';
+
+/** Output value of an address or birth-date field. */
+export function placeValue(contact: Contact, field: PlaceField): string {
+  switch (field) {
+    case 'street':
+      return contact.street.text;
+    case 'postcode':
+      return contact.postcode;
+    case 'state':
+      return contact.state;
+    case 'country':
+      return contact.country;
+    case 'birth_date':
+      return contact.birthDate;
+  }
+}
+
+/** Match key of an address or birth-date field: equal keys confirm the value. */
+export function placeKey(contact: Contact, field: PlaceField): string {
+  switch (field) {
+    case 'street': {
+      const { number, unit, nameKey } = contact.street;
+      return nameKey === '' ? '' : `${number}|${unit}|${nameKey}`;
+    }
+    case 'postcode':
+      return contact.postcodeKey;
+    case 'state':
+      return contact.stateKey;
+    case 'country':
+      return contact.countryKey;
+    case 'birth_date':
+      return contact.birthKey;
+  }
 }

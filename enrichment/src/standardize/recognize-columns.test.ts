@@ -15,6 +15,88 @@ function named(
 }
 
 describe('recognizeColumns', () => {
+  it('reads address and birth-date columns of Outlook, HubSpot and FEBRL-style files', () => {
+    const outlook = [
+      'First Name',
+      'Last Name',
+      'Business Street',
+      'Business Street 2',
+      'Business City',
+      'Business State',
+      'Business Postal Code',
+      'Business Country/Region',
+      'Home Street',
+      'Birthday',
+      'E-mail Address',
+      'E-mail 2 Address',
+      'Business Phone',
+      'Mobile Phone',
+    ];
+    expect(named(outlook, recognizeColumns(outlook))).toEqual({
+      first_name: 'First Name',
+      last_name: 'Last Name',
+      street: 'Business Street',
+      street2: 'Business Street 2',
+      city: 'Business City',
+      state: 'Business State',
+      postcode: 'Business Postal Code',
+      country: 'Business Country/Region',
+      birth_date: 'Birthday',
+      email: ['E-mail Address', 'E-mail 2 Address'],
+      phone: ['Business Phone', 'Mobile Phone'],
+    });
+    const hubspot = [
+      'Record ID',
+      'First Name',
+      'Last Name',
+      'Street Address',
+      'Zip',
+      'State/Region',
+      'Country/Region',
+      'Date of birth',
+    ];
+    expect(named(hubspot, recognizeColumns(hubspot))).toMatchObject({
+      street: 'Street Address',
+      postcode: 'Zip',
+      state: 'State/Region',
+      country: 'Country/Region',
+      birth_date: 'Date of birth',
+    });
+    const febrl = [
+      'rec_id',
+      'given_name',
+      'surname',
+      'street_number',
+      'address_1',
+      'address_2',
+      'suburb',
+      'postcode',
+      'state',
+      'date_of_birth',
+      'soc_sec_id',
+    ];
+    expect(named(febrl, recognizeColumns(febrl))).toEqual({
+      first_name: 'given_name',
+      last_name: 'surname',
+      street_number: 'street_number',
+      street: 'address_1',
+      street2: 'address_2',
+      city: 'suburb',
+      postcode: 'postcode',
+      state: 'state',
+      birth_date: 'date_of_birth',
+      national_id: 'soc_sec_id',
+    });
+    const misc = ['Name', 'Home Address', 'Postcode', 'Province', 'Country', 'DOB'];
+    expect(named(misc, recognizeColumns(misc))).toMatchObject({
+      street: 'Home Address',
+      postcode: 'Postcode',
+      state: 'Province',
+      country: 'Country',
+      birth_date: 'DOB',
+    });
+  });
+
   it('reads a Google Contacts export', () => {
     const headers = [
       'First Name',
@@ -47,6 +129,7 @@ describe('recognizeColumns', () => {
       company: 'Organization Name',
       title: 'Organization Title',
       city: 'Address 1 - City',
+      birth_date: 'Birthday',
       email: ['E-mail 1 - Value', 'E-mail 2 - Value'],
       phone: ['Phone 1 - Value'],
     });
@@ -119,6 +202,8 @@ describe('recognizeColumns', () => {
       first_name: 'First Name',
       last_name: 'Last Name',
       phone: ['Phone Number'],
+      // Mailchimp's one-cell address: parsed as a street line.
+      street: 'Address',
       updated_at: 'LAST_CHANGED',
     });
   });

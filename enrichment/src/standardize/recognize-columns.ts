@@ -12,7 +12,15 @@ export type SingleField =
   | 'company'
   | 'title'
   | 'city'
-  | 'updated_at';
+  | 'updated_at'
+  | 'street'
+  | 'street2'
+  | 'street_number'
+  | 'postcode'
+  | 'state'
+  | 'country'
+  | 'birth_date'
+  | 'national_id';
 export type MultiField = 'email' | 'phone';
 export type MappableField = SingleField | MultiField;
 
@@ -44,6 +52,14 @@ const SINGLE_FIELDS: readonly SingleField[] = [
   'title',
   'city',
   'updated_at',
+  'street',
+  'street2',
+  'street_number',
+  'postcode',
+  'state',
+  'country',
+  'birth_date',
+  'national_id',
 ];
 
 // Exact header names (compacted: lower case, letters and digits only) of Google Contacts (old and
@@ -134,6 +150,108 @@ const EXACT: Readonly<Record<string, SingleField | MultiField>> = {
   lastupdate: 'updated_at',
   datemodified: 'updated_at',
   lastchanged: 'updated_at',
+  suburb: 'city',
+  mailingcity: 'city',
+  billingcity: 'city',
+  street: 'street',
+  streetaddress: 'street',
+  streetaddress1: 'street',
+  address: 'street',
+  address1: 'street',
+  addressline1: 'street',
+  addr1: 'street',
+  streetline1: 'street',
+  line1: 'street',
+  homestreet: 'street',
+  businessstreet: 'street',
+  otherstreet: 'street',
+  homeaddress: 'street',
+  businessaddress: 'street',
+  workaddress: 'street',
+  mailingstreet: 'street',
+  mailingaddress: 'street',
+  billingstreet: 'street',
+  billingaddress: 'street',
+  postaladdress: 'street',
+  address1street: 'street',
+  street2: 'street2',
+  streetaddress2: 'street2',
+  address2: 'street2',
+  addressline2: 'street2',
+  addr2: 'street2',
+  streetline2: 'street2',
+  line2: 'street2',
+  homestreet2: 'street2',
+  businessstreet2: 'street2',
+  address1extendedaddress: 'street2',
+  streetnumber: 'street_number',
+  streetno: 'street_number',
+  housenumber: 'street_number',
+  houseno: 'street_number',
+  hausnummer: 'street_number',
+  zip: 'postcode',
+  zipcode: 'postcode',
+  zip5: 'postcode',
+  postcode: 'postcode',
+  postalcode: 'postcode',
+  zippostalcode: 'postcode',
+  postalcodezip: 'postcode',
+  postcodezip: 'postcode',
+  plz: 'postcode',
+  codepostal: 'postcode',
+  homepostalcode: 'postcode',
+  businesspostalcode: 'postcode',
+  otherpostalcode: 'postcode',
+  address1postalcode: 'postcode',
+  mailingzip: 'postcode',
+  mailingpostalcode: 'postcode',
+  billingpostalcode: 'postcode',
+  state: 'state',
+  region: 'state',
+  province: 'state',
+  stateprovince: 'state',
+  stateregion: 'state',
+  stateorprovince: 'state',
+  county: 'state',
+  territory: 'state',
+  homestate: 'state',
+  businessstate: 'state',
+  otherstate: 'state',
+  address1region: 'state',
+  mailingstate: 'state',
+  billingstate: 'state',
+  bundesland: 'state',
+  country: 'country',
+  countryregion: 'country',
+  countryname: 'country',
+  countrycode: 'country',
+  nation: 'country',
+  homecountryregion: 'country',
+  businesscountryregion: 'country',
+  othercountryregion: 'country',
+  address1country: 'country',
+  mailingcountry: 'country',
+  billingcountry: 'country',
+  land: 'country',
+  pays: 'country',
+  birthday: 'birth_date',
+  birthdate: 'birth_date',
+  dateofbirth: 'birth_date',
+  dob: 'birth_date',
+  bday: 'birth_date',
+  born: 'birth_date',
+  geburtsdatum: 'birth_date',
+  datedenaissance: 'birth_date',
+  fechadenacimiento: 'birth_date',
+  socsecid: 'national_id',
+  ssn: 'national_id',
+  socialsecuritynumber: 'national_id',
+  socialsecurityno: 'national_id',
+  nationalid: 'national_id',
+  nationalidnumber: 'national_id',
+  nino: 'national_id',
+  ninumber: 'national_id',
+  nationalinsurancenumber: 'national_id',
   email: 'email',
   mail: 'email',
   emailaddress: 'email',
@@ -188,6 +306,11 @@ export function recognizeColumns(
   for (let i = 0; i < headers.length; i++) {
     if (claimed.has(i)) continue;
     const w = ` ${words[i] ?? ''} `;
+    const place = placeField(w);
+    if (place !== undefined) {
+      claimSingle(place, i);
+      continue;
+    }
     if (NOT_A_VALUE.test(w)) continue;
     if (/ e ?mail | email\d| mail \d/.test(w)) claimMulti('email', i);
     else if (
@@ -217,6 +340,30 @@ export function recognizeColumns(
     throw new UnrecognizedColumnsError(headers);
   }
   return { single, emails, phones };
+}
+
+/**
+ * Address and birth-date fields of a descriptive header ("Business Street 2", "Home Postal Code",
+ * "Business Country/Region", "Address 1 - Region", "Date of Birth"). Checked before the
+ * not-a-value filter, which would drop "Postal Code" and "Country" for their "code"/"country".
+ */
+function placeField(w: string): SingleField | undefined {
+  if (
+    / (e ?mail|mail|phone|telephone|tel|mobile|fax|web|website|url|ip|formatted|type|label) /.test(
+      w,
+    )
+  )
+    return undefined;
+  // Google's "Address 2 - Street": a second address, not a second line of the first.
+  if (/ address [2-9] [a-z]/.test(w)) return undefined;
+  if (/ (birth ?day|birth ?date|date of birth|dob|born) /.test(w)) return 'birth_date';
+  if (/ (postal ?code|post ?code|zip( ?code)?|postal) /.test(w)) return 'postcode';
+  if (/ country /.test(w)) return 'country';
+  if (/ (state|province|region) /.test(w)) return 'state';
+  if (/ (house|street) (number|no) /.test(w)) return 'street_number';
+  if (/ (street|address|address line|line) [2-9] /.test(w)) return 'street2';
+  if (/ (street|address)( line)? (1 )?/.test(w) && !/ (city|name) /.test(w)) return 'street';
+  return undefined;
 }
 
 function applyExplicit(
