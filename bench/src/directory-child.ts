@@ -1,0 +1,56 @@
+/**
+ * The measured half of bench:directory, run in a fresh process: builds the directory index from
+ * the CSV, enriches the upload, prints one JSON line of figures. Usage: directory-child DIR UPLOAD.
+ */
+import { createReadStream } from 'node:fs';
+import { parse } from '@fast-csv/parse';
+import {
+  createContactEnricher,
+  createNicknameTable,
+  loadDirectoryCsv,
+  loadSeedNicknames,
+} from '@contacts/enrichment';
+
+const [directoryPath, uploadPath] = process.argv.slice(2);
+if (directoryPath === undefined || uploadPath === undefined)
+  throw new Error('usage: directory-child DIRECTORY_CSV UPLOAD_CSV');
+
+const nicknames = createNicknameTable(await loadSeedNicknames());
+let started = performance.now();
+const directory = await loadDirectoryCsv(directoryPath, { nicknames, defaultRegion: 'US' });
+const buildSeconds = (performance.now() - started) / 1000;
+globalThis.gc?.();
+const heapUsed = process.memoryUsage().heapUsed;
+
+const upload: string[][] = [];
+for await (const row of createReadStream(uploadPath).pipe(parse<string[], string[]>()))
+  upload.push(row as string[]);
+const [header = [], ...rows] = upload;
+const inputColumns = header.slice(0, -1);
+const enricher = createContactEnricher({ inputColumns, directory });
+const matchId = enricher.outputColumns.indexOf('match_id');
+
+let matched = 0;
+let correct = 0;
+started = performance.now();
+for (let i = 0; i < rows.length; i++) {
+  const row = rows[i] ?? [];
+  const out = enricher.enrichRow(row.slice(0, -1), i + 1);
+  const id = out.values[matchId] ?? '';
+  if (id === '') continue;
+  matched++;
+  if (id === row.at(-1)) correct++;
+}
+const rowsPerSecond = rows.length / ((performance.now() - started) / 1000);
+
+process.stdout.write(
+  `${JSON.stringify({
+    buildSeconds,
+    heapUsed,
+    // resourceUsage().maxRSS is in kilobytes.
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    rowsPerSecond,
+    matched,
+    correct,
+  })}\n`,
+);
