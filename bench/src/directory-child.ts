@@ -6,9 +6,10 @@ import { createReadStream } from 'node:fs';
 import { parse } from '@fast-csv/parse';
 import {
   createContactEnricher,
+  createDirectoryIndexBuilder,
   createNicknameTable,
-  loadDirectoryCsv,
   loadSeedNicknames,
+  readDirectoryRecords,
 } from '@contacts/enrichment';
 
 const [directoryPath, uploadPath] = process.argv.slice(2);
@@ -17,8 +18,15 @@ if (directoryPath === undefined || uploadPath === undefined)
 
 const nicknames = createNicknameTable(await loadSeedNicknames());
 let started = performance.now();
-const directory = await loadDirectoryCsv(directoryPath, { nicknames, defaultRegion: 'US' });
+// The same steps as loadDirectoryCsv, timed apart: reading + standardizing + blocking, then
+// learning the model (finish).
+const builder = createDirectoryIndexBuilder({ nicknames, defaultRegion: 'US' });
+for await (const record of readDirectoryRecords(createReadStream(directoryPath)))
+  builder.add(record);
+const readSeconds = (performance.now() - started) / 1000;
+const directory = builder.finish();
 const buildSeconds = (performance.now() - started) / 1000;
+const trainSeconds = buildSeconds - readSeconds;
 globalThis.gc?.();
 const heapUsed = process.memoryUsage().heapUsed;
 
@@ -46,6 +54,8 @@ const rowsPerSecond = rows.length / ((performance.now() - started) / 1000);
 process.stdout.write(
   `${JSON.stringify({
     buildSeconds,
+    readSeconds,
+    trainSeconds,
     heapUsed,
     // resourceUsage().maxRSS is in kilobytes.
     maxRssBytes: process.resourceUsage().maxRSS * 1024,

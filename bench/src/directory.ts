@@ -90,7 +90,7 @@ console.log(
 );
 console.log(`  directory CSV       ${mib(statSync(files.directory).size)}`);
 console.log(
-  `  index build         ${result.buildSeconds.toFixed(1)} s   (read CSV + standardize + block + learn model)`,
+  `  index build         ${result.buildSeconds.toFixed(1)} s   (read CSV + standardize + block ${result.readSeconds.toFixed(1)} s, learn model ${result.trainSeconds.toFixed(1)} s)`,
 );
 console.log(
   `  heap after build    ${mib(result.heapUsed)}   (${fmt(result.heapUsed / people)} B/person)`,
@@ -104,6 +104,8 @@ console.log(
 
 interface ChildResult {
   readonly buildSeconds: number;
+  readonly readSeconds: number;
+  readonly trainSeconds: number;
   readonly heapUsed: number;
   readonly maxRssBytes: number;
   readonly rowsPerSecond: number;
