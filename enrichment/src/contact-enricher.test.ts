@@ -161,6 +161,22 @@ describe('loadDirectoryCsv', () => {
     expect(entry?.contact.birthDate).toBe('1984-03-07');
   });
 
+  it('reads a tab-separated windows-1252 directory and FEBRL files with spaces after commas', async () => {
+    const tsv = Buffer.from(
+      'contact_id\tName\tEmail\n9\tZo\xeb Lef\xe8vre\tzoe@acme.fr\n',
+      'latin1',
+    );
+    const index = await loadDirectoryCsv(Readable.from([tsv]), { nicknames: testNicknames() });
+    expect(index.entries[0]?.id).toBe('9');
+    expect(index.entries[0]?.contact.name.last).toBe('Lefèvre');
+    const febrl =
+      'rec_id, given_name, surname, postcode, date_of_birth\nrec-1070-org, michaela, neumann, 4223, 19151111\n';
+    const spaced = await loadDirectoryCsv(Readable.from([febrl]), { nicknames: testNicknames() });
+    expect(spaced.entries[0]?.id).toBe('rec-1070-org');
+    expect(spaced.entries[0]?.contact.postcodeKey).toBe('4223');
+    expect(spaced.entries[0]?.contact.birthKey).toBe('19151111');
+  });
+
   it('reads a FEBRL-style directory (rec_id, street_number, address_1, suburb, soc_sec_id)', async () => {
     const csv =
       'rec_id,given_name,surname,street_number,address_1,address_2,suburb,postcode,state,date_of_birth,soc_sec_id\n' +
