@@ -90,7 +90,7 @@ console.log(
 );
 console.log(`  directory CSV       ${mib(statSync(files.directory).size)}`);
 console.log(
-  `  index build         ${result.buildSeconds.toFixed(1)} s   (read CSV + standardize + block ${result.readSeconds.toFixed(1)} s, learn model ${result.trainSeconds.toFixed(1)} s)`,
+  `  index build         ${result.buildSeconds.toFixed(1)} s   (read CSV + standardize + block ${result.readSeconds.toFixed(1)} s, learn model ${result.trainSeconds.toFixed(1)} s; ${result.buildCpuSeconds.toFixed(1)} s CPU)`,
 );
 console.log(
   `  heap after build    ${mib(result.heapUsed)}   (${fmt(result.heapUsed / people)} B/person)`,
@@ -99,13 +99,15 @@ console.log(
   `  peak RSS (child)    ${mib(result.maxRssBytes)}   (${fmt(result.maxRssBytes / people)} B/person)`,
 );
 console.log(
-  `  matching            ${fmt(result.rowsPerSecond)} rows/s   (${fmt(result.matched)} of ${fmt(rows)} matched, ${fmt(result.correct)} to the right person)`,
+  `  matching            ${fmt(result.rowsPerSecond)} rows/s, ${fmt(result.rowsPerCpuSecond)} rows per CPU second   (${fmt(result.matched)} of ${fmt(rows)} matched, ${fmt(result.correct)} to the right person)`,
 );
 
 interface ChildResult {
   readonly buildSeconds: number;
   readonly readSeconds: number;
   readonly trainSeconds: number;
+  readonly buildCpuSeconds: number;
+  readonly rowsPerCpuSecond: number;
   readonly heapUsed: number;
   readonly maxRssBytes: number;
   readonly rowsPerSecond: number;
