@@ -10,7 +10,7 @@ import { createDirectoryIndexBuilder, type DirectoryIndex } from './directory-in
  * people and the learned model. Loading skips CSV parsing, standardization and EM; blocks, term
  * frequencies and the vocabulary are refiled from the standardized people (cheap, and always with
  * the current nickname table). Layout: magic "CEIX", format version (u16 LE), then the gzip'd
- * JSON body. Not yet the columnar layout of docs/directories.md: the loaded index holds the same
+ * newline-delimited JSON body. Not yet the columnar layout of docs/directories.md: the loaded index holds the same
  * per-person objects as one built from the CSV.
  */
 export const INDEX_ARTIFACT_MAGIC = 'CEIX';
@@ -19,26 +19,39 @@ export const INDEX_ARTIFACT_VERSION = 1;
 /** The artifact was written by another format version (or is not one): build from the CSV again. */
 export class IndexArtifactVersionError extends DirectoryFormatError {}
 
-interface ArtifactBody {
+interface ArtifactHead {
   readonly defaultRegion: string;
   readonly model: MatchModel;
-  readonly ids: readonly string[];
-  readonly contacts: readonly Contact[];
+  readonly count: number;
 }
 
 const HEADER_BYTES = 6;
+const NEWLINE = 0x0a;
 
+/**
+ * The body is newline-delimited JSON (a head line, then one `[id, contact]` line per person), so
+ * no single string holds the whole directory (V8 caps a string at ~512 MiB).
+ */
 export function serializeDirectoryIndex(index: DirectoryIndex): Buffer {
-  const body: ArtifactBody = {
+  const head: ArtifactHead = {
     defaultRegion: index.defaultRegion,
     model: index.model,
-    ids: index.entries.map((e) => e.id),
-    contacts: index.entries.map((e) => e.contact),
+    count: index.entries.length,
   };
+  const lines: Buffer[] = [Buffer.from(`${JSON.stringify(head)}\n`)];
+  let batch = '';
+  for (const entry of index.entries) {
+    batch += `${JSON.stringify([entry.id, entry.contact])}\n`;
+    if (batch.length > 1 << 20) {
+      lines.push(Buffer.from(batch));
+      batch = '';
+    }
+  }
+  lines.push(Buffer.from(batch));
   const header = Buffer.alloc(HEADER_BYTES);
   header.write(INDEX_ARTIFACT_MAGIC, 0, 'latin1');
   header.writeUInt16LE(INDEX_ARTIFACT_VERSION, 4);
-  return Buffer.concat([header, gzipSync(JSON.stringify(body))]);
+  return Buffer.concat([header, gzipSync(Buffer.concat(lines))]);
 }
 
 /** Loads an artifact; throws IndexArtifactVersionError when it must be rebuilt. */
@@ -56,22 +69,26 @@ export function loadDirectoryIndexArtifact(
       `directory index artifact version ${version}, this engine reads ${INDEX_ARTIFACT_VERSION}`,
     );
   }
-  let body: ArtifactBody;
   try {
-    body = JSON.parse(gunzipSync(buffer.subarray(HEADER_BYTES)).toString('utf8')) as ArtifactBody;
+    const body = gunzipSync(buffer.subarray(HEADER_BYTES));
+    let start = body.indexOf(NEWLINE);
+    const head = JSON.parse(body.toString('utf8', 0, start)) as ArtifactHead;
+    const builder = createDirectoryIndexBuilder({
+      nicknames: options.nicknames,
+      defaultRegion: head.defaultRegion,
+      model: head.model,
+      training: false,
+    });
+    for (let i = 0; i < head.count; i++) {
+      const end = body.indexOf(NEWLINE, start + 1);
+      if (end < 0) throw new IndexArtifactVersionError('truncated directory index artifact');
+      const [id, contact] = JSON.parse(body.toString('utf8', start + 1, end)) as [string, Contact];
+      builder.addStandardized(id, contact);
+      start = end;
+    }
+    return builder.finish();
   } catch (error) {
+    if (error instanceof IndexArtifactVersionError) throw error;
     throw new IndexArtifactVersionError('unreadable directory index artifact', { cause: error });
   }
-  const builder = createDirectoryIndexBuilder({
-    nicknames: options.nicknames,
-    defaultRegion: body.defaultRegion,
-    model: body.model,
-    training: false,
-  });
-  body.ids.forEach((id, i) => {
-    const contact = body.contacts[i];
-    if (contact === undefined) throw new IndexArtifactVersionError('truncated index artifact');
-    builder.addStandardized(id, contact);
-  });
-  return builder.finish();
 }
