@@ -64,46 +64,70 @@ if (args.regenerate || !existsSync(files.directory) || !existsSync(files.upload)
   console.log(`reusing ${files.directory}`);
 }
 
-const child = spawn(
-  process.execPath,
-  [
-    '--conditions=source',
-    // The child may need more than V8's default old-space limit at 1,000,000 people; peak RSS,
-    // not the limit, is what the benchmark reports.
-    '--max-old-space-size=16384',
-    '--expose-gc',
-    fileURLToPath(new URL('./directory-child.ts', import.meta.url)),
-    files.directory,
-    files.upload,
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-let output = '';
-child.stdout.setEncoding('utf8');
-child.stdout.on('data', (chunk: string) => (output += chunk));
-const [code] = (await once(child, 'exit')) as [number | null];
-if (code !== 0) throw new Error(`bench child exited with ${String(code)}`);
-const result = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as ChildResult;
+const artifact = `${stem}.index.bin`;
+const built = await runChild('build');
+const loaded = await runChild('load');
 
 console.log(
-  `bench:directory  people=${fmt(people)}  rows=${fmt(rows)}  node ${process.version}  (fresh child process)`,
+  `bench:directory  people=${fmt(people)}  rows=${fmt(rows)}  node ${process.version}  (each step in a fresh child process)`,
 );
 console.log(`  directory CSV       ${mib(statSync(files.directory).size)}`);
+console.log('  BUILD from the CSV (what every worker does today)');
 console.log(
-  `  index build         ${result.buildSeconds.toFixed(1)} s   (read CSV + standardize + block ${result.readSeconds.toFixed(1)} s, learn model ${result.trainSeconds.toFixed(1)} s; ${result.buildCpuSeconds.toFixed(1)} s CPU)`,
+  `    index build       ${built.buildSeconds.toFixed(1)} s   (read CSV + standardize + block ${built.readSeconds.toFixed(1)} s, learn model ${built.trainSeconds.toFixed(1)} s; ${built.buildCpuSeconds.toFixed(1)} s CPU)`,
 );
+report(built);
 console.log(
-  `  heap after build    ${mib(result.heapUsed)}   (${fmt(result.heapUsed / people)} B/person)`,
+  `    artifact          ${mib(built.artifactBytes)} (${fmt(built.artifactBytes / people)} B/person), written in ${built.serializeSeconds.toFixed(1)} s; builder peak RSS with it ${mib(built.maxRssWithArtifactBytes)}`,
 );
+console.log('  LOAD the artifact (a worker once the artifact exists)');
 console.log(
-  `  peak RSS (child)    ${mib(result.maxRssBytes)}   (${fmt(result.maxRssBytes / people)} B/person)`,
+  `    index load        ${loaded.buildSeconds.toFixed(1)} s   (${loaded.buildCpuSeconds.toFixed(1)} s CPU)`,
 );
-console.log(
-  `  matching            ${fmt(result.rowsPerSecond)} rows/s, ${fmt(result.rowsPerCpuSecond)} rows per CPU second   (${fmt(result.matched)} of ${fmt(rows)} matched, ${fmt(result.correct)} to the right person)`,
-);
+report(loaded);
+
+function report(result: ChildResult): void {
+  console.log(
+    `    heap after        ${mib(result.heapUsed)}   (${fmt(result.heapUsed / people)} B/person)`,
+  );
+  console.log(
+    `    peak RSS (child)  ${mib(result.maxRssBytes)}   (${fmt(result.maxRssBytes / people)} B/person)`,
+  );
+  console.log(
+    `    matching          ${fmt(result.rowsPerSecond)} rows/s, ${fmt(result.rowsPerCpuSecond)} rows per CPU second   (${fmt(result.matched)} of ${fmt(rows)} matched, ${fmt(result.correct)} to the right person)`,
+  );
+}
+
+async function runChild(mode: 'build' | 'load'): Promise<ChildResult> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=source',
+      // The child may need more than V8's default old-space limit at 1,000,000 people; peak RSS,
+      // not the limit, is what the benchmark reports.
+      '--max-old-space-size=16384',
+      '--expose-gc',
+      fileURLToPath(new URL('./directory-child.ts', import.meta.url)),
+      files.directory,
+      files.upload,
+      artifact,
+      mode,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => (output += chunk));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`bench child (${mode}) exited with ${String(code)}`);
+  return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as ChildResult;
+}
 
 interface ChildResult {
   readonly buildSeconds: number;
+  readonly serializeSeconds: number;
+  readonly artifactBytes: number;
+  readonly maxRssWithArtifactBytes: number;
   readonly readSeconds: number;
   readonly trainSeconds: number;
   readonly buildCpuSeconds: number;

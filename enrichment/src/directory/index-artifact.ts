@@ -10,8 +10,8 @@ import { createDirectoryIndexBuilder, type DirectoryIndex } from './directory-in
  * people and the learned model. Loading skips CSV parsing, standardization and EM; blocks, term
  * frequencies and the vocabulary are refiled from the standardized people (cheap, and always with
  * the current nickname table). Layout: magic "CEIX", format version (u16 LE), then the gzip'd
- * newline-delimited JSON body. Not yet the columnar layout of docs/directories.md: the loaded index holds the same
- * per-person objects as one built from the CSV.
+ * newline-delimited JSON body. Not yet the columnar layout of docs/directories.md: the loaded
+ * index holds the same per-person objects as one built from the CSV.
  */
 export const INDEX_ARTIFACT_MAGIC = 'CEIX';
 export const INDEX_ARTIFACT_VERSION = 1;
