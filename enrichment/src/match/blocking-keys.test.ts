@@ -147,6 +147,8 @@ describe('address and birth-date blocking rules', () => {
         'z02139|-o',
         'k02139|okonkwo',
         's14|n elm st',
+        'y1961|okonkwo',
+        'g1961|margaret',
       ]),
     );
     // No given name, a typo in the surname: the birth date and the street still meet.

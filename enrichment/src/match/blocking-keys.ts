@@ -58,7 +58,8 @@ export interface BlockingKeySink {
   /**
    * Keys of the address/birth-date rules, as one string of a kind letter and a value:
    * `b` birth date (YYYYMMDD), `x` national id, `z` postcode + an initial of either name,
-   * `k` postcode + surname, `s` house number + street name.
+   * `k` postcode + surname, `s` house number + street name, `y` birth year + surname,
+   * `g` birth year + given name, `c` city + surname.
    */
   other(key: string): void;
 }
@@ -115,7 +116,8 @@ export function visitDirectoryBlockingKeys(
 /**
  * Blocking rules on the address and birth-date fields, for rows whose names are missing or too
  * corrupted for the name keys: birth date; national id; postcode with the first letter of the
- * given name and of the surname; postcode with the surname; house number with street name.
+ * given name and of the surname; postcode with the surname; house number with street name;
+ * birth year with the surname or the given name; city with the surname.
  */
 function visitOtherKeys(contact: Contact, sink: BlockingKeySink): void {
   if (contact.birthKey !== '') sink.other(`b${contact.birthKey}`);
@@ -132,6 +134,13 @@ function visitOtherKeys(contact: Contact, sink: BlockingKeySink): void {
   const street = contact.street;
   if (street.nameKey !== '' && street.number !== '')
     sink.other(`s${street.number}|${street.nameKey}`);
+  const year = contact.birthKey.slice(0, 4);
+  if (year !== '') {
+    if (contact.lastCoreKey !== '') sink.other(`y${year}|${contact.lastCoreKey}`);
+    if (contact.firstKey.length > 1) sink.other(`g${year}|${contact.firstKey}`);
+  }
+  if (contact.cityKey !== '' && contact.lastCoreKey !== '')
+    sink.other(`c${contact.cityKey}|${contact.lastCoreKey}`);
 }
 
 /**
