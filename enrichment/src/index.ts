@@ -44,6 +44,12 @@ export {
   readDirectoryRecords,
   recognizeDirectoryColumns,
 } from './directory/load-directory.ts';
+export {
+  INDEX_ARTIFACT_VERSION,
+  IndexArtifactVersionError,
+  loadDirectoryIndexArtifact,
+  serializeDirectoryIndex,
+} from './directory/index-artifact.ts';
 export { enrichCsv, type EnrichCsvOptions, type EnrichCsvStats } from './enrich-csv.ts';
 
 // The output file: column names (never hard-code them), scores, reasons and the rejects file.

@@ -130,6 +130,8 @@ export interface DirectoryIndexOptions {
 /** Incremental builder, so a directory can be indexed while it streams in. */
 export interface DirectoryIndexBuilder {
   add(record: DirectoryRecord): void;
+  /** Adds a person already standardized (an index artifact being loaded): no re-standardizing. */
+  addStandardized(id: string, contact: Contact): void;
   finish(): DirectoryIndex;
 }
 
@@ -164,15 +166,17 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
   };
   let finished = false;
 
-  return {
+  const builder: DirectoryIndexBuilder = {
     add(record: DirectoryRecord): void {
+      builder.addStandardized(record.id, standardizeContact(recordCells(record), standardizePhone));
+    },
+    addStandardized(rawId: string, standardized: Contact): void {
       if (finished) throw new DirectoryFormatError('directory index already finished');
-      const id = record.id.trim();
+      const id = rawId.trim();
       if (id === '')
         throw new DirectoryFormatError(`directory record ${entries.length + 1} has no id`);
       if (ids.has(id)) throw new DirectoryFormatError(`directory id "${id}" appears twice`);
       ids.add(id);
-      const standardized = standardizeContact(recordCells(record), standardizePhone);
       const contact: Contact = {
         ...standardized,
         firstKey: intern(standardized.firstKey),
@@ -240,6 +244,7 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
       };
     },
   };
+  return builder;
 }
 
 /** Indexes directory records held in memory. */
