@@ -565,7 +565,9 @@ describe('ContactsStack with other settings', () => {
   it('gives the PDL key to the worker only, as an ECS secret its execution role may read', () => {
     const { template, resources } = synthesize({ pdlApiKeySecretName: 'contacts/pdl-api-key' });
     const worker = containerOf(resources, 'worker');
+    // Beside the webhook signing key every worker gets.
     expect(worker.Secrets).toEqual([
+      { Name: 'WEBHOOK_SECRET_KEY', ValueFrom: expect.anything() },
       {
         Name: 'PDL_API_KEY',
         ValueFrom: { 'Fn::Join': ['', expect.arrayContaining([':secret:contacts/pdl-api-key'])] },
@@ -638,7 +640,9 @@ describe('ContactsStack with other settings', () => {
 
   it('leaves the provider out without a PDL key secret', () => {
     const { template, resources } = synthesize();
-    expect(containerOf(resources, 'worker').Secrets).toBeUndefined();
+    expect(containerOf(resources, 'worker').Secrets).toEqual([
+      { Name: 'WEBHOOK_SECRET_KEY', ValueFrom: expect.anything() },
+    ]);
     expect(environmentOf(containerOf(resources, 'api'))).toMatchObject({ PDL_ENABLED: 'false' });
     template.resourceCountIs('AWS::Logs::MetricFilter', 0);
   });

@@ -50,6 +50,7 @@ ensure_table contacts-jobs id expiresAt \
   '[{"IndexName":"active-by-progress","KeySchema":[{"AttributeName":"active","KeyType":"HASH"},{"AttributeName":"updatedAt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}},{"IndexName":"tenant-by-created","KeySchema":[{"AttributeName":"tenantId","KeyType":"HASH"},{"AttributeName":"createdAt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["status"]}}]'
 ensure_table contacts-nicknames name
 ensure_table contacts-providers pk expiresAt
+ensure_table contacts-webhooks pk
 ensure_table contacts-connections pk '' \
   '[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"tenantId","AttributeType":"S"},{"AttributeName":"createdAt","AttributeType":"S"}]' \
   '[{"IndexName":"by-tenant","KeySchema":[{"AttributeName":"tenantId","KeyType":"HASH"},{"AttributeName":"createdAt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}]'

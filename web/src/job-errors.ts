@@ -23,6 +23,15 @@ const SENTENCES: Readonly<Record<string, string>> = {
   too_many_chunks: 'The file has too many very large rows to be split.',
   upload_changed:
     'The file was uploaded again after the job started; start a new job for the new file.',
+  mailchimp_unauthorized:
+    'Mailchimp refused the connection’s API key; connect the account again with a valid key.',
+  mailchimp_list_not_found: 'Mailchimp has no audience with that id in this account.',
+  mailchimp_not_configured: 'Mailchimp imports are not set up on this service.',
+  audience_too_large: 'The Mailchimp audience is larger than one job can import.',
+  connection_not_found: 'The Mailchimp connection no longer exists; connect the account again.',
+  directory_invalid:
+    'The directory cannot be used: it needs an id column and a name, email or phone column.',
+  directory_missing: 'The chosen directory was not uploaded (or was removed).',
   stalled: 'The job stopped making progress and could not be repaired; submit it again.',
   processing_failed: 'A step of the job failed repeatedly; try again later or ask the operator.',
   file_too_large: 'The file is larger than this service accepts.',
