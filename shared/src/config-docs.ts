@@ -310,6 +310,11 @@ export const ENV_DOCS = {
     description:
       'Rows per bulk request (PDL takes at most 100 and advises fewer, as very large requests can end in a 502).',
   },
+  PROVIDER_SLOT_LEASE_SECONDS: {
+    group: 'Providers',
+    description:
+      'Lease of a provider concurrency slot (`PDL_MAX_CONCURRENCY`), renewed every third of it while its request runs: a SIGKILLed worker’s slots are free again at most this long after it died. Shorter frees them sooner and costs one conditional write per slot held per third of it.',
+  },
   PDL_MIN_LIKELIHOOD: {
     group: 'Providers',
     description:

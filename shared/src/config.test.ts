@@ -52,6 +52,7 @@ describe('loadConfig', () => {
       maxConcurrency: 4,
       batchSize: 80,
       minLikelihood: 6,
+      slotLeaseSeconds: 6,
       enabled: false,
     });
     expect(

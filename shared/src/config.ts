@@ -140,6 +140,8 @@ export const envSchema = z.object({
   PDL_MAX_CONCURRENCY: positiveInt.max(64).default(4),
   /** Lookups per bulk request; PDL takes 100 at most and advises fewer against 502s. */
   PDL_BATCH_SIZE: positiveInt.max(100).default(80),
+  /** How long a killed worker's provider concurrency slot stays taken, at most. */
+  PROVIDER_SLOT_LEASE_SECONDS: positiveInt.max(600).default(6),
   /** PDL answers a weaker match as a free 404 instead of a billed 200. */
   PDL_MIN_LIKELIHOOD: z.coerce.number().int().min(1).max(10).default(6),
 
@@ -274,6 +276,8 @@ export interface PdlConfig {
   readonly maxConcurrency: number;
   readonly batchSize: number;
   readonly minLikelihood: number;
+  /** A held concurrency slot's lease, renewed every third of it (PROVIDER_SLOT_LEASE_SECONDS). */
+  readonly slotLeaseSeconds: number;
 }
 
 export interface ProvidersConfig {
@@ -437,6 +441,7 @@ function fromEnv(env: Env): AppConfig {
         maxConcurrency: env.PDL_MAX_CONCURRENCY,
         batchSize: env.PDL_BATCH_SIZE,
         minLikelihood: env.PDL_MIN_LIKELIHOOD,
+        slotLeaseSeconds: env.PROVIDER_SLOT_LEASE_SECONDS,
       },
     },
     webhooks: {

@@ -154,6 +154,30 @@ describe('DynamoRequestLimiter', () => {
     }
   });
 
+  it('frees a killed worker’s slot within the default lease (6 s), not 30 s', async () => {
+    const name = `killed-default-${Date.now()}`;
+    const holder = spawnHolder(name, 'default');
+    try {
+      const [line] = (await once(holder.stdout!, 'data')) as [Buffer];
+      expect(line.toString()).toContain('held');
+      const mine = new DynamoRequestLimiter({
+        client: clients[0]!.dynamodb,
+        table: config.resources.providersTable,
+        account: name,
+        maxConcurrency: 1,
+      });
+      holder.kill('SIGKILL');
+      await once(holder, 'exit');
+      const killedAt = Date.now();
+      const permit = await mine.acquire({ jobId: 'waiting-job' });
+      const waitedMs = Date.now() - killedAt;
+      expect(waitedMs).toBeLessThan(6_000 + 1_500);
+      await permit.release();
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
   it('rejects with the signal’s reason when aborted, before or while waiting', async () => {
     const [limiter] = processes(1, { requestsPerMinute: 6 });
     if (limiter === undefined) throw new Error('no limiter');
@@ -226,7 +250,7 @@ async function smallJobShare(
   return { share: smallGrants / during.length, smallGrants, tookMs: finished - arrived };
 }
 
-function spawnHolder(name: string, leaseMs: number): ChildProcess {
+function spawnHolder(name: string, leaseMs: number | 'default'): ChildProcess {
   const script = fileURLToPath(new URL('./support/hold-slot.ts', import.meta.url));
   return spawn(process.execPath, ['--conditions=source', script, name, String(leaseMs)], {
     env: { ...process.env, ...emulators.env, RESOURCE_PREFIX: 'limiter-test' },

@@ -118,4 +118,25 @@ describe('DynamoResponseCache', () => {
     const found = await store.getMany('pdl', [big, small]);
     expect([...found.keys()]).toEqual([small]);
   });
+
+  it('claims a query for one claimant at a time, until answered or the claim expires', async () => {
+    let now = Date.now();
+    const store = cache({ now: () => now });
+    const [a, b, c] = ['ka', 'kb', 'kc'].map((k) => `${k}-${randomBytes(4).toString('hex')}`);
+    const claim = (claimant: string, keys: string[]): Promise<Set<string>> =>
+      store.claim('pdl', keys, { claimant, ttlMs: 10_000 });
+
+    expect(await claim('chunk-1', [a!, b!])).toEqual(new Set([a, b]));
+    // Another claimant gets only what nobody is asking; the first its own claims again.
+    expect(await claim('chunk-2', [a!, c!])).toEqual(new Set([c]));
+    expect(await claim('chunk-1', [a!])).toEqual(new Set([a]));
+    // A pending claim is no answer.
+    expect((await store.getMany('pdl', [a!, b!])).size).toBe(0);
+    await store.putMany('pdl', [{ key: a!, answer: { status: 'no_match' } }]);
+    expect(await claim('chunk-2', [a!])).toEqual(new Set());
+    expect(await store.getMany('pdl', [a!])).toEqual(new Map([[a, { status: 'no_match' }]]));
+    // Its claimant died without an answer: once the claim expires, another takes it.
+    now += 10_001;
+    expect(await claim('chunk-2', [b!])).toEqual(new Set([b]));
+  });
 });

@@ -6,7 +6,7 @@ import type { LookupOptions, ProviderAnswer, ProviderQuery } from './provider.ts
  * once, and returns every answer in query order. Each request's answers go to
  * `options.onAnswers` as they arrive (awaited before returning, not before the next request). Before each request it asks `options.answered`
  * for queries answered meanwhile (another chunk paid for them while this one waited its turn)
- * and sends only the rest. The first failure stops the rest (in-flight requests are aborted); a
+ * and sends only the rest, of which only those `options.claim` returns (when given). The first failure stops the rest (in-flight requests are aborted); a
  * ProviderUnavailableError then carries the answers already obtained, which were paid for.
  */
 export async function lookupInBatches(
@@ -39,11 +39,18 @@ export async function lookupInBatches(
         options.answered === undefined
           ? new Map<string, ProviderAnswer>()
           : await options.answered(candidates.map((query) => query.key));
+      const unknown: ProviderQuery[] = [];
       for (const query of candidates) {
         const answer = known.get(query.key);
-        if (answer === undefined) batch.push(query);
+        if (answer === undefined) unknown.push(query);
         else byKey.set(query.key, answer);
       }
+      const mine =
+        options.claim === undefined || unknown.length === 0
+          ? undefined
+          : await options.claim(unknown.map((query) => query.key));
+      // Queries another lookup is asking right now are left out: their answers are not ours.
+      for (const query of unknown) if (mine === undefined || mine.has(query.key)) batch.push(query);
     }
     return batch;
   };

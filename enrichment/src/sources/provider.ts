@@ -80,6 +80,12 @@ export interface LookupOptions {
    */
   readonly answered?:
     ((keys: readonly string[]) => Promise<ReadonlyMap<string, ProviderAnswer>>) | undefined;
+  /**
+   * Asked before each request with the keys still unanswered: those it returns are sent; the
+   * others another lookup is asking right now, and are left out of this lookup's answers (the
+   * caller waits for theirs). Absent: every key is sent.
+   */
+  readonly claim?: ((keys: readonly string[]) => Promise<ReadonlySet<string>>) | undefined;
 }
 
 /** A paid people source. */

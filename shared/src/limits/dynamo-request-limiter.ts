@@ -31,7 +31,7 @@ export interface DynamoRequestLimiterOptions {
   /** Requests in flight at once across the fleet; absent: no concurrency limit. */
   readonly maxConcurrency?: number;
   /**
-   * A held slot's lease (default 30 s), renewed every third of it while the permit is held; a
+   * A held slot's lease (default 6 s), renewed every third of it while the permit is held; a
    * killed worker's slot is free again at most this long after it died.
    */
   readonly slotLeaseMs?: number;
@@ -40,7 +40,8 @@ export interface DynamoRequestLimiterOptions {
   readonly logger?: Logger;
 }
 
-const DEFAULT_SLOT_LEASE_MS = 30_000;
+/** Short: a SIGKILLed worker's slots are lost to the fleet until their leases end. */
+const DEFAULT_SLOT_LEASE_MS = 6_000;
 /** A process renews its waiting entry every second; after 3 s without, it counts as gone. */
 const STALE_MS = 3_000;
 const REFRESH_EVERY_MS = 1_000;

@@ -2,10 +2,12 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
+  PutItemCommand,
   type AttributeValue,
   type DynamoDBClient,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { awsErrorName } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { retryUnprocessed } from '../retry.ts';
 import type { CachedAnswer, ProviderResponseCache } from './response-cache.ts';
@@ -136,6 +138,52 @@ export class DynamoResponseCache implements ProviderResponseCache {
       );
     }
     this.stats.written += requests.length;
+  }
+
+  /**
+   * One conditional PutItem per key: a `pending` item that an answer (putMany) overwrites. It
+   * is taken only where no unexpired answer is cached and no other claimant's mark is current.
+   */
+  async claim(
+    provider: string,
+    keys: readonly string[],
+    options: { readonly claimant: string; readonly ttlMs: number },
+  ): Promise<Set<string>> {
+    const now = this.#now();
+    const claimed = new Set<string>();
+    await Promise.all(
+      [...new Set(keys)].map(async (key) => {
+        try {
+          await this.#client.send(
+            new PutItemCommand({
+              TableName: this.#table,
+              Item: {
+                pk: { S: `cache#${provider}#${key}` },
+                status: { S: 'pending' },
+                claimant: { S: options.claimant },
+                claimUntil: { N: String(now + options.ttlMs) },
+                // DynamoDB TTL removes a mark nobody answered.
+                expiresAt: { N: String(Math.ceil((now + options.ttlMs) / 1000)) },
+              },
+              ConditionExpression:
+                'attribute_not_exists(pk) OR expiresAt <= :nowSeconds OR ' +
+                '(#status = :pending AND (claimUntil < :now OR claimant = :claimant))',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':nowSeconds': { N: String(Math.floor(now / 1000)) },
+                ':now': { N: String(now) },
+                ':pending': { S: 'pending' },
+                ':claimant': { S: options.claimant },
+              },
+            }),
+          );
+          claimed.add(key);
+        } catch (error) {
+          if (awsErrorName(error) !== 'ConditionalCheckFailedException') throw error;
+        }
+      }),
+    );
+    return claimed;
   }
 }
 

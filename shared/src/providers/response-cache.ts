@@ -14,4 +14,15 @@ export interface ProviderResponseCache {
     provider: string,
     entries: readonly { key: string; answer: CachedAnswer }[],
   ): Promise<void>;
+  /**
+   * Marks `keys` as being asked by `claimant` for `ttlMs` (unless answered meanwhile, or
+   * another claimant's mark has not expired) and returns those it marked: the others another
+   * lookup is asking right now, and waiting for its answer costs nothing. The claimant's own
+   * unexpired marks are its again (a redelivered chunk). Absent: every key is the caller's.
+   */
+  claim?(
+    provider: string,
+    keys: readonly string[],
+    options: { readonly claimant: string; readonly ttlMs: number },
+  ): Promise<Set<string>>;
 }

@@ -2,7 +2,7 @@ import { createAwsClients, DynamoRequestLimiter, loadConfig } from '@contacts/sh
 
 /**
  * A worker that takes a limiter slot and never gives it back: the test kills it with SIGKILL
- * while it holds the slot. Arguments: account, slot lease in ms.
+ * while it holds the slot. Arguments: account, slot lease in ms (or `default`).
  */
 const [account = 'unset', leaseMs = '1000'] = process.argv.slice(2);
 const config = loadConfig(process.env);
@@ -12,7 +12,8 @@ const limiter = new DynamoRequestLimiter({
   table: config.resources.providersTable,
   account,
   maxConcurrency: 1,
-  slotLeaseMs: Number(leaseMs),
+  // 'default': the limiter's own lease.
+  ...(leaseMs === 'default' ? {} : { slotLeaseMs: Number(leaseMs) }),
 });
 await limiter.acquire({ jobId: 'killed-job' });
 process.stdout.write('held\n');

@@ -41,7 +41,7 @@ export async function handleChunk(
   }
   const enricher = await deps.enrichers(job);
   let usage = NO_PROVIDER_USAGE;
-  const lookup = providerLookup(deps, job, context, (used) => {
+  const lookup = providerLookup(deps, job, message.index, context, (used) => {
     usage = used;
   });
   const result = await readAndEnrich(deps, job, message, enricher, lookup);
@@ -102,6 +102,7 @@ async function discardParts(deps: PipelineDeps, job: Job, index: number): Promis
 export function providerLookup(
   deps: PipelineDeps,
   job: Job,
+  index: number,
   context: DeliveryContext,
   onUsage: (usage: ProviderUsage) => void,
 ): ChunkProviderLookup | undefined {
@@ -124,6 +125,8 @@ export function providerLookup(
           jobId: job.id,
           signal: context.signal,
           usage,
+          // Every delivery of this chunk is one claimant: a redelivery takes its claims back.
+          claimant: `${job.id}#${index}`,
         });
         onUsage(looked.usage);
         return looked.answers;

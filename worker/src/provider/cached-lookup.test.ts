@@ -160,6 +160,39 @@ describe('lookupWithCache', () => {
     expect(result.usage).toEqual({ requests: 1, recordsSent: 2, matchesBilled: 2, cacheHits: 2 });
   });
 
+  it('sends a query two lookups ask at once only once: the second waits for the claimant', async () => {
+    const cache = new InMemoryProviderResponseCache();
+    const world = worldProvider(['a@x.io', 'b@x.io']);
+    const sent: string[][] = [];
+    let answer: () => void = () => undefined;
+    const inFlight = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    // The first request stays in flight until both lookups have begun.
+    const provider: ContactProvider = {
+      ...world.provider,
+      lookup: (all, lookup) =>
+        lookupInBatches(all, { ...lookup, batchSize: 2, concurrency: 1 }, async (batch) => {
+          sent.push(batch.map((query) => query.fields.emails[0] ?? ''));
+          await inFlight;
+          return world.provider.lookup(batch, lookup);
+        }),
+    };
+    const queries = [person('a@x.io'), person('b@x.io')];
+
+    const first = lookupWithCache({ provider, cache }, queries, { jobId: 'job-1' });
+    const second = lookupWithCache({ provider, cache }, queries, { jobId: 'job-2' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    answer();
+    const [one, two] = await Promise.all([first, second]);
+
+    expect(sent).toEqual([['a@x.io', 'b@x.io']]);
+    expect(one.answers.map((a) => a?.outcome)).toEqual(['match', 'match']);
+    expect(two.answers.map((a) => a?.outcome)).toEqual(['match', 'match']);
+    expect(one.usage).toMatchObject({ requests: 1, matchesBilled: 2 });
+    expect(two.usage).toEqual({ requests: 0, recordsSent: 0, matchesBilled: 0, cacheHits: 2 });
+  });
+
   it('keys queries by provider and normalized values, without the values themselves', () => {
     const key = providerQueryKey('pdl', person('Ann@X.io'));
     expect(key).toBe(providerQueryKey('pdl', person(' ann@x.io')));

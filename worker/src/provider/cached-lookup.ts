@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import {
   ProviderUnavailableError,
   type ContactProvider,
@@ -8,6 +10,14 @@ import {
 import { AppError, NO_PROVIDER_USAGE, type ProviderUsage } from '@contacts/shared';
 import { providerQueryKey } from './query-key.ts';
 import type { CachedAnswer, ProviderResponseCache } from '@contacts/shared';
+
+/**
+ * How long a claim on a query keeps other lookups from sending it: the provider's request
+ * timeout (30 s) and a margin, as the claim is taken before the limiter's wait for a turn.
+ */
+const CLAIM_TTL_MS = 40_000;
+/** How often a lookup looks for the answers of queries another one was asking. */
+const CLAIM_POLL_MS = 500;
 
 export interface CachedLookupDeps {
   readonly provider: ContactProvider;
@@ -42,8 +52,14 @@ export async function lookupWithCache(
      * call adds to it, including what a failing call paid for before it failed.
      */
     usage?: ProviderUsage | undefined;
+    /**
+     * Who asks (the same for every delivery of one chunk): its unexpired in-flight claims on
+     * queries are its own again after a redelivery. Default: a new claimant per call.
+     */
+    claimant?: string | undefined;
   },
 ): Promise<ChunkLookup> {
+  const claimant = options.claimant ?? randomUUID();
   const usage: MutableUsage = { ...(options.usage ?? NO_PROVIDER_USAGE) };
   // Cached per paying account: one tenant's paid answers are not served to another's key.
   const name = deps.provider.account ?? deps.provider.name;
@@ -62,14 +78,23 @@ export async function lookupWithCache(
       : await deps.cache.getMany(name, [...distinct.keys()]);
   for (const [key, answer] of cached) known.set(key, fromCache(key, answer));
 
-  const missing = [...distinct].filter(([key]) => !known.has(key));
   // Queries another worker paid for while this chunk waited its turn: answered from the cache.
-  const late =
-    missing.length === 0
-      ? new Set<string>()
-      : await askProvider(deps, name, missing, known, usage, options);
+  const late = new Set<string>();
+  const unknown = [...distinct].filter(([key]) => !known.has(key));
+  let missing = unknown;
+  // Rounds: queries another lookup was asking are looked up again after a pause, from the
+  // cache or (its claim expired unanswered) from the provider. Claims expire, so this ends.
+  for (let round = 0; missing.length > 0; round++) {
+    if (round > 0) await sleep(CLAIM_POLL_MS, options.signal);
+    const asked = await askProvider(deps, name, missing, known, usage, {
+      ...options,
+      claimant,
+    });
+    for (const key of asked.late) late.add(key);
+    missing = missing.filter(([key]) => asked.deferred.has(key));
+  }
 
-  const asked = new Set<string>(missing.map(([key]) => key).filter((key) => !late.has(key)));
+  const asked = new Set<string>(unknown.map(([key]) => key).filter((key) => !late.has(key)));
   const answers = keys.map((key) => {
     if (key === undefined) return undefined;
     // Every row but the first of each query sent was answered without asking again.
@@ -92,9 +117,18 @@ async function askProvider(
   missing: readonly (readonly [string, ContactQuery])[],
   known: Map<string, ProviderAnswer>,
   usage: MutableUsage,
-  options: { jobId: string; signal?: AbortSignal | undefined },
-): Promise<Set<string>> {
+  options: { jobId: string; signal?: AbortSignal | undefined; claimant: string },
+): Promise<{ late: Set<string>; deferred: Set<string> }> {
   const late = new Set<string>();
+  const deferred = new Set<string>();
+  const claim = async (keys: readonly string[]): Promise<ReadonlySet<string>> => {
+    const mine =
+      deps.cache.claim === undefined
+        ? new Set(keys)
+        : await deps.cache.claim(name, keys, { claimant: options.claimant, ttlMs: CLAIM_TTL_MS });
+    for (const key of keys) if (!mine.has(key)) deferred.add(key);
+    return mine;
+  };
   const remembered = new Set<string>();
   const rememberNew = async (answers: readonly ProviderAnswer[]): Promise<void> => {
     const fresh = answers.filter((answer) => !remembered.has(answer.key) && !late.has(answer.key));
@@ -103,7 +137,7 @@ async function askProvider(
   };
   const settle = async (answers: readonly ProviderAnswer[]): Promise<void> => {
     await rememberNew(answers);
-    usage.recordsSent += missing.length - late.size;
+    usage.recordsSent += missing.length - late.size - deferred.size;
     for (const answer of answers) {
       known.set(answer.key, answer);
       if (answer.billed && !late.has(answer.key)) usage.matchesBilled++;
@@ -120,6 +154,7 @@ async function askProvider(
           usage.requests++;
         },
         onAnswers: rememberNew,
+        claim,
         answered: async (keys) => {
           const found = new Map<string, ProviderAnswer>();
           for (const [key, answer] of await deps.cache.getMany(name, keys)) {
@@ -138,7 +173,7 @@ async function askProvider(
     throw error;
   }
   await settle(answers);
-  return late;
+  return { late, deferred };
 }
 
 /**
@@ -178,4 +213,8 @@ function fromCache(key: string, answer: CachedAnswer): ProviderAnswer {
   const candidate = JSON.parse(answer.body) as ProviderCandidate;
   // Paid for once, when it was cached: this use bills nothing.
   return { key, outcome: 'match', billed: true, candidate } satisfies ProviderAnswer;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return sleepFor(ms, undefined, signal === undefined ? {} : { signal });
 }

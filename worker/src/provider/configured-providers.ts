@@ -64,6 +64,7 @@ function pdlLimiter(
     account: pdlAccount(apiKey),
     requestsPerMinute: pdl.requestsPerMinute,
     maxConcurrency: pdl.maxConcurrency,
+    slotLeaseMs: pdl.slotLeaseSeconds * 1000,
     logger: deps.logger.child({ limiter: PDL_PROVIDER_NAME }),
   });
 }
