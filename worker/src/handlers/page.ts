@@ -45,7 +45,7 @@ export async function handlePage(
   }));
   const enricher = await deps.enrichers(job);
   let usage: ProviderUsage = NO_PROVIDER_USAGE;
-  const lookup = providerLookup(deps, job, context, (used) => {
+  const lookup = providerLookup(deps, job, message.index, context, (used) => {
     usage = used;
   });
   const writeBack = job.source?.writeBack === true;
