@@ -1,3 +1,4 @@
+import { userFacingMessage } from '@contacts/shared';
 import {
   mailchimpSimulatorHelp,
   mailchimpSimulatorOptionsFrom,
@@ -46,7 +47,11 @@ Stop with Ctrl+C.
 }
 
 main().catch((error: unknown) => {
-  // A bad flag needs its message, not a stack; anything else needs everything.
-  console.error(error instanceof MailchimpSimulatorOptionsError ? error.message : error);
+  // A bad flag or a taken port needs its message, not a stack; anything else needs everything.
+  console.error(
+    error instanceof MailchimpSimulatorOptionsError
+      ? error.message
+      : (userFacingMessage(error) ?? error),
+  );
   process.exit(1);
 });

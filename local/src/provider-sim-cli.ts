@@ -1,3 +1,4 @@
+import { userFacingMessage } from '@contacts/shared';
 import { pdlSimulatorHelp, pdlSimulatorOptionsFrom } from './pdl-simulator/cli-options.ts';
 import { startPdlSimulator } from './pdl-simulator/pdl-simulator.ts';
 import { PdlSimulatorOptionsError } from './pdl-simulator/simulator-options.ts';
@@ -39,7 +40,9 @@ Stop with Ctrl+C.
 }
 
 main().catch((error: unknown) => {
-  // A bad flag needs its message, not a stack; anything else needs everything.
-  console.error(error instanceof PdlSimulatorOptionsError ? error.message : error);
+  // A bad flag or a taken port needs its message, not a stack; anything else needs everything.
+  console.error(
+    error instanceof PdlSimulatorOptionsError ? error.message : (userFacingMessage(error) ?? error),
+  );
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listenSimulator } from '../listen-simulator.ts';
 import {
   Audience,
   MEMBER_STATUSES,
@@ -396,20 +397,11 @@ export async function startMailchimpSimulator(
       },
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    const failed = (error: Error): void => {
-      reject(
-        new Error(
-          `the Mailchimp simulator could not listen on ${options.host}:${String(options.port)} (choose another port with MAILCHIMP_SIM_PORT)`,
-          { cause: error },
-        ),
-      );
-    };
-    server.once('error', failed);
-    server.listen(options.port, options.host, () => {
-      server.off('error', failed);
-      resolve();
-    });
+  await listenSimulator(server, {
+    what: 'The Mailchimp simulator',
+    host: options.host,
+    port: options.port,
+    variable: 'MAILCHIMP_SIM_PORT',
   });
   const { port } = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listenSimulator } from '../listen-simulator.ts';
 import { FixedWindowLimiter, type WindowState } from './fixed-window.ts';
 import { createPersonMatcher, type MatchOutcome } from './match-person.ts';
 import { createSeededRandom } from './seeded-random.ts';
@@ -262,20 +263,11 @@ export async function startPdlSimulator(
       },
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    const failed = (error: Error): void => {
-      reject(
-        new Error(
-          `the PDL simulator could not listen on ${options.host}:${String(options.port)} (choose another port with PDL_SIM_PORT)`,
-          { cause: error },
-        ),
-      );
-    };
-    server.once('error', failed);
-    server.listen(options.port, options.host, () => {
-      server.off('error', failed);
-      resolve();
-    });
+  await listenSimulator(server, {
+    what: 'The PDL simulator',
+    host: options.host,
+    port: options.port,
+    variable: 'PDL_SIM_PORT',
   });
   const { port } = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
