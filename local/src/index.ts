@@ -19,6 +19,7 @@ export {
   type MailchimpSimulator,
   type MailchimpSimulatorDependencies,
 } from './mailchimp-simulator/mailchimp-simulator.ts';
+export type { MailchimpFault } from './mailchimp-simulator/faults.ts';
 export {
   DEFAULT_MAILCHIMP_SIM_ACCOUNT,
   DEFAULT_MAILCHIMP_SIM_KEY,

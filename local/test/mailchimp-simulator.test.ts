@@ -237,6 +237,87 @@ describe('Mailchimp simulator: batch upsert', () => {
   });
 });
 
+describe('Mailchimp simulator: refused members and failing requests', () => {
+  it('refuses members in a compliance state and overlong merge values, member by member', async () => {
+    const sim = await simulator();
+    const [held, long, fine] = sim.members(SAMPLE_LIST_ID);
+    const admin = await fetch(`${sim.url}/_sim/lists/${SAMPLE_LIST_ID}/compliance`, {
+      method: 'POST',
+      body: JSON.stringify({ emails: [held?.email] }),
+    });
+    expect(await admin.json()).toEqual({ held: 1 });
+
+    const answer = await call(sim, `/3.0/lists/${SAMPLE_LIST_ID}`, {
+      method: 'POST',
+      body: {
+        update_existing: true,
+        members: [
+          { email_address: held?.email, merge_fields: { COMPANY: 'Newco' } },
+          { email_address: long?.email, merge_fields: { COMPANY: 'x'.repeat(256) } },
+          { email_address: fine?.email, merge_fields: { COMPANY: 'y'.repeat(255) } },
+        ],
+      },
+    });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ total_updated: 1, error_count: 2 });
+    expect(answer.body.errors).toEqual([
+      {
+        email_address: held?.email,
+        error: `${held?.email ?? ''} is in a compliance state due to unsubscribe, bounce, or compliance review and cannot be subscribed.`,
+        error_code: 'ERROR_GENERIC',
+        field: '',
+        field_message: '',
+      },
+      {
+        email_address: long?.email,
+        error: 'Your merge fields were invalid.',
+        error_code: 'ERROR_GENERIC',
+        field: 'COMPANY',
+        field_message: 'Please enter a value of 255 characters or fewer.',
+      },
+    ]);
+    expect(sim.members(SAMPLE_LIST_ID)[0]?.mergeFields).toEqual(held?.mergeFields);
+    expect(sim.members(SAMPLE_LIST_ID)[2]?.mergeFields.COMPANY).toBe('y'.repeat(255));
+  });
+
+  it('fails the next requests of a route, before or after applying a batch, then recovers', async () => {
+    const sim = await simulator();
+    const email = sim.members(SAMPLE_LIST_ID)[3]?.email ?? '';
+    const upsert = (company: string) =>
+      call(sim, `/3.0/lists/${SAMPLE_LIST_ID}`, {
+        method: 'POST',
+        body: {
+          update_existing: true,
+          members: [{ email_address: email, merge_fields: { COMPANY: company } }],
+        },
+      });
+    const admin = await fetch(`${sim.url}/_sim/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ route: 'batch', status: 503, times: 2 }),
+    });
+    expect(admin.status).toBe(201);
+    sim.injectFault({ route: 'batch', status: 500, afterApplying: true });
+    sim.injectFault({ route: 'members', status: 502 });
+
+    expect((await upsert('A')).status).toBe(503);
+    expect((await upsert('B')).status).toBe(503);
+    expect(sim.members(SAMPLE_LIST_ID)[3]?.mergeFields.COMPANY).not.toMatch(/^[AB]$/);
+    const lost = await upsert('C');
+    expect(lost.status).toBe(500);
+    expect(lost.type).toContain('application/problem+json');
+    expect(sim.members(SAMPLE_LIST_ID)[3]?.mergeFields.COMPANY).toBe('C');
+    expect((await upsert('C')).body).toMatchObject({ total_updated: 1, error_count: 0 });
+    expect((await call(sim, `/3.0/lists/${SAMPLE_LIST_ID}/members`)).status).toBe(502);
+    expect((await call(sim, `/3.0/lists/${SAMPLE_LIST_ID}/members`)).status).toBe(200);
+    expect(sim.stats()).toMatchObject({
+      faults: 4,
+      responses: { '200': 2, '500': 1, '502': 1, '503': 2 },
+      upserts: { updated: 1, unchanged: 1 },
+    });
+  });
+});
+
 describe('Mailchimp simulator: connection limit', () => {
   it('answers the 11th simultaneous request 429 and counts it', async () => {
     let release: () => void = () => undefined;

@@ -5,11 +5,13 @@ import { listenSimulator } from '../listen-simulator.ts';
 import {
   Audience,
   MEMBER_STATUSES,
+  subscriberHash,
   type AudienceMember,
   type MemberStatus,
   type MergeFields,
   type NewMember,
 } from './audience.ts';
+import { FaultPlan, mailchimpFaultSchema, type MailchimpFault } from './faults.ts';
 import { generatedAudienceMembers, sampleAudienceMembers } from './sample-audience.ts';
 import {
   resolveMailchimpSimulatorOptions,
@@ -24,9 +26,11 @@ import {
 } from './simulator-stats.ts';
 import {
   batchBodySchema,
+  complianceStateError,
   isPlausibleEmail,
   listForWire,
   memberForWire,
+  MAX_TEXT_MERGE_CHARS,
   partialResponse,
   PROBLEMS,
   type BatchError,
@@ -63,6 +67,14 @@ export interface MailchimpSimulator {
   removeMembers(listId: string, emails: readonly string[]): number;
   /** A copy of a list's members, in list order. */
   members(listId: string): readonly AudienceMember[];
+  /**
+   * Puts members of a list in a compliance state (unsubscribed, bounced or under compliance
+   * review, as Mailchimp says): every batch upsert naming one refuses it with ERROR_GENERIC.
+   * Answers how many of the emails are members.
+   */
+  holdInCompliance(listId: string, emails: readonly string[]): number;
+  /** The next `times` requests of `route` answer `status` (see MailchimpFault). */
+  injectFault(fault: MailchimpFault): void;
   /** Forgets the counters (not the audiences, not the requests in flight). */
   reset(): void;
   /** Stops listening and cuts open connections. Safe to call twice. */
@@ -91,8 +103,9 @@ interface Reply {
 
 /**
  * Starts the simulator: GET /3.0/, /3.0/ping, /3.0/lists/{id}, /3.0/lists/{id}/members and
- * POST /3.0/lists/{id} (batch subscribe), plus GET /_sim/stats, POST /_sim/reset and
- * POST /_sim/lists (a generated audience) for tests and benchmarks.
+ * POST /3.0/lists/{id} (batch subscribe), plus GET /_sim/stats, POST /_sim/reset,
+ * POST /_sim/lists (a generated audience), POST /_sim/lists/{id}/compliance (members refused by
+ * batch upserts) and POST /_sim/faults (failing requests) for tests and benchmarks.
  */
 export async function startMailchimpSimulator(
   input: MailchimpSimulatorOptions = {},
@@ -109,6 +122,9 @@ export async function startMailchimpSimulator(
   let stats = new StatsRecorder();
   const inFlight = new Map<string, number>();
   let audienceCount = 0;
+  const faults = new FaultPlan();
+  /** list → subscriber hashes of the members in a compliance state. */
+  const compliance = new Map<string, Set<string>>();
 
   function createAudience(spec: {
     size: number;
@@ -186,6 +202,13 @@ export async function startMailchimpSimulator(
     // Another account's list does not exist, as far as this key can tell.
     if (target.listId !== undefined && list?.accountId !== accountId)
       return { status: 404, body: PROBLEMS.notFound() };
+    const fault = faults.take(target.route);
+    if (fault !== undefined && !fault.afterApplying) {
+      // A failing page or batch takes as long as one that works.
+      if (slowRoute(target.route) && options.latencyMs > 0) await sleep(options.latencyMs);
+      stats.faults++;
+      return { status: fault.status, body: PROBLEMS.fault(fault.status) };
+    }
     const fields = url.searchParams.get('fields');
     const exclude = url.searchParams.get('exclude_fields');
     const partial = (value: Record<string, unknown>): Record<string, unknown> =>
@@ -214,9 +237,13 @@ export async function startMailchimpSimulator(
         return { status: 200, body: partial(listForWire(list as Audience)) };
       case 'members':
         return membersPage(list as Audience, url, partial);
-      case 'batch':
+      case 'batch': {
         if (options.latencyMs > 0) await sleep(options.latencyMs);
-        return batchUpsert(list as Audience, body);
+        const applied = batchUpsert(list as Audience, body);
+        if (fault === undefined) return applied;
+        stats.faults++;
+        return { status: fault.status, body: PROBLEMS.fault(fault.status) };
+      }
     }
   }
 
@@ -305,7 +332,21 @@ export async function startMailchimpSimulator(
         );
         continue;
       }
+      if (compliance.get(list.id)?.has(subscriberHash(email)) === true) {
+        refused(complianceStateError(email), 'ERROR_GENERIC');
+        continue;
+      }
       const mergeFields = (member.merge_fields ?? {}) as MergeFields;
+      const tooLong = overlongText(mergeFields);
+      if (tooLong !== undefined) {
+        refused(
+          'Your merge fields were invalid.',
+          'ERROR_GENERIC',
+          tooLong,
+          `Please enter a value of ${String(MAX_TEXT_MERGE_CHARS)} characters or fewer.`,
+        );
+        continue;
+      }
       const badAddress = incompleteAddress(mergeFields);
       if (badAddress !== undefined) {
         refused(
@@ -364,6 +405,23 @@ export async function startMailchimpSimulator(
       stats = new StatsRecorder();
       return { status: 200, body: { reset: true } };
     }
+    if (url.pathname === '/_sim/faults' && req.method === 'POST') {
+      const body = await readJson(req);
+      const parsed = mailchimpFaultSchema.safeParse(body.ok ? body.value : undefined);
+      if (!parsed.success) return { status: 400, body: PROBLEMS.invalid(parsed.error.message) };
+      faults.add(parsed.data);
+      return { status: 201, body: { pending: faults.pending } };
+    }
+    const held = /^\/_sim\/lists\/([^/]+)\/compliance$/.exec(url.pathname);
+    if (held?.[1] !== undefined && req.method === 'POST') {
+      const listId = decodeURIComponent(held[1]);
+      const body = await readJson(req);
+      const emails = body.ok ? (body.value as { emails?: unknown }).emails : undefined;
+      if (!Array.isArray(emails) || !emails.every((e) => typeof e === 'string'))
+        return { status: 400, body: PROBLEMS.invalid('expected {"emails": ["…"]}') };
+      if (!audiences.has(listId)) return { status: 404, body: PROBLEMS.notFound() };
+      return { status: 200, body: { held: holdInCompliance(listId, emails) } };
+    }
     if (url.pathname === '/_sim/lists' && req.method === 'POST') {
       const body = await readJson(req);
       const spec = body.ok ? (body.value as { size?: unknown; seed?: unknown }) : {};
@@ -372,6 +430,18 @@ export async function startMailchimpSimulator(
       return { status: 201, body: { id: createAudience({ size, seed }), size } };
     }
     return undefined;
+  }
+
+  function holdInCompliance(listId: string, emails: readonly string[]): number {
+    const list = audience(listId);
+    const held = compliance.get(listId) ?? new Set<string>();
+    compliance.set(listId, held);
+    let members = 0;
+    for (const email of emails) {
+      held.add(subscriberHash(email));
+      if (list.get(email) !== undefined) members++;
+    }
+    return members;
   }
 
   const server = createServer((req, res) => {
@@ -423,6 +493,10 @@ export async function startMailchimpSimulator(
       audience(listId)
         .filtered(undefined)
         .map((m) => ({ ...m })),
+    holdInCompliance,
+    injectFault(fault) {
+      faults.add(fault);
+    },
     reset() {
       stats = new StatsRecorder();
     },
@@ -485,6 +559,18 @@ function integerParam(url: URL, name: string, fallback: number): number | undefi
   const text = url.searchParams.get(name);
   if (text === null || text === '') return fallback;
   return /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+/** Members pages and batch upserts take the simulator's latency; the other routes answer at once. */
+function slowRoute(route: MailchimpRoute): boolean {
+  return route === 'members' || route === 'batch';
+}
+
+/** The first text merge field longer than Mailchimp keeps. */
+function overlongText(mergeFields: MergeFields): string | undefined {
+  for (const [name, value] of Object.entries(mergeFields))
+    if (typeof value === 'string' && value.length > MAX_TEXT_MERGE_CHARS) return name;
+  return undefined;
 }
 
 /** An address merge field given as an object needs its street, city, state and zip. */

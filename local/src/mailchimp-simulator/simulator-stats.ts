@@ -14,6 +14,8 @@ export interface MailchimpSimulatorStats {
   /** The most requests one account had in flight at once (all accounts). */
   readonly maxConnections: number;
   readonly maxConnectionsByAccount: Readonly<Record<string, number>>;
+  /** Requests answered by an injected fault (`injectFault`, `POST /_sim/faults`). */
+  readonly faults: number;
   /** Members pages answered 200 (each counts once, whatever its size). */
   readonly pagesServed: number;
   /** Per list: member reads in members pages, distinct members read, members read twice or more. */
@@ -36,6 +38,7 @@ export class StatsRecorder {
   requests = 0;
   connectionViolations = 0;
   pagesServed = 0;
+  faults = 0;
   readonly upserts = { requests: 0, members: 0, created: 0, updated: 0, unchanged: 0, errors: 0 };
   readonly #routes = new Map<MailchimpRoute, number>();
   readonly #responses = new Map<number, number>();
@@ -97,6 +100,7 @@ export class StatsRecorder {
       connectionViolations: this.connectionViolations,
       maxConnections: Math.max(0, ...this.#maxByAccount.values()),
       maxConnectionsByAccount: byAccount,
+      faults: this.faults,
       pagesServed: this.pagesServed,
       membersRead,
       upserts: { ...this.upserts },

@@ -47,7 +47,32 @@ export const PROBLEMS = {
   invalid: (detail: string) => problem(400, 'Invalid Resource', detail),
   badJson: () =>
     problem(400, 'JSON Parse Exception', 'We encountered an unspecified JSON parsing error.'),
+  /** What an injected fault answers (see `MailchimpFault`): a title per status, as Mailchimp's. */
+  fault: (status: number) =>
+    problem(
+      status,
+      FAULT_TITLES[status] ?? 'Internal Server Error',
+      status >= 500
+        ? 'An unexpected internal error has occurred. Please contact Support for more information.'
+        : 'The resource submitted could not be validated.',
+    ),
 } as const;
+
+const FAULT_TITLES: Readonly<Record<number, string>> = {
+  400: 'Invalid Resource',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** Mailchimp's text merge fields hold at most 255 characters; a longer value is refused. */
+export const MAX_TEXT_MERGE_CHARS = 255;
+
+/** The sentence Mailchimp refuses a member with whose address is in a compliance state. */
+export function complianceStateError(email: string): string {
+  return `${email} is in a compliance state due to unsubscribe, bounce, or compliance review and cannot be subscribed.`;
+}
 
 /** A member as GET /lists/{id}/members shows it (the fields a client may ask for). */
 export function memberForWire(member: AudienceMember, listId: string): Record<string, unknown> {
