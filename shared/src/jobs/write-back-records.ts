@@ -91,6 +91,16 @@ export class WriteBackRecords {
     });
   }
 
+  /**
+   * Gives our claim back before its lease ends (the send failed): the next delivery claims it at
+   * once instead of waiting out the lease. False when it is no longer ours.
+   */
+  async release(jobId: string, index: number, holder: string): Promise<boolean> {
+    return this.#ifHolder(jobId, index, holder, 'SET leaseUntil = :until', {
+      ':until': { N: '0' },
+    });
+  }
+
   /** Marks our batch sent with its counts; false when the claim was taken over meanwhile. */
   async complete(
     jobId: string,

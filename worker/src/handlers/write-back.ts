@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { formatRejectsRecord } from '@contacts/enrichment';
 import {
   DependencyError,
   formatCsvRow,
@@ -8,6 +9,7 @@ import {
   type WriteBackMessage,
 } from '@contacts/shared';
 import { openAudience } from '../mailchimp/open-audience.ts';
+import type { MemberError } from '../mailchimp/audience.ts';
 import { batchOf, type PlannedUpdate, type WriteBackPlan } from '../mailchimp/write-back-plan.ts';
 import { DeferDeliveryError, type DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
@@ -47,7 +49,16 @@ export async function handleWriteBack(
     context.onHeartbeat(async () => {
       await records.renew(job.id, message.index, holder, deps.leaseMs);
     });
-    counts = await sendBatch(deps, job, message, context);
+    try {
+      counts = await sendBatch(deps, job, message, context);
+    } catch (error) {
+      // The claim goes back at once, so the redelivery sends the batch again without waiting out
+      // the lease (a send that reached Mailchimp before failing sends the same values again).
+      await records.release(job.id, message.index, holder).catch((releaseError: unknown) => {
+        context.logger.warn({ err: releaseError }, 'write-back claim not released');
+      });
+      throw error;
+    }
     if (!(await records.complete(job.id, message.index, holder, counts)))
       context.logger.warn('write-back claim was taken over while sending; counted by its holder');
   }
@@ -97,23 +108,33 @@ async function readPlan(deps: PipelineDeps, job: Job, page: number): Promise<Wri
   return JSON.parse(text) as WriteBackPlan;
 }
 
-/** Rejects records (`row_number,reason`) of the members the audience refused. */
-function rejectsOf(
-  members: readonly PlannedUpdate[],
-  errors: readonly { email: string; message: string }[],
-): string {
-  const rowOf = new Map(members.map((m) => [m.email.toLowerCase(), m.rowNumber]));
+/** Rejects records (`row_number,reason`) of the members the audience refused, in row order. */
+function rejectsOf(members: readonly PlannedUpdate[], errors: readonly MemberError[]): string {
+  const rowOf = new Map(members.map((m) => [m.email.trim().toLowerCase(), m.rowNumber]));
   return errors
-    .map((error) =>
-      formatCsvRow([
-        String(rowOf.get(error.email.toLowerCase()) ?? ''),
-        `write-back refused by Mailchimp: ${withoutAddress(error.message, error.email)}`,
-      ]),
-    )
+    .map((error) => ({ row: rowOf.get(error.email.trim().toLowerCase()), error }))
+    .sort((a, b) => (a.row ?? Infinity) - (b.row ?? Infinity))
+    .map(({ row, error }) => {
+      const reason = `write-back refused by Mailchimp: ${reasonOf(error)}`;
+      // An address Mailchimp answered for that the batch did not send has no row to name.
+      return row === undefined ? formatCsvRow(['', reason]) : formatRejectsRecord(row, reason);
+    })
     .join('');
 }
 
-/** Reasons never carry cell contents: Mailchimp's message may quote the address. */
-function withoutAddress(message: string, email: string): string {
-  return email === '' ? message : message.split(email).join('the address');
+/**
+ * Mailchimp's words, with the field it blamed. Reasons never carry cell contents: Mailchimp's
+ * message may quote the address (in any case), which becomes "the address".
+ */
+function reasonOf(error: MemberError): string {
+  const field =
+    error.field === undefined ? '' : ` (${error.field}: ${error.fieldMessage ?? 'invalid'})`;
+  const text = `${error.message}${field}`;
+  const email = error.email.trim();
+  if (email === '') return text;
+  return text.replace(new RegExp(escapeRegExp(email), 'gi'), 'the address');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

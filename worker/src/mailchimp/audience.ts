@@ -29,6 +29,9 @@ export interface MemberUpdate {
 export interface MemberError {
   readonly email: string;
   readonly message: string;
+  /** The merge field Mailchimp blamed, and what it said about it (absent when none). */
+  readonly field?: string;
+  readonly fieldMessage?: string;
 }
 
 export interface UpsertOutcome {

@@ -26,7 +26,12 @@ export interface MailchimpListCalls {
   ): Promise<{
     readonly totalCreated: number;
     readonly totalUpdated: number;
-    readonly errors: readonly { readonly email_address: string; readonly error: string }[];
+    readonly errors: readonly {
+      readonly email_address: string;
+      readonly error: string;
+      readonly field?: string | undefined;
+      readonly field_message?: string | undefined;
+    }[];
   }>;
 }
 
@@ -74,7 +79,13 @@ export function mailchimpAudience(calls: MailchimpListCalls, listId: string): Au
         );
         return {
           written: result.totalCreated + result.totalUpdated,
-          errors: result.errors.map((e) => ({ email: e.email_address, message: e.error })),
+          errors: result.errors.map((e) => ({
+            email: e.email_address,
+            message: e.error,
+            // "Your merge fields were invalid." says nothing without the field and its message.
+            ...(e.field ? { field: e.field } : {}),
+            ...(e.field_message ? { fieldMessage: e.field_message } : {}),
+          })),
         };
       }),
   };
