@@ -3,6 +3,7 @@ import {
   createMailchimpClient,
   createSecretSealer,
   JobListing,
+  MailchimpLimiters,
   MessagePublisher,
   NotifyingJobStore,
   SecretBox,
@@ -71,6 +72,13 @@ export function createAppDeps(options: {
     connections: options.connections ?? connectionLookup(connectionStore),
   });
   const { events } = config.api;
+  // One limiter per account for the whole api process, as each worker has.
+  const mailchimpLimiters = new MailchimpLimiters({
+    client: clients.dynamodb,
+    table: config.resources.providersTable,
+    maxConnections: config.mailchimp.maxConnections,
+    logger,
+  });
   return {
     jobs,
     webhooks: new WebhookService({
@@ -87,15 +95,15 @@ export function createAppDeps(options: {
     connections: new ConnectionService({
       store: connectionStore,
       sealer: options.sealer ?? createSecretSealer(config.secrets, config.aws).sealer,
-      mailchimp: (apiKey) =>
+      mailchimp: (apiKey, accountKey) =>
         createMailchimpClient({
           apiKey,
           apiUrl: config.mailchimp.apiUrl,
           timeoutMs: config.mailchimp.timeoutMs,
-          // Checking a new key is two calls, one after the other, outside any job: it takes no
-          // fleet slot (the api has no limiter grants). At worst it meets a 429 while imports
-          // saturate the account, and retries with backoff like any call.
-          limiter: UNPACED,
+          // Once the account is known, the check holds a slot of the limiter the workers use
+          // (the same item in the providers table); it takes its turn like one more job. The
+          // call that names the account cannot (see ConnectionService).
+          limiter: accountKey === undefined ? UNPACED : mailchimpLimiters.forAccount(accountKey),
           jobId: 'connection-check',
           attempts: 3,
           logger,

@@ -9,6 +9,7 @@ import { startMailchimpSimulator, type MailchimpSimulator } from '@contacts/loca
 import {
   ConnectionStore,
   LocalKeySealer,
+  MailchimpLimiters,
   openConnection,
   SecretUnsealError,
 } from '@contacts/shared';
@@ -16,7 +17,7 @@ import type { Express } from 'express';
 import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, TENANT_A, TENANT_B, type Harness } from '../src/index.ts';
+import { startHarness, TENANT_A, TENANT_B, waitFor, type Harness } from '../src/index.ts';
 
 /*
  * Connections end to end: the real api against the emulators, checking keys with the Mailchimp
@@ -147,6 +148,47 @@ describe('POST /v1/connections', () => {
       .send({ type: 'mailchimp', apiKey: sim.apiKey, more: 1 });
     expect(extra.status).toBe(400);
     expect(JSON.stringify(extra.body)).not.toContain(sim.apiKey);
+  });
+});
+
+describe('the key check and the fleet’s connection limit', () => {
+  it('pings holding a slot of the account’s fleet-wide limiter: it waits while imports hold all 10', async () => {
+    const accountKey = 'mailchimp#us1#sim0account0001';
+    // Ten calls of an import in flight somewhere in the fleet: every slot of the account held.
+    const limiter = new MailchimpLimiters({
+      client: harness.clients.dynamodb,
+      table: harness.config.resources.providersTable,
+    }).forAccount(accountKey);
+    const permits = await Promise.all(
+      Array.from({ length: 10 }, () => limiter.acquire({ jobId: 'busy-import' })),
+    );
+    sim.reset();
+
+    const answer = createConnection(sim.apiKey);
+    // The api named the account (GET /3.0/), then queued for a slot as one more job.
+    await waitFor(
+      async () => {
+        const item = await harness.clients.dynamodb.send(
+          new GetItemCommand({
+            TableName: harness.config.resources.providersTable,
+            Key: { pk: { S: `limiter#${accountKey}` } },
+            ConsistentRead: true,
+          }),
+        );
+        const waiting = JSON.stringify(unmarshall(item.Item ?? {}).waiting ?? {});
+        return waiting.includes('connection-check') ? true : undefined;
+      },
+      { what: 'the key check to wait for a slot' },
+    );
+    expect(sim.stats().requestsByRoute).toMatchObject({ root: 1, ping: 0 });
+
+    await permits[0]?.release();
+    const res = await answer;
+
+    expect(res.status).toBe(201);
+    expect(sim.stats().requestsByRoute).toMatchObject({ root: 1, ping: 1 });
+    expect(sim.stats().connectionViolations).toBe(0);
+    await Promise.all(permits.slice(1).map((permit) => permit.release()));
   });
 });
 

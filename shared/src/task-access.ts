@@ -103,9 +103,10 @@ export const TABLE_ACCESS: Record<TableRef, Record<TaskRole, readonly string[]>>
   },
   // Provider lookups (issue 10): the request limiter reads its account item and changes it with
   // conditional updates (takes, slot renewals and releases; PutItem creates it); the response
-  // cache reads and writes answers in batches.
+  // cache reads and writes answers in batches. The api's check of a new Mailchimp key holds a
+  // slot of the account's limiter too (and creates its item when no import used it yet).
   providers: {
-    api: [],
+    api: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     worker: [
       'dynamodb:GetItem',
       'dynamodb:PutItem',

@@ -18,8 +18,12 @@ import type { ConnectionView, CreateConnectionBody } from './connection-requests
 export interface ConnectionServiceDeps {
   readonly store: ConnectionStore;
   readonly sealer: SecretSealer;
-  /** A Mailchimp client for a key (the service checks each new key with it). */
-  readonly mailchimp: (apiKey: string) => MailchimpClient;
+  /**
+   * A Mailchimp client for a key (the service checks each new key with it). With the account
+   * (`mailchimp#<dc>#<account id>`), its calls hold slots of that account's fleet-wide limiter;
+   * without, the account is not known yet and no slot can name it.
+   */
+  readonly mailchimp: (apiKey: string, accountKey?: string) => MailchimpClient;
   readonly now?: () => Date;
 }
 
@@ -33,14 +37,14 @@ export class ConnectionService {
 
   async create(tenantId: string, body: CreateConnectionBody): Promise<ConnectionView> {
     const { apiKey, dataCenter } = parseKey(body.apiKey);
-    const accountId = await this.#check(apiKey);
+    const accountKey = await this.#check(apiKey, dataCenter);
     const id = randomUUID();
     const record: ConnectionRecord = {
       tenantId,
       id,
       type: body.type,
       dataCenter,
-      accountKey: mailchimpAccountKey(dataCenter, accountId),
+      accountKey,
       sealedSecret: await this.#deps.sealer.seal(apiKey, connectionSecretContext(tenantId, id)),
       createdAt: (this.#deps.now?.() ?? new Date()).toISOString(),
     };
@@ -62,12 +66,25 @@ export class ConnectionService {
     }
   }
 
-  /** Pings with the key, then asks which account it belongs to (the limiter's name for it). */
-  async #check(apiKey: string): Promise<string> {
-    const client = this.#deps.mailchimp(apiKey);
+  /**
+   * Asks which account the key belongs to (the limiter's name for it), then pings with the key
+   * holding a slot of that account's fleet-wide limiter, like every call of an import.
+   *
+   * Why this order: the limiter counts connections per account, and only Mailchimp can say
+   * which account a key is. Any slot taken before that answer would have to be named after the
+   * key (its hash), which two keys of one account do not share, so it would bound nothing. The
+   * one call that cannot hold a slot is therefore the call that names the account, `GET /3.0/`;
+   * it refuses a bad key with the same 401 detail as ping does. At worst, while imports hold
+   * all of the account's connections, it meets a 429 and retries with backoff.
+   */
+  async #check(apiKey: string, dataCenter: string): Promise<string> {
     try {
-      await client.ping();
-      return await client.accountId();
+      const accountKey = mailchimpAccountKey(
+        dataCenter,
+        await this.#deps.mailchimp(apiKey).accountId(),
+      );
+      await this.#deps.mailchimp(apiKey, accountKey).ping();
+      return accountKey;
     } catch (error) {
       if (error instanceof MailchimpAuthError)
         throw new HttpProblem(400, error.code, `Mailchimp refused the key: ${error.detail}`, {
