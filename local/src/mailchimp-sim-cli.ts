@@ -33,6 +33,7 @@ Mailchimp simulator (Marketing API v3 subset, synthetic audiences; seed ${String
   Limits      ${String(options.maxConnections)} connections per account, ${String(options.maxPageSize)} members per page, ${String(options.maxBatchMembers)} per batch
   Latency     ${String(options.latencyMs)} ms per members page or batch upsert
   Stats       curl -s ${simulator.url}/_sim/stats
+  Faults      curl -s -d '{"route":"batch","status":503,"times":2}' ${simulator.url}/_sim/faults
 
   curl -s -u '${auth}' ${simulator.url}/3.0/ping
   curl -s -u '${auth}' '${simulator.url}/3.0/lists/${simulator.sampleListId ?? '<list id>'}/members?count=2&fields=members.email_address,members.merge_fields,total_items'
