@@ -113,7 +113,7 @@ function rejectsOf(members: readonly PlannedUpdate[], errors: readonly MemberErr
   const rowOf = new Map(members.map((m) => [m.email.trim().toLowerCase(), m.rowNumber]));
   return errors
     .map((error) => ({ row: rowOf.get(error.email.trim().toLowerCase()), error }))
-    .sort((a, b) => (a.row ?? Infinity) - (b.row ?? Infinity))
+    .sort((a, b) => (a.row ?? Number.MAX_SAFE_INTEGER) - (b.row ?? Number.MAX_SAFE_INTEGER))
     .map(({ row, error }) => {
       const reason = `write-back refused by Mailchimp: ${reasonOf(error)}`;
       // An address Mailchimp answered for that the batch did not send has no row to name.
