@@ -15,6 +15,7 @@ import {
   allChunksDone,
   createAwsClients,
   createLogger,
+  DirectoryIndexLeases,
   JobStore,
   keyAreaOf,
   MessagePublisher,
@@ -115,6 +116,10 @@ beforeAll(async () => {
     nicknames: new NicknameStore({
       client: harness.workerClients.dynamodb,
       table: config.resources.nicknamesTable,
+    }),
+    leases: new DirectoryIndexLeases({
+      client: harness.workerClients.dynamodb,
+      table: config.resources.jobsTable,
     }),
     logger: createLogger({ level: 'silent', name: 'iam' }),
   });
