@@ -541,6 +541,10 @@ describe('every AWS call of the journeys is allowed to the task role that makes 
       ['api', 's3:DeleteObject', 'work'],
       ['api', 'sqs:GetQueueAttributes', 'control'],
       ['worker', 's3:GetObject', 'directories'],
+      // The directory's index: built and stored once (under a lease in the jobs table), loaded.
+      ['worker', 's3:PutObject', 'directoryIndexes'],
+      ['worker', 's3:GetObject', 'directoryIndexes'],
+      ['worker', 'dynamodb:UpdateItem', 'jobs'],
       ['worker', 's3:DeleteObject', 'results'],
       ['worker', 'dynamodb:Scan', 'nicknames'],
       ['worker', 'sqs:SendMessage', 'controlDlq'],
