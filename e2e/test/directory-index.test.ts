@@ -166,6 +166,36 @@ describe('one build per directory version for the fleet', () => {
     expect(buildsOf(key)).toBe(1);
   });
 
+  it('a worker that finds a live build lease waits for the artifact instead of building', async () => {
+    // A directory whose artifact exists, and a copy of it under another id.
+    const csv = directoryCsv(MARGARET, JAN);
+    const original = await putDirectory(csv);
+    await runJob(original, 1);
+    const artifact = await readObject(await artifactKeyOf(original));
+    const copy = await putDirectory(csv);
+    const key = await artifactKeyOf(copy);
+    const leases = new DirectoryIndexLeases({
+      client: harness.clients.dynamodb,
+      table: harness.config.resources.jobsTable,
+    });
+    expect((await leases.claim(key, 'live-builder', 60_000)).claimed).toBe(true);
+    const res = await request(harness.app)
+      .post('/v1/jobs')
+      .query({ fileName: 'crm.csv', directoryId: copy, chunkRows: '3' })
+      .set(auth)
+      .set('Content-Type', 'text/csv')
+      .send(crm(2));
+    await waitForJob(harness.app, res.body.id as string, { statuses: ['processing'] });
+
+    // The "other worker" finishes: it writes the artifact, then gives its lease back.
+    await harness.objects.put(key, artifact, 'application/octet-stream');
+    expect(await leases.release(key, 'live-builder')).toBe(true);
+    const job = await waitForJob(harness.app, res.body.id as string);
+
+    expect(job.status).toBe('completed');
+    expect(buildsOf(key)).toBe(0);
+  });
+
   it('a builder that died leaves its lease: the next worker builds once it lapses', async () => {
     const directoryId = await putDirectory(directoryCsv(ROBERT, MARGARET));
     const key = await artifactKeyOf(directoryId);
