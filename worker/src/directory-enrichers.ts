@@ -27,7 +27,7 @@ export {
 export type DirectoryEnricherDeps =
   | { readonly indexes: DirectoryIndexes; readonly logger: Logger }
   | {
-      readonly objects: ObjectStore;
+      readonly objects: Pick<ObjectStore, 'head' | 'read' | 'upload'>;
       readonly nicknames: Pick<NicknameStore, 'loadPairs'>;
       /** The fleet's index build leases (jobs table). */
       readonly leases: Pick<DirectoryIndexLeases, 'claim' | 'renew' | 'release'>;

@@ -61,7 +61,7 @@ export type IndexBuilder = (
 ) => Promise<DirectoryIndex>;
 
 export interface DirectoryIndexesOptions {
-  readonly objects: ObjectStore;
+  readonly objects: Pick<ObjectStore, 'head' | 'read' | 'upload'>;
   readonly nicknames: Pick<NicknameStore, 'loadPairs'>;
   readonly leases: Pick<DirectoryIndexLeases, 'claim' | 'renew' | 'release'>;
   readonly logger: Logger;
@@ -236,7 +236,10 @@ export class DirectoryIndexes {
           'directory index being built by another worker: waiting',
         );
       const pauseMs = Math.min(FIRST_POLL_MS * 2 ** polls, MAX_POLL_MS, deadline - now);
-      await sleep(Math.max(1, pauseMs), undefined, { signal: this.#closed.signal });
+      // Aborted by close(): its reason says why, not a bare AbortError.
+      await sleep(Math.max(1, pauseMs), undefined, { signal: this.#closed.signal }).catch(() => {
+        this.#closed.signal.throwIfAborted();
+      });
     }
   }
 
