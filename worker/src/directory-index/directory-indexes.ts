@@ -281,11 +281,22 @@ export class DirectoryIndexes {
     }
   }
 
+  /**
+   * The whole artifact in one buffer of its announced size, filled chunk by chunk: the peak is
+   * the artifact once, not its chunks plus their concatenation. Its own allocation (offset 0),
+   * so a loader may view typed arrays over it in place.
+   */
   async #readAll(key: string, info: ObjectInfo): Promise<Buffer> {
     const body = await this.#options.objects.read(key, { ifMatch: info.etag });
-    const chunks: Buffer[] = [];
-    for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
-    return Buffer.concat(chunks);
+    const bytes = Buffer.allocUnsafeSlow(info.size);
+    let at = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (at + chunk.length > bytes.length) throw new ObjectChangedError(key);
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+    if (at !== bytes.length) throw new ObjectChangedError(key);
+    return bytes;
   }
 
   /** Builds the index from the CSV version, stores its artifact and returns both. */
