@@ -18,11 +18,6 @@ import {
 import { DirectoryIndexes, type IndexBuilder } from './directory-index/directory-indexes.ts';
 import { JobEnricherCache, type EnricherProvider } from './enricher-provider.ts';
 
-export {
-  DEFAULT_INDEX_CACHE_BYTES,
-  HEAP_BYTES_PER_ARTIFACT_BYTE,
-} from './directory-index/directory-indexes.ts';
-
 /** Either the worker's shared directory indexes, or what to build them from. */
 export type DirectoryEnricherDeps =
   | { readonly indexes: DirectoryIndexes; readonly logger: Logger }
