@@ -24,6 +24,7 @@ import { snapshotOf } from './events/job-snapshot.ts';
 import { StreamTokens } from './events/stream-token.ts';
 import { ConnectionService } from './connections/connection-service.ts';
 import { DirectoryService } from './directories/directory-service.ts';
+import { DirectoryIndexAnnouncer } from './directories/index-announcer.ts';
 import { createReadinessProbe } from './http/readiness.ts';
 import { JobService, type ConnectionLookup } from './jobs/job-service.ts';
 import { JobLister } from './lists/job-lister.ts';
@@ -57,14 +58,15 @@ export function createAppDeps(options: {
     publisher: new WebhookPublisher({ sqs: clients.sqs, queueUrl: queueUrls.control }),
     logger,
   });
+  const publisher = new MessagePublisher({
+    sqs: clients.sqs,
+    controlQueueUrl: queueUrls.control,
+    chunkQueueUrl: queueUrls.chunk,
+  });
   const jobs = new JobService({
     jobs: jobStore,
     objects,
-    publisher: new MessagePublisher({
-      sqs: clients.sqs,
-      controlQueueUrl: queueUrls.control,
-      chunkQueueUrl: queueUrls.chunk,
-    }),
+    publisher,
     signer,
     config: config.api,
     providers: config.providers.pdl.enabled ? ['pdl'] : [],
@@ -91,7 +93,12 @@ export function createAppDeps(options: {
       listing: new JobListing({ client: clients.dynamodb, table: jobsTable }),
       view: (job) => jobs.view(job),
     }),
-    directories: new DirectoryService({ objects, signer, config: config.api }),
+    directories: new DirectoryService({
+      objects,
+      signer,
+      config: config.api,
+      indexes: new DirectoryIndexAnnouncer({ publisher, logger }),
+    }),
     connections: new ConnectionService({
       store: connectionStore,
       sealer: options.sealer ?? createSecretSealer(config.secrets, config.aws).sealer,

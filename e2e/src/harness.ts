@@ -38,6 +38,7 @@ export type WorkerOverrides = Partial<
     | 'requestLimiter'
     | 'providerOutageWaitMs'
     | 'audiences'
+    | 'onDirectoryIndexBuild'
   >
 >;
 

@@ -15,6 +15,7 @@ import {
   allChunksDone,
   createAwsClients,
   createLogger,
+  DirectoryIndexLeases,
   JobStore,
   keyAreaOf,
   MessagePublisher,
@@ -115,6 +116,10 @@ beforeAll(async () => {
     nicknames: new NicknameStore({
       client: harness.workerClients.dynamodb,
       table: config.resources.nicknamesTable,
+    }),
+    leases: new DirectoryIndexLeases({
+      client: harness.workerClients.dynamodb,
+      table: config.resources.jobsTable,
     }),
     logger: createLogger({ level: 'silent', name: 'iam' }),
   });
@@ -540,6 +545,10 @@ describe('every AWS call of the journeys is allowed to the task role that makes 
       ['api', 's3:DeleteObject', 'work'],
       ['api', 'sqs:GetQueueAttributes', 'control'],
       ['worker', 's3:GetObject', 'directories'],
+      // The directory's index: built and stored once (under a lease in the jobs table), loaded.
+      ['worker', 's3:PutObject', 'directoryIndexes'],
+      ['worker', 's3:GetObject', 'directoryIndexes'],
+      ['worker', 'dynamodb:UpdateItem', 'jobs'],
       ['worker', 's3:DeleteObject', 'results'],
       ['worker', 'dynamodb:Scan', 'nicknames'],
       ['worker', 'sqs:SendMessage', 'controlDlq'],

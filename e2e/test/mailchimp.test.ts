@@ -8,6 +8,7 @@ import {
 import {
   createMailchimpClient,
   createLogger,
+  DirectoryIndexLeases,
   MailchimpLimiters,
   mailchimpAccountKey,
   MessagePublisher,
@@ -362,6 +363,10 @@ describe('Mailchimp redelivery', () => {
         nicknames: new NicknameStore({
           client: harness.clients.dynamodb,
           table: harness.config.resources.nicknamesTable,
+        }),
+        leases: new DirectoryIndexLeases({
+          client: harness.clients.dynamodb,
+          table: harness.config.resources.jobsTable,
         }),
         logger,
       }),

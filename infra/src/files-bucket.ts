@@ -1,7 +1,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { KEY_AREAS, WORK_OBJECT_RETENTION_DAYS, type ResourceDefinitions } from '@contacts/shared';
+import {
+  DIRECTORY_INDEX_RETENTION_DAYS,
+  KEY_AREAS,
+  WORK_OBJECT_RETENTION_DAYS,
+  type ResourceDefinitions,
+} from '@contacts/shared';
 
 export interface FilesBucketOptions {
   readonly definition: ResourceDefinitions['bucket'];
@@ -53,6 +58,12 @@ export function createFilesBucket(
         expiration: Duration.days(options.resultRetentionDays),
       },
       // directories/ never expires: a directory is kept until its tenant replaces it.
+      // Index artifacts are derived: an expired one is built again by the next job needing it.
+      {
+        id: 'expire-directory-indexes',
+        prefix: KEY_AREAS.directoryIndexes,
+        expiration: Duration.days(DIRECTORY_INDEX_RETENTION_DAYS),
+      },
       { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
     ],
   });

@@ -4,6 +4,7 @@ import {
   DLQ_RETENTION_SECONDS,
   indexProjection,
   KEY_AREA_ACCESS,
+  DIRECTORY_INDEX_RETENTION_DAYS,
   KEY_AREAS,
   OBJECT_ACTIONS,
   TASK_ROLES,
@@ -165,6 +166,10 @@ describe('ContactsStack with default settings', () => {
           }),
           Match.objectLike({ Prefix: 'uploads/', ExpirationInDays: 7 }),
           Match.objectLike({ Prefix: 'results/', ExpirationInDays: 30 }),
+          Match.objectLike({
+            Prefix: 'directory-indexes/',
+            ExpirationInDays: DIRECTORY_INDEX_RETENTION_DAYS,
+          }),
           Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
         ]),
       },

@@ -87,11 +87,13 @@ describe('targetOf', () => {
 
 describe('keys', () => {
   it('puts every key of the layout in a declared key area', () => {
-    const ref = { tenantId: 't', id: 'j' };
+    const ref = { tenantId: 't', id: 'j', etag: '"9b2c-2"', nicknameFingerprint: 'f0', format: 1 };
     for (const [name, keyOfRef] of Object.entries(objectKeys)) {
       const key = keyOfRef(ref, 1);
       expect(keyAreaOf(key), `${name}: ${key}`).toBeDefined();
     }
+    expect(keyAreaOf(objectKeys.directoryIndex(ref))).toBe('directoryIndexes');
+    expect(objectKeys.directoryIndex(ref)).toBe('directory-indexes/t/j/9b2c-2-f0-v1.idx');
     expect(keyAreaOf('elsewhere/x')).toBeUndefined();
     expect(Object.values(KEY_AREAS).every((prefix) => prefix.endsWith('/'))).toBe(true);
   });

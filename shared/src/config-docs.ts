@@ -191,7 +191,17 @@ export const ENV_DOCS = {
   ENRICHER_CACHE_MAX_MB: {
     group: 'Worker',
     description:
-      'Memory (estimated, MiB) the worker’s directory indexes may take together, least recently used out. An index is estimated at 17 × its CSV size; one larger than this is used but not kept (it is indexed again for each chunk).',
+      'Memory (estimated, MiB) the worker’s directory indexes may take together, least recently used out. An index is estimated at 20 × its artifact’s size; one larger than this is used but not kept (it is loaded again for each chunk).',
+  },
+  DIRECTORY_INDEX_LEASE_SECONDS: {
+    group: 'Worker',
+    description:
+      'Lease of one directory index build (seconds), renewed every third of it while the worker builds; a builder that dies delays the others at most this long. Keep it longer than the longest stretch a build keeps the event loop busy. See [directories.md](directories.md#index-artifacts-one-builder-many-loaders).',
+  },
+  DIRECTORY_INDEX_WAIT_SECONDS: {
+    group: 'Worker',
+    description:
+      'Longest a chunk waits in process (its message kept visible) for another worker’s directory index build before its message is deferred (seconds).',
   },
   PROVIDER_CACHE_TTL_SECONDS: {
     group: 'Worker',

@@ -109,6 +109,17 @@ export const envSchema = z.object({
    */
   ENRICHER_CACHE_MAX_MB: positiveInt.max(1024 * 1024).default(512),
   /**
+   * A directory index build's lease (seconds), renewed every third of it while the worker
+   * builds: a dead builder delays the others at most this long. Longer than any stretch the
+   * build keeps the event loop busy (learning the model), or a live builder loses its lease.
+   */
+  DIRECTORY_INDEX_LEASE_SECONDS: positiveInt.max(3600).default(120),
+  /**
+   * Longest a chunk waits in process (its message kept visible) for another worker's index
+   * build before its message is deferred (seconds).
+   */
+  DIRECTORY_INDEX_WAIT_SECONDS: positiveInt.max(43_200).default(900),
+  /**
    * How long a provider's answer is reused (seconds; 7 days): a redelivered chunk, a retried
    * batch or a duplicate contact costs nothing more within this time.
    */
@@ -255,7 +266,14 @@ export interface WorkerConfig {
   readonly enricherCacheMaxBytes: number;
   /** Lifetime of a cached provider answer. */
   readonly providerCacheTtlSeconds: number;
+  readonly directoryIndex: DirectoryIndexConfig;
   readonly watchdog: WatchdogConfig;
+}
+
+/** Building directory index artifacts: one builder per version, the others wait for it. */
+export interface DirectoryIndexConfig {
+  readonly leaseSeconds: number;
+  readonly waitSeconds: number;
 }
 
 export interface WatchdogConfig {
@@ -426,6 +444,10 @@ function fromEnv(env: Env): AppConfig {
       shutdownDeadlineSeconds: env.SHUTDOWN_DEADLINE_SECONDS,
       enricherCacheMaxBytes: env.ENRICHER_CACHE_MAX_MB * 1024 * 1024,
       providerCacheTtlSeconds: env.PROVIDER_CACHE_TTL_SECONDS,
+      directoryIndex: {
+        leaseSeconds: env.DIRECTORY_INDEX_LEASE_SECONDS,
+        waitSeconds: env.DIRECTORY_INDEX_WAIT_SECONDS,
+      },
       watchdog: {
         intervalSeconds: env.WATCHDOG_INTERVAL_SECONDS,
         stallAfterSeconds: env.STALL_AFTER_SECONDS,

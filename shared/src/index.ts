@@ -34,6 +34,7 @@ export {
   type QueueSettings,
   type ResourceNames,
   type WatchdogConfig,
+  type DirectoryIndexConfig,
   type WorkerConfig,
 } from './config.ts';
 export {
@@ -95,8 +96,20 @@ export {
   type WriteBackClaim,
   type WriteBackCounts,
 } from './jobs/write-back-records.ts';
+export {
+  DirectoryIndexLeases,
+  directoryIndexLeaseId,
+  type IndexBuildClaim,
+} from './jobs/directory-index-leases.ts';
 export { queueCounts, type QueueCounts } from './queue/queue-counts.ts';
-export { KEY_AREAS, keyAreaOf, objectKeys, type JobKeyRef, type KeyArea } from './keys.ts';
+export {
+  KEY_AREAS,
+  keyAreaOf,
+  objectKeys,
+  type DirectoryIndexRef,
+  type JobKeyRef,
+  type KeyArea,
+} from './keys.ts';
 export {
   BUCKET_ACTIONS,
   INDEX_ACCESS,
@@ -118,6 +131,8 @@ export {
   chunkQueueMessage,
   controlMessage,
   controlQueueMessage,
+  directoryIndexMessage,
+  type DirectoryIndexMessage,
   webhookDeliveryMessage,
   webhookEventMessage,
   webhookMessage,
@@ -155,6 +170,7 @@ export {
   indexProjection,
   TENANT_JOBS_INDEX,
   WORK_OBJECT_RETENTION_DAYS,
+  DIRECTORY_INDEX_RETENTION_DAYS,
   resourceDefinitions,
   type CorsRule,
   type IndexDefinition,

@@ -16,13 +16,29 @@ export const KEY_AREAS = {
   uploads: 'uploads/',
   work: 'work/',
   directories: 'directories/',
+  /** Built directory indexes (one artifact per directory version); derived, so they may expire. */
+  directoryIndexes: 'directory-indexes/',
   results: 'results/',
 } as const;
 
 export type KeyArea = keyof typeof KEY_AREAS;
 
 const pad = (index: number): string => index.toString().padStart(6, '0');
-const { uploads, work, directories, results } = KEY_AREAS;
+const { uploads, work, directories, directoryIndexes, results } = KEY_AREAS;
+
+/**
+ * One build of a directory's index: the directory version (its CSV's ETag), the nickname table
+ * its blocks were filed with (a fingerprint of its pairs) and the artifact's format version. Any
+ * of them changing names another artifact, so a stale one is never read.
+ */
+export interface DirectoryIndexRef extends JobKeyRef {
+  readonly etag: string;
+  readonly nicknameFingerprint: string;
+  readonly format: number;
+}
+
+/** An ETag as a key segment: S3 quotes it; a multipart ETag ends in `-<parts>`. */
+const etagSegment = (etag: string): string => etag.replace(/[^A-Za-z0-9-]/g, '');
 
 export const objectKeys = {
   upload: (job: JobKeyRef): string => `${uploads}${job.tenantId}/${job.id}/source.csv`,
@@ -39,6 +55,9 @@ export const objectKeys = {
   /** A reference directory; written once per id, so its ETag names its version. */
   directory: (directory: JobKeyRef): string =>
     `${directories}${directory.tenantId}/${directory.id}/directory.csv`,
+  /** The index artifact of one directory version, nickname table and format. */
+  directoryIndex: (index: DirectoryIndexRef): string =>
+    `${directoryIndexes}${index.tenantId}/${index.id}/${etagSegment(index.etag)}-${index.nicknameFingerprint}-v${index.format}.idx`,
   result: (job: JobKeyRef): string => `${results}${job.tenantId}/${job.id}/enriched.csv`,
   rejects: (job: JobKeyRef): string => `${results}${job.tenantId}/${job.id}/rejects.csv`,
 };

@@ -119,15 +119,31 @@ export const webhookMessage = z.discriminatedUnion('type', [
   webhookDeliveryMessage,
 ]);
 
-/** Everything the control queue carries: job stages and webhook work. */
+/**
+ * A directory version was accepted (`ready`): a worker builds its index artifact now, before the
+ * first job needs it. Belongs to no job; pinned to the ETag the api checked.
+ */
+export const directoryIndexMessage = z
+  .object({
+    type: z.literal('directory.index'),
+    v: z.literal(1),
+    tenantId: z.string().min(1),
+    directoryId: z.uuid(),
+    etag: z.string().min(1).max(200),
+  })
+  .strict();
+
+/** Everything the control queue carries: job stages, webhook work and directory indexing. */
 export const controlQueueMessage = z.discriminatedUnion('type', [
   splitMessage,
   mergeMessage,
   webhookEventMessage,
   webhookDeliveryMessage,
+  directoryIndexMessage,
 ]);
 
 export type WebhookEventMessage = z.infer<typeof webhookEventMessage>;
 export type WebhookDeliveryMessage = z.infer<typeof webhookDeliveryMessage>;
 export type WebhookMessage = z.infer<typeof webhookMessage>;
 export type ControlQueueMessage = z.infer<typeof controlQueueMessage>;
+export type DirectoryIndexMessage = z.infer<typeof directoryIndexMessage>;

@@ -99,6 +99,12 @@ export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
  * still finds the parts of its job. Merge and cancel delete them long before on the happy path.
  */
 export const WORK_OBJECT_RETENTION_DAYS = Math.ceil(DLQ_RETENTION_SECONDS / (24 * 3600)) + 1;
+/**
+ * How long a directory index artifact is kept after it was written. It is derived data: one
+ * that expires is built again by the next job that needs it (one build per directory a month),
+ * and the artifacts of replaced directories, old nickname tables and old formats go away.
+ */
+export const DIRECTORY_INDEX_RETENTION_DAYS = 30;
 const WORK_RETENTION_SECONDS = 4 * 24 * 3600;
 
 export function resourceDefinitions(

@@ -31,6 +31,9 @@ export const KEY_AREA_ACCESS: Record<KeyArea, Record<TaskRole, readonly ObjectAc
   work: { api: ['delete'], worker: ['read', 'write', 'delete'] },
   // Reference directories: uploaded through the api (signed or streamed), read by chunks.
   directories: { api: ['read', 'write'], worker: ['read'] },
+  // Directory index artifacts: built and read by workers only. The api never deletes a
+  // directory (its artifacts expire by lifecycle rule).
+  directoryIndexes: { api: [], worker: ['read', 'write'] },
   // Results: written by merge (and removed again when the job was cancelled meanwhile); the
   // api signs the download links.
   results: { api: ['read'], worker: ['write', 'delete'] },

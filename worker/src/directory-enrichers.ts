@@ -1,108 +1,59 @@
 import {
   buildDirectoryIndex,
   createContactEnricher,
-  createNicknameTable,
   DirectoryFormatError,
   EnrichmentError,
   InvalidColumnMappingError,
-  loadDirectoryCsv,
   type ContactEnricherOptions,
   type DirectoryIndex,
   type NicknameTable,
 } from '@contacts/enrichment';
 import {
   InputFileError,
-  objectKeys,
+  type DirectoryIndexLeases,
   type Logger,
   type NicknameStore,
   type ObjectStore,
 } from '@contacts/shared';
-import { ByteBudgetCache } from './byte-budget-cache.ts';
+import { DirectoryIndexes, type IndexBuilder } from './directory-index/directory-indexes.ts';
 import { JobEnricherCache, type EnricherProvider } from './enricher-provider.ts';
 
-/**
- * Heap bytes a directory index takes per byte of its CSV. Measured (heap after GC, Node 24) on
- * directories of 30,000 and 120,000 people: 13.4–13.8 with every standard column filled, 16.6
- * with names only; columns the index does not keep lower it (3.1 with a 300-character notes
- * column), so the estimate errs on the side of keeping fewer indexes.
- */
-export const INDEX_BYTES_PER_CSV_BYTE = 17;
-
-/** What keeping the index of a directory CSV of `csvBytes` is estimated to cost. */
-export function estimateIndexBytes(csvBytes: number): number {
-  return csvBytes * INDEX_BYTES_PER_CSV_BYTE;
-}
-
-/** Default budget of the directory index cache (ENRICHER_CACHE_MAX_MB's default). */
-export const DEFAULT_INDEX_CACHE_BYTES = 512 * 1024 * 1024;
-
-export interface DirectoryEnricherDeps {
-  readonly objects: ObjectStore;
-  readonly nicknames: NicknameStore;
-  readonly logger: Logger;
-  /** How long the nickname table is trusted before it is read again. */
-  readonly nicknameTtlMs?: number;
-  /**
-   * Estimated bytes of directory indexes kept in memory at once, least recently used out; an
-   * index larger than this is used by the chunk that loaded it and not kept.
-   */
-  readonly maxIndexBytes?: number;
-}
+/** Either the worker's shared directory indexes, or what to build them from. */
+export type DirectoryEnricherDeps =
+  | { readonly indexes: DirectoryIndexes; readonly logger: Logger }
+  | {
+      readonly objects: Pick<ObjectStore, 'head' | 'read' | 'upload'>;
+      readonly nicknames: Pick<NicknameStore, 'loadPairs'>;
+      /** The fleet's index build leases (jobs table). */
+      readonly leases: Pick<DirectoryIndexLeases, 'claim' | 'renew' | 'release'>;
+      readonly logger: Logger;
+      /** How long the nickname table is trusted before it is read again. */
+      readonly nicknameTtlMs?: number;
+      /**
+       * Estimated bytes of directory indexes kept in memory at once, least recently used out;
+       * an index larger than this is used by the chunk that loaded it and not kept.
+       */
+      readonly maxIndexBytes?: number;
+      readonly leaseMs?: number;
+      readonly maxWaitMs?: number;
+      readonly buildIndex?: IndexBuilder;
+      readonly onBuild?: (artifactKey: string) => void;
+    };
 
 /**
  * Enrichers for jobs: the matching engine against the job's directory, or against none (rows
  * are still standardized, validated and labelled) when the job names no directory; then, when
  * the job asks a provider, its verified candidates for the rows left unmatched. Directory
- * indexes are built once per directory version (its ETag) and nickname table, then shared by
- * every chunk and job that uses them while they fit the cache's byte budget.
+ * indexes are built once per directory version (its ETag) and nickname table for the whole
+ * fleet (see DirectoryIndexes), then shared by every chunk and job that uses them while they
+ * fit the cache's byte budget.
  */
 export function directoryEnricherProvider(deps: DirectoryEnricherDeps): EnricherProvider {
-  const nicknameTable = expiringValue(deps.nicknameTtlMs ?? 10 * 60_000, async () =>
-    createNicknameTable(await deps.nicknames.loadPairs()),
-  );
-  const maxIndexBytes = deps.maxIndexBytes ?? DEFAULT_INDEX_CACHE_BYTES;
+  const indexes = 'indexes' in deps ? deps.indexes : new DirectoryIndexes(deps);
   // Enrichers hold their directory's index: when the index cache lets one go, so do they.
-  const indexes = new ByteBudgetCache<DirectoryIndex>({
-    maxBytes: maxIndexBytes,
-    onDrop: (cacheKey) => {
-      enrichers.release(cacheKey);
-    },
+  indexes.onDrop((cacheKey) => {
+    enrichers.release(cacheKey);
   });
-  const nicknameVersions = new WeakMap<NicknameTable, number>();
-  let nicknameVersion = 0;
-
-  /** The cache key of a directory version indexed with one nickname table. */
-  const indexKey = (key: string, etag: string, nicknames: NicknameTable): string => {
-    let version = nicknameVersions.get(nicknames);
-    if (version === undefined) nicknameVersions.set(nicknames, (version = ++nicknameVersion));
-    return `${key}#${etag}#${version}`;
-  };
-
-  const directoryIndex = (
-    cacheKey: string,
-    key: string,
-    info: { etag: string; size: number },
-    nicknames: NicknameTable,
-  ): Promise<DirectoryIndex> =>
-    indexes.get(cacheKey, async () => {
-      const started = Date.now();
-      // Pinned: a directory replaced meanwhile is a new version, indexed under its own key.
-      const index = await loadDirectoryCsv(await deps.objects.read(key, { ifMatch: info.etag }), {
-        nicknames,
-      });
-      const bytes = estimateIndexBytes(info.size);
-      if (bytes > maxIndexBytes) {
-        deps.logger.warn(
-          { key, estimatedBytes: bytes, maxIndexBytes },
-          'directory index larger than the whole cache: it is indexed again for each chunk',
-        );
-      }
-      deps.logger.info(
-        { key, ms: Date.now() - started, estimatedBytes: bytes },
-        'directory indexed',
-      );
-      return { value: index, bytes };
-    });
 
   // Jobs without a directory are still standardized and validated, against no one.
   const emptyDirectories = new WeakMap<NicknameTable, DirectoryIndex>();
@@ -115,22 +66,20 @@ export function directoryEnricherProvider(deps: DirectoryEnricherDeps): Enricher
   const enrichers = new JobEnricherCache(
     async (job) => {
       const { directoryId, columnMapping } = job.options;
-      const nicknames = await nicknameTable();
+      const nicknames = await indexes.nicknames();
       try {
         let directory: DirectoryIndex;
         let holds: string | undefined;
-        if (directoryId === undefined) directory = emptyDirectory(nicknames);
+        if (directoryId === undefined) directory = emptyDirectory(nicknames.table);
         else {
-          const key = objectKeys.directory({ tenantId: job.tenantId, id: directoryId });
-          const info = await deps.objects.head(key);
-          if (!info) {
+          const version = await indexes.current(job.tenantId, directoryId);
+          if (version === undefined) {
             throw new InputFileError(
               'directory_missing',
               `directory ${directoryId} does not exist`,
             );
           }
-          holds = indexKey(key, info.etag, nicknames);
-          directory = await directoryIndex(holds, key, info, nicknames);
+          ({ index: directory, cacheKey: holds } = await indexes.get(version, nicknames));
         }
         const { region, output } = job.options;
         const options: ContactEnricherOptions = {
@@ -142,7 +91,7 @@ export function directoryEnricherProvider(deps: DirectoryEnricherDeps): Enricher
         const enricher = createContactEnricher({
           inputColumns: job.columns,
           directory,
-          nicknames,
+          nicknames: nicknames.table,
           options,
           // Rows the directory leaves unmatched are looked up there (see handlers/chunk.ts).
           ...(job.options.provider === undefined ? {} : { provider: job.options.provider }),
@@ -170,19 +119,4 @@ export function directoryEnricherProvider(deps: DirectoryEnricherDeps): Enricher
     { isKept: (cacheKey) => indexes.touch(cacheKey) },
   );
   return enrichers.provider;
-}
-
-/** A lazily loaded value that is loaded again once `ttlMs` has passed. */
-function expiringValue<T>(ttlMs: number, load: () => Promise<T>): () => Promise<T> {
-  let cached: { at: number; value: Promise<T> } | undefined;
-  return () => {
-    if (cached === undefined || Date.now() - cached.at > ttlMs) {
-      const value = load();
-      value.catch(() => {
-        cached = undefined;
-      });
-      cached = { at: Date.now(), value };
-    }
-    return cached.value;
-  };
 }

@@ -1,6 +1,7 @@
 export { createWorker, type Worker, type WorkerDeps } from './worker.ts';
 export { cachedEnricherProvider, type EnricherProvider } from './enricher-provider.ts';
 export { directoryEnricherProvider } from './directory-enrichers.ts';
+export { nicknameFingerprint } from './directory-index/nickname-fingerprint.ts';
 export {
   DeferDeliveryError,
   QueueConsumer,

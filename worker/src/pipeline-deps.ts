@@ -6,6 +6,7 @@ import type {
   WriteBackRecords,
 } from '@contacts/shared';
 import type { ContactProvider } from '@contacts/enrichment';
+import type { DirectoryIndexes } from './directory-index/directory-indexes.ts';
 import type { EnricherProvider } from './enricher-provider.ts';
 import type { AudienceOpener } from './mailchimp/audience.ts';
 import type { ProviderResponseCache } from '@contacts/shared';
@@ -28,6 +29,8 @@ export interface PipelineDeps {
   readonly objects: ObjectStore;
   readonly publisher: MessagePublisher;
   readonly enrichers: EnricherProvider;
+  /** Builds directory index artifacts ahead of jobs (`directory.index`); absent: on demand. */
+  readonly directoryIndexes?: Pick<DirectoryIndexes, 'current' | 'prepare'>;
   /** Third-party people sources, for jobs that ask one; absent: no job may ask one. */
   readonly providers?: ProviderSources;
   /** Mailchimp audiences, for jobs that read one; absent: such jobs fail (not configured). */

@@ -4,6 +4,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   DynamoResponseCache,
   type ProviderResponseCache,
+  DirectoryIndexLeases,
   MessagePublisher,
   NotifyingJobStore,
   SecretBox,
@@ -20,6 +21,7 @@ import {
 } from '@contacts/shared';
 import type { ContactProvider, RequestLimiter } from '@contacts/enrichment';
 import { directoryEnricherProvider } from './directory-enrichers.ts';
+import { DirectoryIndexes } from './directory-index/directory-indexes.ts';
 import type { EnricherProvider } from './enricher-provider.ts';
 import {
   chunkQueueHandler,
@@ -61,6 +63,8 @@ export interface WorkerDeps {
   readonly audiences?: AudienceOpener;
   /** Opens connection secrets. Default: from config (KMS, else the local key file). */
   readonly sealer?: SecretSealer;
+  /** Told of every directory index this worker builds from a CSV (tests count them). */
+  readonly onDirectoryIndexBuild?: (artifactKey: string) => void;
 }
 
 /**
@@ -122,6 +126,23 @@ export function createWorker(deps: WorkerDeps): Worker {
     publisher: webhookPublisher,
     logger: deps.logger,
   });
+  const indexConfig = deps.config.worker.directoryIndex;
+  const directoryIndexes = new DirectoryIndexes({
+    objects,
+    nicknames: new NicknameStore({
+      client: deps.clients.dynamodb,
+      table: deps.config.resources.nicknamesTable,
+    }),
+    leases: new DirectoryIndexLeases({
+      client: deps.clients.dynamodb,
+      table: deps.config.resources.jobsTable,
+    }),
+    logger: deps.logger,
+    maxIndexBytes: deps.config.worker.enricherCacheMaxBytes,
+    leaseMs: indexConfig.leaseSeconds * 1000,
+    maxWaitMs: indexConfig.waitSeconds * 1000,
+    ...(deps.onDirectoryIndexBuild === undefined ? {} : { onBuild: deps.onDirectoryIndexBuild }),
+  });
   const pipeline: PipelineDeps = {
     jobs,
     objects,
@@ -132,15 +153,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     }),
     enrichers:
       deps.enrichers ??
-      directoryEnricherProvider({
-        objects,
-        nicknames: new NicknameStore({
-          client: deps.clients.dynamodb,
-          table: deps.config.resources.nicknamesTable,
-        }),
-        logger: deps.logger,
-        maxIndexBytes: deps.config.worker.enricherCacheMaxBytes,
-      }),
+      directoryEnricherProvider({ indexes: directoryIndexes, logger: deps.logger }),
+    directoryIndexes,
     providers: {
       byName:
         deps.providers ??
@@ -238,6 +252,8 @@ export function createWorker(deps: WorkerDeps): Worker {
           ...consumers.map((c) => c.stop(deadlineMs)),
           watchdog.stop(deadlineMs),
         ]);
+        // Waits for other workers' index builds end with the deliveries that were released.
+        directoryIndexes.close();
         for (const result of results) {
           if (result.status === 'rejected')
             deps.logger.error({ err: result.reason }, 'consumer stop failed');

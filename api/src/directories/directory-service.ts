@@ -7,6 +7,7 @@ import type { CreateDirectoryBody } from '../jobs/job-requests.ts';
 import { decodeCursor, encodeCursor } from '../lists/list-cursor.ts';
 import type { ListDirectoriesQuery, ListPage } from '../lists/list-requests.ts';
 import { checkDirectory, type DirectoryStatus } from './directory-status.ts';
+import type { DirectoryIndexAnnouncer } from './index-announcer.ts';
 import {
   storeUpload,
   tooLargeProblem,
@@ -41,11 +42,19 @@ export class DirectoryService {
   readonly #objects: ObjectStore;
   readonly #signer: UrlSigner;
   readonly #config: ApiConfig;
+  readonly #indexes: Pick<DirectoryIndexAnnouncer, 'announce'> | undefined;
 
-  constructor(deps: { objects: ObjectStore; signer: UrlSigner; config: ApiConfig }) {
+  constructor(deps: {
+    objects: ObjectStore;
+    signer: UrlSigner;
+    config: ApiConfig;
+    /** Asks the workers to index a directory version once it is `ready`. */
+    indexes?: Pick<DirectoryIndexAnnouncer, 'announce'>;
+  }) {
     this.#objects = deps.objects;
     this.#signer = deps.signer;
     this.#config = deps.config;
+    this.#indexes = deps.indexes;
   }
 
   /** A new directory id and the instructions to upload its CSV straight to S3. */
@@ -123,6 +132,8 @@ export class DirectoryService {
     const info = await this.#objects.head(key);
     if (!info) throw new HttpProblem(404, 'directory_not_found', `directory ${id} not found`);
     const status = await checkDirectory(this.#objects, key, info);
+    if (status.status === 'ready')
+      await this.#indexes?.announce({ tenantId, directoryId: id, etag: info.etag });
     return { id, sizeBytes: info.size, updatedAt: info.lastModified, ...status };
   }
 }

@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DependencyError } from '../errors.ts';
-import type { ChunkQueueMessage, ControlMessage } from '../messages.ts';
+import type { ChunkQueueMessage, ControlMessage, DirectoryIndexMessage } from '../messages.ts';
 import { retryUnprocessed } from '../retry.ts';
 
 const BATCH_LIMIT = 10;
@@ -27,6 +27,22 @@ export class MessagePublisher {
       );
     } catch (error) {
       throw new DependencyError(`sending ${message.type} for job ${message.jobId} failed`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** Asks a worker to build a directory version's index artifact ahead of the first job. */
+  async sendDirectoryIndex(message: DirectoryIndexMessage): Promise<void> {
+    try {
+      await this.#sqs.send(
+        new SendMessageCommand({
+          QueueUrl: this.#controlUrl,
+          MessageBody: JSON.stringify(message),
+        }),
+      );
+    } catch (error) {
+      throw new DependencyError(`sending directory.index for ${message.directoryId} failed`, {
         cause: error,
       });
     }

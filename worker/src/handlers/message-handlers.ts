@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import type { DeliveryContext, FailureDisposition, MessageHandler } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 import { handleChunk } from './chunk.ts';
+import { handleDirectoryIndex } from './directory-index.ts';
 import { handleMerge } from './merge.ts';
 import { handlePage } from './page.ts';
 import { handleWriteBack } from './write-back.ts';
@@ -55,14 +56,17 @@ export function controlQueueHandler(deps: PipelineDeps, webhooks: WebhookDeps): 
         return handleWebhookEvent(webhooks, message, context.logger);
       case 'webhook.deliver':
         return handleWebhookDelivery(webhooks, message, context.logger);
+      case 'directory.index':
+        return handleDirectoryIndex(deps, message, context);
     }
   });
   return {
     handle: (body, context) => handler.handle(body, context),
     async onRetriesExhausted(body, error, context) {
-      // Webhook work belongs to a job that already ended: there is nothing to fail.
-      if (/"type"\s*:\s*"webhook\./.test(body)) {
-        context.logger.error({ err: error }, 'webhook message failed every attempt');
+      // Webhook work belongs to a job that already ended, and a directory's index to no job
+      // (the first job builds it on demand): there is nothing to fail.
+      if (/"type"\s*:\s*"(webhook|directory)\./.test(body)) {
+        context.logger.error({ err: error }, 'control message failed every attempt');
         return;
       }
       await handler.onRetriesExhausted?.(body, error, context);
@@ -83,7 +87,7 @@ export function chunkQueueHandler(deps: PipelineDeps): MessageHandler {
   });
 }
 
-function queueHandler<T extends { jobId: string; type: string }>(
+function queueHandler<T extends { type: string; jobId?: string; directoryId?: string }>(
   deps: PipelineDeps,
   schema: z.ZodType<T>,
   run: (message: T, context: DeliveryContext) => Promise<void>,
@@ -91,7 +95,10 @@ function queueHandler<T extends { jobId: string; type: string }>(
   return {
     async handle(body, context) {
       const message = parseMessage(schema, body);
-      const logger = context.logger.child({ jobId: message.jobId, type: message.type });
+      const { jobId, directoryId, type } = message;
+      const logger = context.logger.child(
+        jobId === undefined ? { directoryId, type } : { jobId, type },
+      );
       await run(message, { ...context, logger });
     },
     async onRetriesExhausted(body, error, context) {
