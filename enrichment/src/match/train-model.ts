@@ -32,9 +32,11 @@ export interface TrainingOptions {
 }
 
 export interface TrainingInput {
-  readonly entries: readonly Contact[];
+  readonly size: number;
+  /** The entry at a position (decoded on demand from a columnar index). */
+  readonly contact: (position: number) => Contact;
   /** Calls `visit` with each block of entry positions (see BlockIndex.forEachBlock). */
-  readonly forEachBlock: (visit: (block: readonly number[]) => void) => void;
+  readonly forEachBlock: (visit: (block: ArrayLike<number>) => void) => void;
   readonly nicknames: NicknameTable;
   readonly phonetic: (key: string) => readonly string[];
 }
@@ -66,15 +68,10 @@ export function trainModel(
   options: TrainingOptions = {},
 ): MatchModel {
   const random = seededRandom(options.seed ?? 0x5eed);
-  const n = input.entries.length;
+  const n = input.size;
   if (n < 2) return prior;
   const compare = (a: number, b: number): FieldLevels =>
-    compareContacts(
-      input.entries[a] as Contact,
-      input.entries[b] as Contact,
-      input.nicknames,
-      input.phonetic,
-    );
+    compareContacts(input.contact(a), input.contact(b), input.nicknames, input.phonetic);
 
   const randomPairs = Math.min(options.randomPairs ?? 50_000, (n * (n - 1)) / 2);
   const sampled: FieldLevels[] = [];
