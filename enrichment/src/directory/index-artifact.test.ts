@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createContactEnricher } from '../contact-enricher.ts';
-import { directoryRecord, testDirectory, testNicknames } from '../test-factories.ts';
+import { createNicknameTable } from '../nicknames/nicknames.ts';
+import {
+  directoryRecord,
+  testDirectory,
+  testNicknames,
+  TEST_NICKNAMES,
+} from '../test-factories.ts';
 import type { DirectoryIndex, DirectoryRecord } from './directory-index.ts';
 import {
   INDEX_ARTIFACT_VERSION,
@@ -58,6 +64,29 @@ describe('directory index artifact', () => {
     const before = outputs(built);
     expect(before.some((values) => values.includes('p7'))).toBe(true);
     expect(outputs(loaded)).toEqual(before);
+  });
+
+  it('loads from bytes at an odd offset (typed arrays cannot view them in place)', () => {
+    const built = testDirectory(records);
+    const bytes = serializeDirectoryIndex(built);
+    const shifted = new Uint8Array(bytes.length + 1);
+    shifted.set(bytes, 1);
+    const loaded = loadDirectoryIndexArtifact(shifted.subarray(1), { nicknames: testNicknames() });
+    expect(outputs(loaded)).toEqual(outputs(built));
+  });
+
+  it('refuses a nickname table that files the directory’s names otherwise, so the caller rebuilds', () => {
+    const bytes = serializeDirectoryIndex(testDirectory(records));
+    const other = createNicknameTable([...TEST_NICKNAMES, { name: 'jonathan', nickname: 'john' }]);
+    expect(() => loadDirectoryIndexArtifact(bytes, { nicknames: other })).toThrow(
+      IndexArtifactVersionError,
+    );
+    // A pair that touches none of the directory's given names changes nothing it filed.
+    const unrelated = createNicknameTable([
+      ...TEST_NICKNAMES,
+      { name: 'zebulon', nickname: 'zeb' },
+    ]);
+    expect(loadDirectoryIndexArtifact(bytes, { nicknames: unrelated }).size).toBe(records.length);
   });
 
   it('refuses another format version, so the caller rebuilds from the CSV', () => {
