@@ -4,7 +4,7 @@
  *   directory-child load ARTIFACT UPLOAD_CSV       loads the artifact, enriches the upload
  * Prints one JSON line of figures (see ChildResult in directory.ts).
  */
-import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { parse } from '@fast-csv/parse';
 import {
   createContactEnricher,
@@ -13,7 +13,7 @@ import {
   loadDirectoryIndexArtifact,
   loadSeedNicknames,
   readDirectoryRecords,
-  serializeDirectoryIndex,
+  writeDirectoryIndexArtifact,
   type DirectoryIndex,
 } from '@contacts/enrichment';
 
@@ -29,10 +29,14 @@ const cpuSeconds = (since?: NodeJS.CpuUsage): number => {
 // resourceUsage().maxRSS is in kilobytes: the process's peak so far.
 const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
 
-/** Heap in use after a full collection (the index and what the process keeps). */
+/**
+ * Memory in use after a full collection: the JS heap plus ArrayBuffer contents, which live
+ * outside it (the index's typed arrays, the artifact's bytes).
+ */
 function liveHeap(): number {
   globalThis.gc?.();
-  return process.memoryUsage().heapUsed;
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
 }
 
 if (mode === 'build') {
@@ -43,6 +47,7 @@ if (mode === 'build') {
   const builder = createDirectoryIndexBuilder({ nicknames, defaultRegion: 'US' });
   for await (const record of readDirectoryRecords(createReadStream(input))) builder.add(record);
   const readSeconds = (performance.now() - started) / 1000;
+  const readPeakRss = peakRss();
   const directory = builder.finish();
   const buildSeconds = (performance.now() - started) / 1000;
   const trainSeconds = buildSeconds - readSeconds;
@@ -50,8 +55,8 @@ if (mode === 'build') {
   const heapUsed = liveHeap();
   const buildPeakRss = peakRss();
   const writeStarted = performance.now();
-  const bytes = serializeDirectoryIndex(directory);
-  writeFileSync(second, bytes);
+  // Streamed section by section (serializeDirectoryIndex would hold the whole artifact too).
+  const artifactBytes = writeDirectoryIndexArtifact(directory, second);
   print({
     mode,
     size: directory.size,
@@ -60,9 +65,10 @@ if (mode === 'build') {
     trainSeconds,
     buildCpuSeconds,
     serializeSeconds: (performance.now() - writeStarted) / 1000,
-    artifactBytes: bytes.length,
+    artifactBytes,
     heapUsed,
     heapBytesEstimate: directory.heapBytes,
+    readPeakRss,
     buildPeakRss,
     maxRssBytes: peakRss(),
   });

@@ -86,7 +86,7 @@ console.log(
   `    index build       ${built.buildSeconds.toFixed(1)} s   (read CSV + standardize + file ${built.readSeconds.toFixed(1)} s, learn model ${built.trainSeconds.toFixed(1)} s; ${built.buildCpuSeconds.toFixed(1)} s CPU)`,
 );
 console.log(
-  `    heap after GC     ${mib(built.heapUsed)}   (${perPerson(built.heapUsed)}; index.heapBytes estimate ${mib(built.heapBytesEstimate)})`,
+  `    heap + buffers    ${mib(built.heapUsed)}   (${perPerson(built.heapUsed)}; index.heapBytes estimate ${mib(built.heapBytesEstimate)})`,
 );
 console.log(
   `    artifact          ${mib(built.artifactBytes)}   (${perPerson(built.artifactBytes)}), written in ${built.serializeSeconds.toFixed(1)} s`,
@@ -99,7 +99,7 @@ console.log(
   `    index load        ${loaded.loadSeconds.toFixed(1)} s   (${loaded.loadCpuSeconds.toFixed(1)} s CPU)`,
 );
 console.log(
-  `    heap after GC     ${mib(loaded.heapUsed)}   (${perPerson(loaded.heapUsed)}; index.heapBytes estimate ${mib(loaded.heapBytesEstimate)})`,
+  `    heap + buffers    ${mib(loaded.heapUsed)}   (${perPerson(loaded.heapUsed)}; index.heapBytes estimate ${mib(loaded.heapBytesEstimate)})`,
 );
 console.log(
   `    peak RSS          ${mib(loaded.maxRssBytes)}   (${mib(loaded.loadPeakRss)} after loading, before matching)`,
@@ -145,6 +145,7 @@ interface BuildResult {
   readonly artifactBytes: number;
   readonly heapUsed: number;
   readonly heapBytesEstimate: number;
+  readonly readPeakRss: number;
   readonly buildPeakRss: number;
   readonly maxRssBytes: number;
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createContactEnricher } from '../contact-enricher.ts';
 import { createNicknameTable } from '../nicknames/nicknames.ts';
@@ -13,6 +16,7 @@ import {
   IndexArtifactVersionError,
   loadDirectoryIndexArtifact,
   serializeDirectoryIndex,
+  writeDirectoryIndexArtifact,
 } from './index-artifact.ts';
 
 const FIRST = ['William', 'Anna', 'John', 'Maria', 'Robert', 'Elizabeth', 'James', 'Siobhán'];
@@ -64,6 +68,15 @@ describe('directory index artifact', () => {
     const before = outputs(built);
     expect(before.some((values) => values.includes('p7'))).toBe(true);
     expect(outputs(loaded)).toEqual(before);
+  });
+
+  it('writes the same bytes to a file section by section as serializeDirectoryIndex returns', () => {
+    const built = testDirectory(records);
+    const path = join(mkdtempSync(join(tmpdir(), 'index-artifact-')), 'index.bin');
+    const written = writeDirectoryIndexArtifact(built, path);
+    const bytes = serializeDirectoryIndex(built);
+    expect(written).toBe(bytes.length);
+    expect(readFileSync(path).equals(bytes)).toBe(true);
   });
 
   it('loads from bytes at an odd offset (typed arrays cannot view them in place)', () => {

@@ -1,3 +1,4 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { DirectoryFormatError } from '../errors.ts';
 import { openBlockIndex } from '../match/block-index.ts';
 import type { MatchModel } from '../match/score-candidate.ts';
@@ -64,23 +65,68 @@ const align = (n: number): number => (n + 7) & ~7;
 
 /** The index as one artifact buffer (see the layout above). */
 export function serializeDirectoryIndex(index: DirectoryIndex): Buffer {
+  const artifact = planArtifact(index);
+  const out = Buffer.alloc(artifact.byteLength);
+  let at = 0;
+  for (const chunk of artifact.chunks()) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Writes the artifact to a file section by section, never holding it whole: a builder's peak is
+ * its index plus a few MiB, not the index plus the artifact. Returns the bytes written.
+ */
+export function writeDirectoryIndexArtifact(index: DirectoryIndex, path: string): number {
+  const artifact = planArtifact(index);
+  const fd = openSync(path, 'w');
+  try {
+    for (const chunk of artifact.chunks()) writeSync(fd, chunk);
+  } finally {
+    closeSync(fd);
+  }
+  return artifact.byteLength;
+}
+
+/**
+ * The artifact as a sequence of chunks (prefix and head, then each section and its padding), for
+ * streaming it to a file or a multipart upload. The string sections are encoded while iterating.
+ */
+export function directoryIndexArtifactChunks(index: DirectoryIndex): {
+  readonly byteLength: number;
+  chunks(): Iterable<Uint8Array>;
+} {
+  return planArtifact(index);
+}
+
+interface SectionSource {
+  readonly byteLength: number;
+  chunks(): Iterable<Uint8Array>;
+}
+
+function planArtifact(index: DirectoryIndex): {
+  readonly byteLength: number;
+  chunks(): Iterable<Uint8Array>;
+} {
   const parts = directoryIndexParts(index);
   const { people, blocks, frequencies } = parts;
-  const pool = encodeStrings(people.pool.strings);
-  const uniques = encodeStrings(people.uniques);
-  const arrays: Record<Section, ArrayBufferView> = {
-    poolOffsets: pool.offsets,
+  const pool = stringSections(people.pool.strings);
+  const uniques = stringSections(people.uniques);
+  const sources: Record<Section, SectionSource> = {
+    poolOffsets: arraySection(pool.offsets),
     poolBytes: pool.bytes,
-    uniqueOffsets: uniques.offsets,
+    uniqueOffsets: arraySection(uniques.offsets),
     uniqueBytes: uniques.bytes,
-    records: people.parts.records,
-    recordOffsets: people.parts.offsets,
-    updatedAt: people.parts.updatedAt,
-    keysHi: blocks.parts.keysHi,
-    keysLo: blocks.parts.keysLo,
-    blockOffsets: blocks.parts.offsets,
-    positions: blocks.parts.positions,
-    frequencies: frequencies.parts(people.pool.size),
+    records: arraySection(people.parts.records),
+    recordOffsets: arraySection(people.parts.offsets),
+    updatedAt: arraySection(people.parts.updatedAt),
+    keysHi: arraySection(blocks.parts.keysHi),
+    keysLo: arraySection(blocks.parts.keysLo),
+    blockOffsets: arraySection(blocks.parts.offsets),
+    positions: arraySection(blocks.parts.positions),
+    frequencies: arraySection(frequencies.parts(people.pool.size)),
   };
   const head: ArtifactHead = {
     defaultRegion: parts.defaultRegion,
@@ -89,23 +135,75 @@ export function serializeDirectoryIndex(index: DirectoryIndex): Buffer {
     nicknameFingerprint: parts.nicknameFingerprint,
     poolSize: people.pool.size,
     uniqueCount: people.uniques.length,
-    sections: SECTIONS.map((name) => arrays[name].byteLength),
+    sections: SECTIONS.map((name) => sources[name].byteLength),
   };
   const headBytes = Buffer.from(JSON.stringify(head));
-  let total = align(PREFIX_BYTES + headBytes.length);
-  for (const name of SECTIONS) total += align(arrays[name].byteLength);
-  const out = Buffer.alloc(total);
-  out.write(INDEX_ARTIFACT_MAGIC, 0, 'latin1');
-  out.writeUInt16LE(INDEX_ARTIFACT_VERSION, 4);
-  out.writeUInt32LE(headBytes.length, 8);
-  headBytes.copy(out, PREFIX_BYTES);
-  let at = align(PREFIX_BYTES + headBytes.length);
-  for (const name of SECTIONS) {
-    const view = arrays[name];
-    out.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), at);
-    at += align(view.byteLength);
-  }
-  return out;
+  const prefix = Buffer.alloc(align(PREFIX_BYTES + headBytes.length));
+  prefix.write(INDEX_ARTIFACT_MAGIC, 0, 'latin1');
+  prefix.writeUInt16LE(INDEX_ARTIFACT_VERSION, 4);
+  prefix.writeUInt32LE(headBytes.length, 8);
+  headBytes.copy(prefix, PREFIX_BYTES);
+  let byteLength = prefix.length;
+  for (const name of SECTIONS) byteLength += align(sources[name].byteLength);
+  const padding = new Uint8Array(8);
+  return {
+    byteLength,
+    *chunks() {
+      yield prefix;
+      for (const name of SECTIONS) {
+        const source = sources[name];
+        yield* source.chunks();
+        const pad = align(source.byteLength) - source.byteLength;
+        if (pad > 0) yield padding.subarray(0, pad);
+      }
+    },
+  };
+}
+
+function arraySection(view: ArrayBufferView): SectionSource {
+  return {
+    byteLength: view.byteLength,
+    chunks: () => [new Uint8Array(view.buffer, view.byteOffset, view.byteLength)],
+  };
+}
+
+// Strings are encoded this many bytes at a time while the artifact is written.
+const STRING_CHUNK_BYTES = 4 << 20;
+
+/** Strings as n + 1 UTF-8 byte offsets, and the bytes, encoded chunk by chunk when iterated. */
+function stringSections(strings: readonly string[]): {
+  offsets: Uint32Array;
+  bytes: SectionSource;
+} {
+  const offsets = new Uint32Array(strings.length + 1);
+  let total = 0;
+  strings.forEach((s, i) => {
+    offsets[i] = total;
+    total += Buffer.byteLength(s);
+  });
+  offsets[strings.length] = total;
+  return {
+    offsets,
+    bytes: {
+      byteLength: total,
+      *chunks() {
+        let i = 0;
+        while (i < strings.length) {
+          const start = offsets[i] as number;
+          let end = i;
+          while (end < strings.length && (offsets[end + 1] as number) - start <= STRING_CHUNK_BYTES)
+            end++;
+          // A single string longer than a chunk still goes out whole.
+          if (end === i) end = i + 1;
+          const chunk = Buffer.allocUnsafe((offsets[end] as number) - start);
+          for (let j = i; j < end; j++)
+            chunk.write(strings[j] as string, (offsets[j] as number) - start, 'utf8');
+          yield chunk;
+          i = end;
+        }
+      },
+    },
+  };
 }
 
 /**
@@ -213,20 +311,4 @@ export function loadDirectoryIndexArtifact(
     },
     options.nicknames,
   );
-}
-
-/** Strings as UTF-8 bytes with n + 1 byte offsets. */
-function encodeStrings(strings: readonly string[]): { offsets: Uint32Array; bytes: Buffer } {
-  const offsets = new Uint32Array(strings.length + 1);
-  let total = 0;
-  strings.forEach((s, i) => {
-    offsets[i] = total;
-    total += Buffer.byteLength(s);
-  });
-  offsets[strings.length] = total;
-  const bytes = Buffer.allocUnsafe(total);
-  strings.forEach((s, i) => {
-    bytes.write(s, offsets[i] as number, 'utf8');
-  });
-  return { offsets, bytes };
 }

@@ -90,6 +90,13 @@ export function createPeopleStoreBuilder(
     varint(id);
   };
 
+  // An explicit local part: its id + 1 (0 means derived from the key).
+  const uniqueAfter = (value: string): void => {
+    const id = uniques.length;
+    uniques.push(value);
+    varint(id + 1);
+  };
+
   return {
     pool,
     get size() {
@@ -122,7 +129,9 @@ export function createPeopleStoreBuilder(
       for (const email of c.emails) {
         unique(email.value);
         unique(email.key);
-        unique(email.local);
+        // The local part is the key's, nearly always: 0 says "derive it", saving a string.
+        if (email.local === localOf(email.key)) varint(0);
+        else uniqueAfter(email.local);
       }
       varint(c.phones.length);
       for (const phone of c.phones) {
@@ -211,7 +220,12 @@ export function openPeopleStore(
     const lastKey = str();
     const lastCoreKey = str();
     const emails: StandardEmail[] = [];
-    for (let n = next(); n > 0; n--) emails.push({ value: one(), key: one(), local: one() });
+    for (let n = next(); n > 0; n--) {
+      const value = one();
+      const key = one();
+      const local = next();
+      emails.push({ value, key, local: local === 0 ? localOf(key) : (uniques[local - 1] ?? '') });
+    }
     const phones: StandardPhone[] = [];
     for (let n = next(); n > 0; n--) phones.push({ e164: one(), extension: str(), value: one() });
     const emailText = one();
@@ -273,4 +287,9 @@ export function openPeopleStore(
       uniqueBytes +
       pool.heapBytes(),
   };
+}
+
+/** An email key's local part (what standardizeEmails puts in StandardEmail.local). */
+function localOf(key: string): string {
+  return key.slice(0, key.lastIndexOf('@'));
 }
