@@ -90,7 +90,8 @@ export function directoryEnricherProvider(deps: DirectoryEnricherDeps): Enricher
       const index = await loadDirectoryCsv(await deps.objects.read(key, { ifMatch: info.etag }), {
         nicknames,
       });
-      const bytes = estimateIndexBytes(info.size);
+      // The index's own estimate of what it holds (columnar: about 0.5 KB per person).
+      const bytes = index.heapBytes;
       if (bytes > maxIndexBytes) {
         deps.logger.warn(
           { key, estimatedBytes: bytes, maxIndexBytes },
