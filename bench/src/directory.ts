@@ -92,7 +92,7 @@ console.log(
   `    artifact          ${mib(built.artifactBytes)}   (${perPerson(built.artifactBytes)}), written in ${built.serializeSeconds.toFixed(1)} s`,
 );
 console.log(
-  `    peak RSS          ${mib(built.maxRssBytes)}   (${mib(built.buildPeakRss)} before writing the artifact)`,
+  `    peak RSS          ${mib(built.maxRssBytes)}   (${mib(built.readPeakRss)} after reading and filing, ${mib(built.buildPeakRss)} after learning the model)`,
 );
 console.log('  LOAD the artifact and match the upload (every other worker)');
 console.log(
