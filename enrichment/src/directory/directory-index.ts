@@ -7,7 +7,7 @@ import {
 import { standardizeContact, type Contact, type ContactCells } from '../standardize/contact.ts';
 import { DirectoryFormatError } from '../errors.ts';
 import { buildNameNeighbours } from '../match/name-neighbours.ts';
-import { createPeopleStoreBuilder, type PeopleStore } from './people-store.ts';
+import { createPeopleStoreBuilder, KEY_IDS, type PeopleStore } from './people-store.ts';
 import { createStringPool, type StringPool } from './string-pool.ts';
 import {
   createFrequencyTables,
@@ -204,14 +204,15 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
       const position = people.add(id, contact);
       blocks.filing.position = position;
       visitDirectoryBlockingKeys(contact, context, blocks.filing);
-      frequencies.markLastCore(pool.intern(contact.lastCoreKey));
-      frequencies.count('first', pool.intern(contact.firstKey));
-      frequencies.count('last', pool.intern(contact.lastKey));
-      frequencies.count('company', pool.intern(contact.companyKey));
-      frequencies.count('city', pool.intern(contact.cityKey));
-      frequencies.count('title', pool.intern(contact.titleKey));
-      frequencies.count('street', pool.intern(contact.street.nameKey));
-      frequencies.count('postcode', pool.intern(contact.postcodeKey));
+      const keys = people.keyIds;
+      frequencies.markLastCore(keys[KEY_IDS.lastCore] as number);
+      frequencies.count('first', keys[KEY_IDS.first] as number);
+      frequencies.count('last', keys[KEY_IDS.last] as number);
+      frequencies.count('company', keys[KEY_IDS.company] as number);
+      frequencies.count('city', keys[KEY_IDS.city] as number);
+      frequencies.count('title', keys[KEY_IDS.title] as number);
+      frequencies.count('street', keys[KEY_IDS.street] as number);
+      frequencies.count('postcode', keys[KEY_IDS.postcode] as number);
     },
     finish(): DirectoryIndex {
       finished = true;

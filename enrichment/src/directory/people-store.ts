@@ -34,10 +34,27 @@ export interface PeopleStoreParts {
 export interface PeopleStoreBuilder {
   /** Appends a person; returns its position. */
   add(id: string, contact: Contact): number;
+  /**
+   * Pool ids of the last person's firstKey, lastKey, lastCoreKey, companyKey, cityKey, titleKey,
+   * street name key and postcodeKey (in KEY_IDS order), so the caller need not look them up again.
+   */
+  readonly keyIds: Uint32Array;
   readonly pool: StringPool;
   readonly size: number;
   finish(): PeopleStore;
 }
+
+/** Positions in PeopleStoreBuilder.keyIds. */
+export const KEY_IDS = {
+  first: 0,
+  last: 1,
+  lastCore: 2,
+  company: 3,
+  city: 4,
+  title: 5,
+  street: 6,
+  postcode: 7,
+} as const;
 
 // Appended (not interned) values checked against the person's earlier ones: an email's key is
 // usually its value, and the first email cell usually is the email.
@@ -69,9 +86,12 @@ export function createPeopleStoreBuilder(
     }
     records[at++] = v;
   };
-  const interned = (value: string): void => {
-    varint(value === '' ? 0 : pool.intern(value));
+  const interned = (value: string): number => {
+    const id = pool.intern(value);
+    varint(id);
+    return id;
   };
+  const keyIds = new Uint32Array(8);
   const unique = (value: string): void => {
     if (value === '') {
       varint(0);
@@ -99,6 +119,7 @@ export function createPeopleStoreBuilder(
 
   return {
     pool,
+    keyIds,
     get size() {
       return size;
     },
@@ -121,10 +142,10 @@ export function createPeopleStoreBuilder(
       interned(name.last);
       interned(name.suffix);
       interned(name.nickname);
-      interned(c.firstKey);
+      keyIds[KEY_IDS.first] = interned(c.firstKey);
       interned(c.nicknameKey);
-      interned(c.lastKey);
-      interned(c.lastCoreKey);
+      keyIds[KEY_IDS.last] = interned(c.lastKey);
+      keyIds[KEY_IDS.lastCore] = interned(c.lastCoreKey);
       varint(c.emails.length);
       for (const email of c.emails) {
         unique(email.value);
@@ -142,18 +163,18 @@ export function createPeopleStoreBuilder(
       unique(c.emailText);
       unique(c.phoneText);
       interned(c.company);
-      interned(c.companyKey);
+      keyIds[KEY_IDS.company] = interned(c.companyKey);
       interned(c.title);
-      interned(c.titleKey);
+      keyIds[KEY_IDS.title] = interned(c.titleKey);
       interned(c.city);
-      interned(c.cityKey);
+      keyIds[KEY_IDS.city] = interned(c.cityKey);
       unique(c.street.text);
       interned(c.street.number);
       interned(c.street.unit);
-      interned(c.street.nameKey);
+      keyIds[KEY_IDS.street] = interned(c.street.nameKey);
       interned(c.street.line2Key);
       interned(c.postcode);
-      interned(c.postcodeKey);
+      keyIds[KEY_IDS.postcode] = interned(c.postcodeKey);
       interned(c.postcodeArea);
       interned(c.state);
       interned(c.stateKey);

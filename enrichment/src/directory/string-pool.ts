@@ -48,6 +48,7 @@ export function createStringPool(initial: string[] = ['']): StringPool {
       return id === undefined ? undefined : strings[id];
     },
     intern(value) {
+      if (value === '') return 0;
       const known = ids.get(value);
       if (known !== undefined) return known;
       const id = strings.length;

@@ -89,14 +89,24 @@ export function trainModel(
   const blocked: FieldLevels[] = [];
   input.forEachBlock((block) => {
     if (block.length > maxBlock || blocked.length >= limit) return;
+    // Each member decoded once per block, not once per pair (a columnar index decodes on demand).
+    const members = Array.from(block, (position) => input.contact(position));
     for (let i = 0; i < block.length && blocked.length < limit; i++) {
       for (let j = i + 1; j < block.length && blocked.length < limit; j++) {
-        const a = Math.min(block[i] as number, block[j] as number);
-        const b = Math.max(block[i] as number, block[j] as number);
-        const key = a * n + b;
+        const swap = (block[i] as number) > (block[j] as number);
+        const a = swap ? j : i;
+        const b = swap ? i : j;
+        const key = (block[a] as number) * n + (block[b] as number);
         if (seen.has(key)) continue;
         seen.add(key);
-        blocked.push(compare(a, b));
+        blocked.push(
+          compareContacts(
+            members[a] as Contact,
+            members[b] as Contact,
+            input.nicknames,
+            input.phonetic,
+          ),
+        );
       }
     }
   });
