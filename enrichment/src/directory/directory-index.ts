@@ -9,6 +9,7 @@ import { DirectoryFormatError } from '../errors.ts';
 import { buildNameNeighbours } from '../match/name-neighbours.ts';
 import { createPeopleStoreBuilder, KEY_IDS, type PeopleStore } from './people-store.ts';
 import { createStringPool, type StringPool } from './string-pool.ts';
+import { createDuplicateIdFinder } from './duplicate-ids.ts';
 import {
   createFrequencyTables,
   type FrequencyField,
@@ -186,8 +187,8 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
   const people = createPeopleStoreBuilder(pool);
   const blocks = createBlockIndexBuilder();
   const frequencies = createFrequencyTables();
-  // Only while building: duplicate ids are refused.
-  const ids = new Set<string>();
+  // Only while building: duplicate ids are refused (checked at the end).
+  const ids = createDuplicateIdFinder();
   let finished = false;
 
   const builder: DirectoryIndexBuilder = {
@@ -199,7 +200,6 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
       const id = rawId.trim();
       if (id === '')
         throw new DirectoryFormatError(`directory record ${people.size + 1} has no id`);
-      if (ids.has(id)) throw new DirectoryFormatError(`directory id "${id}" appears twice`);
       ids.add(id);
       const position = people.add(id, contact);
       blocks.filing.position = position;
@@ -216,8 +216,10 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
     },
     finish(): DirectoryIndex {
       finished = true;
-      ids.clear();
       const store = people.finish();
+      const duplicate = ids.find((position) => store.id(position));
+      if (duplicate !== undefined)
+        throw new DirectoryFormatError(`directory id "${duplicate}" appears twice`);
       const blockIndex = blocks.finish();
       const prior = options.model ?? DEFAULT_MATCH_MODEL;
       const model =

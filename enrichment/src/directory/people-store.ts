@@ -73,7 +73,7 @@ export function createPeopleStoreBuilder(
 
   const ensure = (bytes: number): void => {
     if (at + bytes <= records.length) return;
-    const grown = new Uint8Array(Math.max(at + bytes, Math.ceil(records.length * 1.5)));
+    const grown = new Uint8Array(Math.max(at + bytes, Math.ceil(records.length * 1.25)));
     grown.set(records.subarray(0, at));
     records = grown;
   };
