@@ -310,15 +310,36 @@ export function openDirectoryIndex(
     commonest: (field) => frequencies.commonest(field),
     internKey: (key) => pool.get(key) ?? key,
     heapBytes:
-      people.heapBytes() +
+      bufferBytes([
+        people.parts.records,
+        people.parts.offsets,
+        people.parts.updatedAt,
+        blocks.parts.keysHi,
+        blocks.parts.keysLo,
+        blocks.parts.offsets,
+        blocks.parts.positions,
+        ...frequencies.views(),
+      ]) +
+      people.stringBytes() +
       blocks.heapBytes() +
-      frequencies.heapBytes() +
       neighbourBytes(firstNames) +
       neighbourBytes(lastCores) +
       CONTACT_CACHE_SIZE * CACHED_CONTACT_BYTES,
   };
   partsOf.set(index, parts);
   return index;
+}
+
+/**
+ * Bytes of the memory behind typed arrays, each buffer once: a built index's arrays are views of
+ * its (larger) growing arrays, and a loaded index's all view the artifact's bytes.
+ */
+function bufferBytes(views: readonly ArrayBufferView[]): number {
+  const buffers = new Set<ArrayBufferLike>();
+  for (const view of views) buffers.add(view.buffer);
+  let bytes = 0;
+  for (const buffer of buffers) bytes += buffer.byteLength;
+  return bytes;
 }
 
 // A decoded contact: a dozen small objects (measured ≈ 1 KB with its arrays).

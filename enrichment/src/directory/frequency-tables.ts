@@ -26,7 +26,8 @@ export interface FrequencyTables {
   ids(field: FrequencyField | 'lastCore'): number[];
   /** FREQUENCY_FIELDS.length + 1 rows of `width` counts (the last row: surname-core flags). */
   parts(width: number): Uint32Array;
-  heapBytes(): number;
+  /** The count rows (views of an artifact's bytes when loaded from one). */
+  views(): readonly Uint32Array[];
 }
 
 const ROWS = FREQUENCY_FIELDS.length + 1;
@@ -88,6 +89,6 @@ export function createFrequencyTables(stored?: {
       });
       return out;
     },
-    heapBytes: () => ROWS * width * 4,
+    views: () => rows,
   };
 }

@@ -60,10 +60,12 @@ function outputs(directory: DirectoryIndex): string[][] {
 describe('directory index artifact', () => {
   it('round-trips: the loaded index gives the same output for every sample row', () => {
     const built = testDirectory(records);
-    const loaded = loadDirectoryIndexArtifact(serializeDirectoryIndex(built), {
-      nicknames: testNicknames(),
-    });
+    const bytes = serializeDirectoryIndex(built);
+    const loaded = loadDirectoryIndexArtifact(bytes, { nicknames: testNicknames() });
     expect(loaded.size).toBe(built.size);
+    // A loaded index holds the artifact's bytes (its arrays view them) plus decoded strings.
+    expect(loaded.heapBytes).toBeGreaterThan(bytes.length);
+    expect(loaded.heapBytes).toBeLessThan(bytes.length + built.heapBytes);
     expect(loaded.model).toEqual(built.model);
     const before = outputs(built);
     expect(before.some((values) => values.includes('p7'))).toBe(true);

@@ -32,6 +32,7 @@ export interface BlockIndex {
   byKeyString(key: string): number;
   /** The serialized form (see BlockIndexParts). */
   readonly parts: BlockIndexParts;
+  /** Bytes of its own lookup table, besides the parts' arrays (counted by their owner). */
   heapBytes(): number;
 }
 
@@ -230,12 +231,7 @@ export function openBlockIndex(parts: BlockIndexParts): BlockIndex {
           return lookup(OTHER, key, '');
       }
     },
-    heapBytes: () =>
-      keysHi.byteLength +
-      keysLo.byteLength +
-      offsets.byteLength +
-      positions.byteLength +
-      buckets.byteLength,
+    heapBytes: () => buckets.byteLength,
   };
 }
 
@@ -284,31 +280,39 @@ function sortAndCompact(
   for (let b = 0; b < 65536; b++)
     sortRange(hi, lo, pos, starts[b] as number, starts[b + 1] as number);
 
+  // Compacted in place (a key or position is written at or before where it was read), then
+  // viewed: no second copy of the filings at the build's peak.
   let keys = 0;
-  let kept = 0;
-  for (let i = 0; i < n; i++) {
-    const newKey = i === 0 || hi[i] !== hi[i - 1] || lo[i] !== lo[i - 1];
-    if (newKey) keys++;
-    if (newKey || pos[i] !== pos[i - 1]) kept++;
-  }
-  const keysHi = new Uint32Array(keys);
-  const keysLo = new Uint32Array(keys);
+  for (let i = 0; i < n; i++) if (i === 0 || hi[i] !== hi[i - 1] || lo[i] !== lo[i - 1]) keys++;
   const offsets = new Uint32Array(keys + 1);
-  const positions = new Uint32Array(kept);
   let k = -1;
   let p = 0;
+  let lastHi = 0;
+  let lastLo = 0;
+  let lastPos = 0;
   for (let i = 0; i < n; i++) {
-    const newKey = i === 0 || hi[i] !== hi[i - 1] || lo[i] !== lo[i - 1];
+    const h = hi[i] as number;
+    const l = lo[i] as number;
+    const q = pos[i] as number;
+    const newKey = i === 0 || h !== lastHi || l !== lastLo;
     if (newKey) {
       k++;
-      keysHi[k] = hi[i] as number;
-      keysLo[k] = lo[i] as number;
+      hi[k] = h;
+      lo[k] = l;
       offsets[k] = p;
     }
-    if (newKey || pos[i] !== pos[i - 1]) positions[p++] = pos[i] as number;
+    if (newKey || q !== lastPos) pos[p++] = q;
+    lastHi = h;
+    lastLo = l;
+    lastPos = q;
   }
   offsets[keys] = p;
-  return { keysHi, keysLo, offsets, positions };
+  return {
+    keysHi: hi.subarray(0, keys),
+    keysLo: lo.subarray(0, keys),
+    offsets,
+    positions: pos.subarray(0, p),
+  };
 }
 
 function swap(array: Uint32Array, i: number, j: number): void {
