@@ -5,11 +5,11 @@ import { createStringPool, SLOT_BYTES, stringBytes, type StringPool } from './st
 
 /**
  * The directory's people without a `Contact` object per person: each standardized person is one
- * record of LEB128 string ids in a shared byte arena (about 60 bytes). Low-cardinality strings
+ * record of LEB128 string ids in a shared byte arena (about 65 bytes). Low-cardinality strings
  * live once in a StringPool; the values a person has alone (emails, phone numbers, id) in a plain
- * array of strings, without the lookup entry interning would cost. A person's Contact is rebuilt on demand — only the handful of candidates a row's
- * blocks return are ever decoded — which costs a few hundred nanoseconds and no string decoding,
- * since the pool holds JS strings.
+ * array of strings, without the lookup entry interning would cost. A person's Contact is rebuilt
+ * on demand (only the handful of candidates a row's blocks return are ever decoded), which costs
+ * a few hundred nanoseconds and no string decoding, since both tables hold JS strings.
  */
 export interface PeopleStore {
   readonly size: number;
@@ -61,6 +61,7 @@ export const KEY_IDS = {
 // usually its value, and the first email cell usually is the email.
 const REUSE_WINDOW = 8;
 
+/** Encodes people one by one as they are standardized; finish() gives the store. */
 export function createPeopleStoreBuilder(
   pool: StringPool = createStringPool(),
 ): PeopleStoreBuilder {
