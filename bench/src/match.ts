@@ -61,7 +61,11 @@ for (let pass = 0; pass < 3; pass++) {
 const rowsPerSecond = bench.rows.length / (best / 1000);
 
 // Brute force: fold each sampled row's name and compare it with every directory name.
-const names = directory.entries.map((e) => `${e.contact.firstKey} ${e.contact.lastKey}`);
+const names: string[] = [];
+for (let i = 0; i < directory.size; i++) {
+  const entry = directory.contact(i);
+  names.push(`${entry.firstKey} ${entry.lastKey}`);
+}
 const sample = bench.rows.slice(0, Number(args.sample));
 started = performance.now();
 let checksum = 0;

@@ -72,7 +72,8 @@ const thresholds = {
 };
 const enricher = createContactEnricher({ inputColumns: header, directory, options: thresholds });
 const matcher = createMatcher(directory, thresholds);
-const positionOf = new Map(directory.entries.map((e, i) => [e.id, i]));
+const positionOf = new Map<string, number>();
+for (let i = 0; i < directory.size; i++) positionOf.set(directory.entry(i).id, i);
 const idColumn = enricher.outputColumns.indexOf('match_id');
 const reasonColumn = enricher.outputColumns.indexOf('match_reason');
 

@@ -53,7 +53,8 @@ const enricher = createContactEnricher({
   options: thresholds,
 });
 const matcher = createMatcher(directory, thresholds);
-const positionOf = new Map(directory.entries.map((e, i) => [e.id, i]));
+const positionOf = new Map<string, number>();
+for (let i = 0; i < directory.size; i++) positionOf.set(directory.entry(i).id, i);
 
 const columns = indexOutputColumns(enricher.outputColumns);
 const col = (name: MatchColumn): number => columns.match(name);

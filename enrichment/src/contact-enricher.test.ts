@@ -151,8 +151,8 @@ describe('loadDirectoryCsv', () => {
       'first_name,id,last_name,email,phone,company,title,city,updated_at\nAnna,a1,Berg,a@b.se,,ACME,,Malmö,2024-01-02\n';
     const index = await loadDirectoryCsv(Readable.from([csv]), { nicknames: testNicknames() });
     expect(index.size).toBe(1);
-    expect(index.entries[0]?.id).toBe('a1');
-    expect(index.entries[0]?.contact.updatedAt).toBe(Date.UTC(2024, 0, 2));
+    expect(index.entry(0).id).toBe('a1');
+    expect(index.entry(0).contact.updatedAt).toBe(Date.UTC(2024, 0, 2));
   });
 
   it('says when the id column is missing', async () => {
@@ -171,14 +171,14 @@ describe('loadDirectoryCsv', () => {
       '7;Zoë;Lefèvre;zoe@acme.fr;zl@home.fr;+33 6 12 34 56 78;12 rue de la Paix;75002;France;7 March 1984\n';
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(outlook, 'utf16le')]);
     const index = await loadDirectoryCsv(Readable.from([utf16]), { nicknames: testNicknames() });
-    const entry = index.entries[0];
-    expect(entry?.id).toBe('7');
-    expect(entry?.contact.name.first).toBe('Zoë');
-    expect(entry?.contact.emails.map((e) => e.value)).toEqual(['zoe@acme.fr', 'zl@home.fr']);
-    expect(entry?.contact.phones[0]?.e164).toBe('+33612345678');
-    expect(entry?.contact.postcode).toBe('75002');
-    expect(entry?.contact.country).toBe('FR');
-    expect(entry?.contact.birthDate).toBe('1984-03-07');
+    const entry = index.entry(0);
+    expect(entry.id).toBe('7');
+    expect(entry.contact.name.first).toBe('Zoë');
+    expect(entry.contact.emails.map((e) => e.value)).toEqual(['zoe@acme.fr', 'zl@home.fr']);
+    expect(entry.contact.phones[0]?.e164).toBe('+33612345678');
+    expect(entry.contact.postcode).toBe('75002');
+    expect(entry.contact.country).toBe('FR');
+    expect(entry.contact.birthDate).toBe('1984-03-07');
   });
 
   it('reads a tab-separated windows-1252 directory and FEBRL files with spaces after commas', async () => {
@@ -187,14 +187,14 @@ describe('loadDirectoryCsv', () => {
       'latin1',
     );
     const index = await loadDirectoryCsv(Readable.from([tsv]), { nicknames: testNicknames() });
-    expect(index.entries[0]?.id).toBe('9');
-    expect(index.entries[0]?.contact.name.last).toBe('Lefèvre');
+    expect(index.entry(0).id).toBe('9');
+    expect(index.entry(0).contact.name.last).toBe('Lefèvre');
     const febrl =
       'rec_id, given_name, surname, postcode, date_of_birth\nrec-1070-org, michaela, neumann, 4223, 19151111\n';
     const spaced = await loadDirectoryCsv(Readable.from([febrl]), { nicknames: testNicknames() });
-    expect(spaced.entries[0]?.id).toBe('rec-1070-org');
-    expect(spaced.entries[0]?.contact.postcodeKey).toBe('4223');
-    expect(spaced.entries[0]?.contact.birthKey).toBe('19151111');
+    expect(spaced.entry(0).id).toBe('rec-1070-org');
+    expect(spaced.entry(0).contact.postcodeKey).toBe('4223');
+    expect(spaced.entry(0).contact.birthKey).toBe('19151111');
   });
 
   it('reads a FEBRL-style directory (rec_id, street_number, address_1, suburb, soc_sec_id)', async () => {
@@ -202,16 +202,16 @@ describe('loadDirectoryCsv', () => {
       'rec_id,given_name,surname,street_number,address_1,address_2,suburb,postcode,state,date_of_birth,soc_sec_id\n' +
       'rec-1-org,michaela,neumann,8,stanley street,miami,winston hills,4223,nsw,19151111,5304218\n';
     const index = await loadDirectoryCsv(Readable.from([csv]), { nicknames: testNicknames() });
-    const c = index.entries[0]?.contact;
-    expect(index.entries[0]?.id).toBe('rec-1-org');
-    expect(c?.street.number).toBe('8');
-    expect(c?.street.nameKey).toBe('stanley st');
-    expect(c?.street.line2Key).toBe('miami');
-    expect(c?.city).toBe('Winston Hills');
-    expect(c?.postcodeKey).toBe('4223');
-    expect(c?.stateKey).toBe('nsw');
-    expect(c?.birthKey).toBe('19151111');
-    expect(c?.nationalIdKey).toBe('5304218');
+    const c = index.entry(0).contact;
+    expect(index.entry(0).id).toBe('rec-1-org');
+    expect(c.street.number).toBe('8');
+    expect(c.street.nameKey).toBe('stanley st');
+    expect(c.street.line2Key).toBe('miami');
+    expect(c.city).toBe('Winston Hills');
+    expect(c.postcodeKey).toBe('4223');
+    expect(c.stateKey).toBe('nsw');
+    expect(c.birthKey).toBe('19151111');
+    expect(c.nationalIdKey).toBe('5304218');
   });
 
   it('refuses duplicate ids', async () => {

@@ -45,10 +45,12 @@ export {
   recognizeDirectoryColumns,
 } from './directory/load-directory.ts';
 export {
+  directoryIndexArtifactChunks,
   INDEX_ARTIFACT_VERSION,
   IndexArtifactVersionError,
   loadDirectoryIndexArtifact,
   serializeDirectoryIndex,
+  writeDirectoryIndexArtifact,
 } from './directory/index-artifact.ts';
 export { enrichCsv, type EnrichCsvOptions, type EnrichCsvStats } from './enrich-csv.ts';
 

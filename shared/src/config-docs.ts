@@ -191,7 +191,7 @@ export const ENV_DOCS = {
   ENRICHER_CACHE_MAX_MB: {
     group: 'Worker',
     description:
-      'Memory (estimated, MiB) the worker’s directory indexes may take together, least recently used out. An index is estimated at 20 × its artifact’s size; one larger than this is used but not kept (it is loaded again for each chunk).',
+      'Memory (estimated, MiB) the worker’s directory indexes may take together, least recently used out. An index weighs what its heapBytes reports; one larger than this is used but not kept (it is loaded again for each chunk).',
   },
   DIRECTORY_INDEX_LEASE_SECONDS: {
     group: 'Worker',

@@ -1,12 +1,22 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createContactEnricher } from '../contact-enricher.ts';
-import { directoryRecord, testDirectory, testNicknames } from '../test-factories.ts';
+import { createNicknameTable } from '../nicknames/nicknames.ts';
+import {
+  directoryRecord,
+  testDirectory,
+  testNicknames,
+  TEST_NICKNAMES,
+} from '../test-factories.ts';
 import type { DirectoryIndex, DirectoryRecord } from './directory-index.ts';
 import {
   INDEX_ARTIFACT_VERSION,
   IndexArtifactVersionError,
   loadDirectoryIndexArtifact,
   serializeDirectoryIndex,
+  writeDirectoryIndexArtifact,
 } from './index-artifact.ts';
 
 const FIRST = ['William', 'Anna', 'John', 'Maria', 'Robert', 'Elizabeth', 'James', 'Siobhán'];
@@ -50,14 +60,48 @@ function outputs(directory: DirectoryIndex): string[][] {
 describe('directory index artifact', () => {
   it('round-trips: the loaded index gives the same output for every sample row', () => {
     const built = testDirectory(records);
-    const loaded = loadDirectoryIndexArtifact(serializeDirectoryIndex(built), {
-      nicknames: testNicknames(),
-    });
+    const bytes = serializeDirectoryIndex(built);
+    const loaded = loadDirectoryIndexArtifact(bytes, { nicknames: testNicknames() });
     expect(loaded.size).toBe(built.size);
+    // A loaded index holds the artifact's bytes (its arrays view them) plus decoded strings.
+    expect(loaded.heapBytes).toBeGreaterThan(bytes.length);
+    expect(loaded.heapBytes).toBeLessThan(bytes.length + built.heapBytes);
     expect(loaded.model).toEqual(built.model);
     const before = outputs(built);
     expect(before.some((values) => values.includes('p7'))).toBe(true);
     expect(outputs(loaded)).toEqual(before);
+  });
+
+  it('writes the same bytes to a file section by section as serializeDirectoryIndex returns', () => {
+    const built = testDirectory(records);
+    const path = join(mkdtempSync(join(tmpdir(), 'index-artifact-')), 'index.bin');
+    const written = writeDirectoryIndexArtifact(built, path);
+    const bytes = serializeDirectoryIndex(built);
+    expect(written).toBe(bytes.length);
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+  });
+
+  it('loads from bytes at an odd offset (typed arrays cannot view them in place)', () => {
+    const built = testDirectory(records);
+    const bytes = serializeDirectoryIndex(built);
+    const shifted = new Uint8Array(bytes.length + 1);
+    shifted.set(bytes, 1);
+    const loaded = loadDirectoryIndexArtifact(shifted.subarray(1), { nicknames: testNicknames() });
+    expect(outputs(loaded)).toEqual(outputs(built));
+  });
+
+  it('refuses a nickname table that files the directory’s names otherwise, so the caller rebuilds', () => {
+    const bytes = serializeDirectoryIndex(testDirectory(records));
+    const other = createNicknameTable([...TEST_NICKNAMES, { name: 'jonathan', nickname: 'john' }]);
+    expect(() => loadDirectoryIndexArtifact(bytes, { nicknames: other })).toThrow(
+      IndexArtifactVersionError,
+    );
+    // A pair that touches none of the directory's given names changes nothing it filed.
+    const unrelated = createNicknameTable([
+      ...TEST_NICKNAMES,
+      { name: 'zebulon', nickname: 'zeb' },
+    ]);
+    expect(loadDirectoryIndexArtifact(bytes, { nicknames: unrelated }).size).toBe(records.length);
   });
 
   it('refuses another format version, so the caller rebuilds from the CSV', () => {

@@ -1,4 +1,3 @@
-import type { Block } from './block-index.ts';
 import {
   visitQueryBlockingKeys,
   type BlockingContext,
@@ -92,18 +91,17 @@ export function createMatcher(
   // The row's candidate list that `collector` appends to; set before each visit.
   let out: number[] = [];
 
-  /** Adds the entries of `block` not seen yet in this row's generation. */
-  function collect(block: Block | undefined): void {
-    if (block === undefined || out.length >= maxCandidates) return;
-    if (typeof block === 'number') {
-      if (seen[block] !== generation) {
-        seen[block] = generation;
-        out.push(block);
-      }
-      return;
-    }
-    if (block.length > maxBlock) return;
-    for (const position of block) {
+  const blocks = directory.blocks;
+  const { offsets, positions: blocked } = blocks;
+
+  /** Adds the entries of block `k` (-1: no such key) not seen yet in this row's generation. */
+  function collect(k: number): void {
+    if (k < 0 || out.length >= maxCandidates) return;
+    const start = offsets[k] as number;
+    const end = offsets[k + 1] as number;
+    if (end - start > maxBlock) return;
+    for (let i = start; i < end; i++) {
+      const position = blocked[i] as number;
       if (seen[position] !== generation) {
         seen[position] = generation;
         out.push(position);
@@ -111,7 +109,6 @@ export function createMatcher(
     }
   }
 
-  const blocks = directory.blocks;
   const collector: BlockingKeySink = {
     email: (key) => {
       collect(blocks.email(key));
@@ -173,9 +170,7 @@ export function createMatcher(
   ): void {
     for (let i = from; i < positions.length; i++) {
       const position = positions[i] as number;
-      const entry = directory.entries[position];
-      if (entry === undefined) continue;
-      const scored = scoreCandidate(contact, entry.contact, scoring);
+      const scored = scoreCandidate(contact, directory.contact(position), scoring);
       if (ranking.best === undefined || scored.weight > ranking.best.weight) {
         if (ranking.best !== undefined) ranking.runnerUp = ranking.best.weight;
         ranking.best = scored;
@@ -186,9 +181,7 @@ export function createMatcher(
 
   function decide(ranking: Ranking, considered: number): MatchResult {
     const { best } = ranking;
-    const entry = directory.entries[ranking.bestPosition];
-    if (best === undefined || entry === undefined)
-      return noMatch('no directory entry shares a blocking key');
+    if (best === undefined) return noMatch('no directory entry shares a blocking key');
     const score = toProbability(best.weight + prior);
     if (score < minScore) {
       return noMatch(
@@ -203,7 +196,7 @@ export function createMatcher(
     }
     return {
       status: statusOf(best),
-      entry,
+      entry: directory.entry(ranking.bestPosition),
       score,
       reason: describeLevels(best),
       swapped: best.swapped,

@@ -32,9 +32,11 @@ export interface TrainingOptions {
 }
 
 export interface TrainingInput {
-  readonly entries: readonly Contact[];
+  readonly size: number;
+  /** The entry at a position (decoded on demand from a columnar index). */
+  readonly contact: (position: number) => Contact;
   /** Calls `visit` with each block of entry positions (see BlockIndex.forEachBlock). */
-  readonly forEachBlock: (visit: (block: readonly number[]) => void) => void;
+  readonly forEachBlock: (visit: (block: ArrayLike<number>) => void) => void;
   readonly nicknames: NicknameTable;
   readonly phonetic: (key: string) => readonly string[];
 }
@@ -66,15 +68,10 @@ export function trainModel(
   options: TrainingOptions = {},
 ): MatchModel {
   const random = seededRandom(options.seed ?? 0x5eed);
-  const n = input.entries.length;
+  const n = input.size;
   if (n < 2) return prior;
   const compare = (a: number, b: number): FieldLevels =>
-    compareContacts(
-      input.entries[a] as Contact,
-      input.entries[b] as Contact,
-      input.nicknames,
-      input.phonetic,
-    );
+    compareContacts(input.contact(a), input.contact(b), input.nicknames, input.phonetic);
 
   const randomPairs = Math.min(options.randomPairs ?? 50_000, (n * (n - 1)) / 2);
   const sampled: FieldLevels[] = [];
@@ -92,14 +89,24 @@ export function trainModel(
   const blocked: FieldLevels[] = [];
   input.forEachBlock((block) => {
     if (block.length > maxBlock || blocked.length >= limit) return;
+    // Each member decoded once per block, not once per pair (a columnar index decodes on demand).
+    const members = Array.from(block, (position) => input.contact(position));
     for (let i = 0; i < block.length && blocked.length < limit; i++) {
       for (let j = i + 1; j < block.length && blocked.length < limit; j++) {
-        const a = Math.min(block[i] as number, block[j] as number);
-        const b = Math.max(block[i] as number, block[j] as number);
-        const key = a * n + b;
+        const swap = (block[i] as number) > (block[j] as number);
+        const a = swap ? j : i;
+        const b = swap ? i : j;
+        const key = (block[a] as number) * n + (block[b] as number);
         if (seen.has(key)) continue;
         seen.add(key);
-        blocked.push(compare(a, b));
+        blocked.push(
+          compareContacts(
+            members[a] as Contact,
+            members[b] as Contact,
+            input.nicknames,
+            input.phonetic,
+          ),
+        );
       }
     }
   });

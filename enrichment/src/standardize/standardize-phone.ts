@@ -24,7 +24,7 @@ export interface PhoneStandardizerOptions {
    * E.164 numbers already known to be valid (the directory's, parsed at load time). A fast-path
    * candidate found here skips libphonenumber's validation entirely.
    */
-  readonly knownNumbers?: ReadonlySet<string>;
+  readonly knownNumbers?: { has(e164: string): boolean };
 }
 
 /** Standardizes one phone cell; undefined when it holds no valid number. */

@@ -6,7 +6,7 @@ import {
   INDEX_ARTIFACT_VERSION,
   loadDirectoryCsv,
   loadDirectoryIndexArtifact,
-  serializeDirectoryIndex,
+  directoryIndexArtifactChunks,
   type DirectoryIndex,
   type NicknameTable,
 } from '@contacts/enrichment';
@@ -22,14 +22,6 @@ import {
 import { ByteBudgetCache } from '../byte-budget-cache.ts';
 import { DeferDeliveryError } from '../queue/message-handler.ts';
 import { nicknameFingerprint } from './nickname-fingerprint.ts';
-
-/**
- * Heap bytes a loaded index takes per byte of its (gzip'd, format 1) artifact: about 100 B per
- * person on disk against 1.5–2.1 KB of heap (docs/directories.md), rounded up so the cache errs
- * on the side of keeping fewer indexes. An index that reports its own `heapBytes` is taken at
- * its word instead.
- */
-export const HEAP_BYTES_PER_ARTIFACT_BYTE = 20;
 
 /** Default budget of the directory index cache (ENRICHER_CACHE_MAX_MB's default). */
 export const DEFAULT_INDEX_CACHE_BYTES = 512 * 1024 * 1024;
@@ -311,16 +303,17 @@ export class DirectoryIndexes {
     const csv = await this.#options.objects.read(version.key, { ifMatch: version.etag });
     const index = await this.#build(csv, { nicknames: nicknames.table });
     const builtMs = Date.now() - started;
-    const artifact = serializeDirectoryIndex(index);
+    // Streamed section by section: the builder never holds a second, serialized copy.
+    const artifact = directoryIndexArtifactChunks(index);
     this.#closed.signal.throwIfAborted();
-    await this.#options.objects.upload(key, Readable.from([artifact]), {
+    await this.#options.objects.upload(key, Readable.from(artifact.chunks()), {
       contentType: 'application/octet-stream',
     });
     this.#options.logger.info(
-      { key, ms: Date.now() - started, buildMs: builtMs, bytes: artifact.length },
+      { key, ms: Date.now() - started, buildMs: builtMs, bytes: artifact.byteLength },
       'directory index built',
     );
-    return { index, artifactBytes: artifact.length };
+    return { index, artifactBytes: artifact.byteLength };
   }
 
   /** Runs `work` holding the build lease of `key`: renewed meanwhile, given back after. */
@@ -350,7 +343,8 @@ export class DirectoryIndexes {
   }
 
   #cacheBytes(key: string, loaded: Loaded): number {
-    const bytes = heapBytesOf(loaded.index) ?? loaded.artifactBytes * HEAP_BYTES_PER_ARTIFACT_BYTE;
+    // The columnar index counts its own typed arrays and strings (docs/directories.md).
+    const bytes = loaded.index.heapBytes;
     if (bytes > this.#maxIndexBytes) {
       this.#options.logger.warn(
         { key, estimatedBytes: bytes, maxIndexBytes: this.#maxIndexBytes },
@@ -359,12 +353,6 @@ export class DirectoryIndexes {
     }
     return bytes;
   }
-}
-
-/** The index's own measure of its heap, when its layout reports one. */
-function heapBytesOf(index: DirectoryIndex): number | undefined {
-  const reported: unknown = (index as { heapBytes?: unknown }).heapBytes;
-  return typeof reported === 'number' && reported > 0 ? reported : undefined;
 }
 
 /** A lazily loaded value that is loaded again once `ttlMs` has passed. */
