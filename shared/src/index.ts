@@ -67,6 +67,8 @@ export {
   type ActiveJobRef,
   type ChunkDoneResult,
   type ClaimResult,
+  type DispatchClaim,
+  type FetchProgress,
   type JobProgress,
   type JobSummary,
 } from './jobs/job-store.ts';
@@ -80,6 +82,7 @@ export {
 export {
   CHUNK_SHARD_SIZE,
   ChunkShards,
+  type ShardKind,
   MAX_CHUNKS_PER_JOB,
   shardItemId,
   shardOf,
@@ -126,6 +129,7 @@ export {
   type WebhookEventMessage,
   type WebhookMessage,
   mergeMessage,
+  pageFetchMessage,
   pageMessage,
   splitMessage,
   workMessage,
@@ -134,6 +138,7 @@ export {
   type ChunkQueueMessage,
   type ControlMessage,
   type MergeMessage,
+  type PageFetchMessage,
   type PageMessage,
   type SplitMessage,
   type WorkMessage,

@@ -94,13 +94,23 @@ const JOB_ATTRIBUTES: Record<keyof Job, true> = {
   sourceShifts: true,
   writtenBack: true,
   writeBackErrors: true,
+  pagesFetched: true,
+  pagesDispatchedAt: true,
+  dispatchHolder: true,
+  dispatchUntil: true,
 };
 const JOB_PROJECTION = projectionOf(Object.keys(JOB_ATTRIBUTES));
 
 /** A job without what only the workers use (its header can be long). */
 export type JobSummary = Omit<
   Job,
-  'sourceKey' | 'sourceBytes' | 'columns' | 'leaseHolder' | 'leaseUntil'
+  | 'sourceKey'
+  | 'sourceBytes'
+  | 'columns'
+  | 'leaseHolder'
+  | 'leaseUntil'
+  | 'dispatchHolder'
+  | 'dispatchUntil'
 >;
 const SUMMARY_ATTRIBUTES: Record<keyof JobSummary, true> = (({
   sourceKey: _sourceKey,
@@ -108,9 +118,26 @@ const SUMMARY_ATTRIBUTES: Record<keyof JobSummary, true> = (({
   columns: _columns,
   leaseHolder: _leaseHolder,
   leaseUntil: _leaseUntil,
+  dispatchHolder: _dispatchHolder,
+  dispatchUntil: _dispatchUntil,
   ...summary
 }) => summary)(JOB_ATTRIBUTES);
 export const SUMMARY_PROJECTION = projectionOf(Object.keys(SUMMARY_ATTRIBUTES));
+
+/** What a page fetch needs to know about its job after counting itself. */
+export type FetchProgress = Pick<
+  Job,
+  'status' | 'outputChunks' | 'pagesFetched' | 'pagesDispatchedAt'
+>;
+
+/**
+ * The claim of sending a Mailchimp job's page enrichment: `claimed` (ours to send), `done`
+ * (sent before), `held` (another delivery is sending now, until `leaseUntil`) or `inactive`
+ * (the job no longer counts: cancelled or failed).
+ */
+export type DispatchClaim =
+  | { readonly state: 'claimed' | 'done' | 'inactive' }
+  | { readonly state: 'held'; readonly leaseUntil: number };
 
 /** A shard's entry in the job item: chunks, rows, rejected, then provider usage when any. */
 interface TallyEntry {
@@ -141,18 +168,26 @@ export class JobStore {
   readonly #table: string;
   readonly #now: () => number;
   readonly #shards: ChunkShards;
+  readonly #fetchShards: ChunkShards;
 
   constructor(options: { client: DynamoDBClient; table: string; now?: () => number }) {
     this.#client = options.client;
     this.#table = options.table;
     this.#now = options.now ?? Date.now;
     this.#shards = new ChunkShards(options);
+    this.#fetchShards = new ChunkShards({ ...options, kind: 'fetches' });
   }
 
   async create(job: Job): Promise<void> {
     // chunkShards starts empty so that recordChunkDone can set one entry of it.
+    // fetchShards likewise, for the page fetches of a job that reads an audience.
     const item = marshall(
-      { ...job, chunkShards: {}, expiresAt: this.#expiresAt() },
+      {
+        ...job,
+        chunkShards: {},
+        ...(job.source === undefined ? {} : { fetchShards: {} }),
+        expiresAt: this.#expiresAt(),
+      },
       { removeUndefinedValues: true },
     );
     const command = new PutItemCommand({
@@ -489,6 +524,163 @@ export class JobStore {
     }
   }
 
+  /**
+   * Counts a fetched page of a Mailchimp job exactly once, like a chunk (recordChunkDone): a
+   * marker in a `fetches` shard item, then the job's `pagesFetched` takes the shard's tally with
+   * a compare-and-set on the shard's entry in `fetchShards`. A redelivery after a crash between
+   * the two writes finishes the count. Undefined job: the job is gone.
+   */
+  async recordPageFetched(
+    id: string,
+    page: number,
+  ): Promise<{ readonly applied: boolean; readonly job: FetchProgress | undefined }> {
+    const marked = await this.#fetchShards.mark(
+      id,
+      { index: page, rows: 0, rejected: 0 },
+      this.#expiresAt(),
+    );
+    const tally = marked ?? (await this.#fetchShards.read(id, shardOf(page)));
+    if (tally === undefined)
+      throw new DependencyError(
+        `page ${page} of job ${id}: its fetch shard was refused but is gone`,
+      );
+    for (let attempt = 0; attempt < MAX_TALLY_ATTEMPTS; attempt++) {
+      const current = await this.#readFetchProgress(id, tally.shard);
+      if (current === undefined) return { applied: false, job: undefined };
+      if (!COUNTING.includes(current.job.status)) return { applied: false, job: current.job };
+      if ((current.counted ?? 0) >= tally.chunks)
+        return { applied: marked !== undefined, job: current.job };
+      const pagesFetched = await this.#writeFetchTally(id, tally, current.counted);
+      if (pagesFetched === undefined) {
+        await setTimeout(Math.random() * 20 * (attempt + 1));
+        continue;
+      }
+      return { applied: marked !== undefined, job: { ...current.job, pagesFetched } };
+    }
+    throw new DependencyError(
+      `job ${id}: fetch shard ${tally.shard} tally still contended after ${MAX_TALLY_ATTEMPTS} attempts`,
+    );
+  }
+
+  async #readFetchProgress(
+    id: string,
+    shard: number,
+  ): Promise<{ job: FetchProgress; counted: number | undefined } | undefined> {
+    const output = await this.#client
+      .send(
+        new GetItemCommand({
+          TableName: this.#table,
+          Key: key(id),
+          ConsistentRead: true,
+          ProjectionExpression:
+            '#status, outputChunks, pagesFetched, pagesDispatchedAt, #shards.#shard',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#shards': 'fetchShards',
+            '#shard': String(shard),
+          },
+        }),
+      )
+      .catch(rethrowAs(`DynamoDB get of job ${id} failed`));
+    if (output.Item === undefined) return undefined;
+    const { fetchShards, ...job } = unmarshall(output.Item) as FetchProgress & {
+      fetchShards?: Record<string, number>;
+    };
+    return { job, counted: fetchShards?.[String(shard)] };
+  }
+
+  /** Sets the shard's entry to its tally if it still is `previous`; the new pagesFetched. */
+  async #writeFetchTally(
+    id: string,
+    tally: ShardTally,
+    previous: number | undefined,
+  ): Promise<number | undefined> {
+    const send = (form: { set: string; condition: string; values: Record<string, unknown> }) =>
+      this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: key(id),
+          UpdateExpression: `SET ${form.set}, updatedAt = :now ADD pagesFetched :added`,
+          ConditionExpression: `#status IN (:splitting, :processing) AND ${form.condition}`,
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#shards': 'fetchShards',
+            ...(form.set.includes('#shard ') ? { '#shard': String(tally.shard) } : {}),
+          },
+          ExpressionAttributeValues: marshall({
+            ...form.values,
+            ':added': tally.chunks - (previous ?? 0),
+            ':now': new Date(this.#now()).toISOString(),
+            ':splitting': 'splitting',
+            ':processing': 'processing',
+          }),
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+    try {
+      const output =
+        previous === undefined
+          ? await send({
+              set: '#shards.#shard = :entry',
+              condition: 'attribute_not_exists(#shards.#shard)',
+              values: { ':entry': tally.chunks },
+            }).catch((error: unknown) => {
+              // Split creates the map; a job split by an older worker has none yet.
+              if (awsErrorName(error) !== 'ValidationException') throw error;
+              return send({
+                set: '#shards = :shards',
+                condition: 'attribute_not_exists(#shards)',
+                values: { ':shards': { [String(tally.shard)]: tally.chunks } },
+              });
+            })
+          : await send({
+              set: '#shards.#shard = :entry',
+              condition: '#shards.#shard = :previous',
+              values: { ':entry': tally.chunks, ':previous': previous },
+            });
+      return Number(unmarshall(output.Attributes ?? {}).pagesFetched);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw new DependencyError(`DynamoDB update of job ${id} failed`, { cause: error });
+    }
+  }
+
+  /**
+   * Claims the sending of a Mailchimp job's page enrichment (a lease, like a stage's, but kept
+   * apart from the stage lease: the job is splitting or processing meanwhile).
+   */
+  async claimPageDispatch(id: string, holder: string, leaseMs: number): Promise<DispatchClaim> {
+    const now = this.#now();
+    const update = new UpdateBuilder(now)
+      .set('dispatchHolder', holder)
+      .set('dispatchUntil', now + leaseMs);
+    const condition =
+      `${update.statusIn(COUNTING)} AND attribute_not_exists(pagesDispatchedAt) AND ` +
+      `(attribute_not_exists(dispatchUntil) OR dispatchUntil < ${update.value(now)})`;
+    if (await this.#conditionalUpdate(id, update, condition, 'NONE')) return { state: 'claimed' };
+    const job = await this.get(id);
+    if (job?.pagesDispatchedAt !== undefined) return { state: 'done' };
+    if (job === undefined || !COUNTING.includes(job.status)) return { state: 'inactive' };
+    return { state: 'held', leaseUntil: job.dispatchUntil ?? now };
+  }
+
+  /** Extends our dispatch claim; false when it is no longer ours. */
+  async renewPageDispatch(id: string, holder: string, leaseMs: number): Promise<boolean> {
+    const update = new UpdateBuilder(this.#now()).set('dispatchUntil', this.#now() + leaseMs);
+    const condition = `dispatchHolder = ${update.value(holder)} AND attribute_not_exists(pagesDispatchedAt)`;
+    return this.#conditionalUpdate(id, update, condition, 'NONE');
+  }
+
+  /** Marks every page's enrichment sent; false when our claim was taken over meanwhile. */
+  async completePageDispatch(id: string, holder: string): Promise<boolean> {
+    const update = new UpdateBuilder(this.#now())
+      .set('pagesDispatchedAt', new Date(this.#now()).toISOString())
+      .remove('dispatchHolder')
+      .remove('dispatchUntil');
+    const condition = `dispatchHolder = ${update.value(holder)} AND attribute_not_exists(pagesDispatchedAt)`;
+    return this.#conditionalUpdate(id, update, condition, 'NONE');
+  }
+
   /** Ends a job as failed unless it already reached a final state; returns whether it did. */
   async fail(id: string, error: JobError): Promise<boolean> {
     const { update, condition } = this.#finishing('failed', { error });
@@ -650,6 +842,7 @@ export function toJob(item: Values): Job {
   const {
     doneChunks: _doneChunks,
     chunkShards: _chunkShards,
+    fetchShards: _fetchShards,
     expiresAt: _expiresAt,
     [ACTIVE_JOB_ATTRIBUTE]: _active,
     ...job
