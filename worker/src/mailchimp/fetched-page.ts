@@ -39,5 +39,6 @@ export function encodeFetchedPage(page: FetchedPage): string {
 
 /** Reads a stored page back; a body of another shape is an error, never a short page. */
 export function decodeFetchedPage(text: string): FetchedPage {
-  return storedPage.parse(JSON.parse(text));
+  const { totalItems, rows } = storedPage.parse(JSON.parse(text));
+  return { totalItems, rows };
 }
