@@ -525,10 +525,12 @@ export class JobStore {
   }
 
   /**
-   * Counts a fetched page of a Mailchimp job exactly once, like a chunk (recordChunkDone): a
-   * marker in a `fetches` shard item, then the job's `pagesFetched` takes the shard's tally with
-   * a compare-and-set on the shard's entry in `fetchShards`. A redelivery after a crash between
-   * the two writes finishes the count. Undefined job: the job is gone.
+   * Counts a fetched page of a Mailchimp job exactly once. Its marker goes into a `fetches`
+   * shard item (as a chunk's does), then the job's `fetchShards` entry of that shard is raised
+   * to the shard's tally, never lowered: one write, no read and no compare-and-set round, since
+   * fetches only need a count and they all finish together. The pages fetched are the sum of the
+   * entries (the write returns them); `pagesFetched`, shown in the job view, follows it. A
+   * redelivery after a crash between the writes raises the entry then. Undefined job: gone.
    */
   async recordPageFetched(
     id: string,
@@ -544,63 +546,26 @@ export class JobStore {
       throw new DependencyError(
         `page ${page} of job ${id}: its fetch shard was refused but is gone`,
       );
-    for (let attempt = 0; attempt < MAX_TALLY_ATTEMPTS; attempt++) {
-      const current = await this.#readFetchProgress(id, tally.shard);
-      if (current === undefined) return { applied: false, job: undefined };
-      if (!COUNTING.includes(current.job.status)) return { applied: false, job: current.job };
-      if ((current.counted ?? 0) >= tally.chunks)
-        return { applied: marked !== undefined, job: current.job };
-      const pagesFetched = await this.#writeFetchTally(id, tally, current.counted);
-      if (pagesFetched === undefined) {
-        await setTimeout(Math.random() * 20 * (attempt + 1));
-        continue;
-      }
-      return { applied: marked !== undefined, job: { ...current.job, pagesFetched } };
-    }
-    throw new DependencyError(
-      `job ${id}: fetch shard ${tally.shard} tally still contended after ${MAX_TALLY_ATTEMPTS} attempts`,
-    );
-  }
-
-  async #readFetchProgress(
-    id: string,
-    shard: number,
-  ): Promise<{ job: FetchProgress; counted: number | undefined } | undefined> {
-    const output = await this.#client
-      .send(
-        new GetItemCommand({
-          TableName: this.#table,
-          Key: key(id),
-          ConsistentRead: true,
-          ProjectionExpression:
-            '#status, outputChunks, pagesFetched, pagesDispatchedAt, #shards.#shard',
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#shards': 'fetchShards',
-            '#shard': String(shard),
-          },
-        }),
-      )
-      .catch(rethrowAs(`DynamoDB get of job ${id} failed`));
-    if (output.Item === undefined) return undefined;
-    const { fetchShards, ...job } = unmarshall(output.Item) as FetchProgress & {
-      fetchShards?: Record<string, number>;
+    // Refused when the job stopped counting, or a later fetch of the shard raised it further.
+    const item = (await this.#raiseFetchEntry(id, tally)) ?? (await this.#readFetchProgress(id));
+    if (item === undefined) return { applied: false, job: undefined };
+    const { fetchShards, ...progress } = item;
+    const fetched = Object.values(fetchShards ?? {}).reduce((sum, n) => sum + n, 0);
+    if (fetched > (progress.pagesFetched ?? 0)) await this.#showPagesFetched(id, fetched);
+    return {
+      applied: marked !== undefined && COUNTING.includes(progress.status),
+      job: { ...progress, pagesFetched: fetched },
     };
-    return { job, counted: fetchShards?.[String(shard)] };
   }
 
-  /** Sets the shard's entry to its tally if it still is `previous`; the new pagesFetched. */
-  async #writeFetchTally(
-    id: string,
-    tally: ShardTally,
-    previous: number | undefined,
-  ): Promise<number | undefined> {
+  /** Raises the job's entry of the tally's shard to it; the job's fetch progress, or undefined. */
+  async #raiseFetchEntry(id: string, tally: ShardTally): Promise<FetchItem | undefined> {
     const send = (form: { set: string; condition: string; values: Record<string, unknown> }) =>
       this.#client.send(
         new UpdateItemCommand({
           TableName: this.#table,
           Key: key(id),
-          UpdateExpression: `SET ${form.set}, updatedAt = :now ADD pagesFetched :added`,
+          UpdateExpression: `SET ${form.set}, updatedAt = :now`,
           ConditionExpression: `#status IN (:splitting, :processing) AND ${form.condition}`,
           ExpressionAttributeNames: {
             '#status': 'status',
@@ -609,40 +574,57 @@ export class JobStore {
           },
           ExpressionAttributeValues: marshall({
             ...form.values,
-            ':added': tally.chunks - (previous ?? 0),
             ':now': new Date(this.#now()).toISOString(),
             ':splitting': 'splitting',
             ':processing': 'processing',
           }),
-          ReturnValues: 'UPDATED_NEW',
+          ReturnValues: 'ALL_NEW',
         }),
       );
     try {
-      const output =
-        previous === undefined
-          ? await send({
-              set: '#shards.#shard = :entry',
-              condition: 'attribute_not_exists(#shards.#shard)',
-              values: { ':entry': tally.chunks },
-            }).catch((error: unknown) => {
-              // Split creates the map; a job split by an older worker has none yet.
-              if (awsErrorName(error) !== 'ValidationException') throw error;
-              return send({
-                set: '#shards = :shards',
-                condition: 'attribute_not_exists(#shards)',
-                values: { ':shards': { [String(tally.shard)]: tally.chunks } },
-              });
-            })
-          : await send({
-              set: '#shards.#shard = :entry',
-              condition: '#shards.#shard = :previous',
-              values: { ':entry': tally.chunks, ':previous': previous },
-            });
-      return Number(unmarshall(output.Attributes ?? {}).pagesFetched);
+      const output = await send({
+        set: '#shards.#shard = :entry',
+        condition: '(attribute_not_exists(#shards.#shard) OR #shards.#shard < :entry)',
+        values: { ':entry': tally.chunks },
+      }).catch((error: unknown) => {
+        // The job was created without the map (before fetch counts existed): create it.
+        if (awsErrorName(error) !== 'ValidationException') throw error;
+        return send({
+          set: '#shards = :shards',
+          condition: 'attribute_not_exists(#shards)',
+          values: { ':shards': { [String(tally.shard)]: tally.chunks } },
+        });
+      });
+      return fetchItemOf(output.Attributes ?? {});
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw new DependencyError(`DynamoDB update of job ${id} failed`, { cause: error });
     }
+  }
+
+  async #readFetchProgress(id: string): Promise<FetchItem | undefined> {
+    const output = await this.#client
+      .send(
+        new GetItemCommand({
+          TableName: this.#table,
+          Key: key(id),
+          ConsistentRead: true,
+          ProjectionExpression:
+            '#status, outputChunks, pagesFetched, pagesDispatchedAt, fetchShards',
+          ExpressionAttributeNames: { '#status': 'status' },
+        }),
+      )
+      .catch(rethrowAs(`DynamoDB get of job ${id} failed`));
+    return output.Item === undefined ? undefined : fetchItemOf(output.Item);
+  }
+
+  /** Moves the job view's `pagesFetched` up to `fetched` (only up: another fetch may be ahead). */
+  async #showPagesFetched(id: string, fetched: number): Promise<void> {
+    const update = new UpdateBuilder(this.#now()).set('pagesFetched', fetched);
+    const condition =
+      'attribute_exists(id) AND ' +
+      `(attribute_not_exists(pagesFetched) OR pagesFetched < ${update.value(fetched)})`;
+    await this.#conditionalUpdate(id, update, condition, 'NONE');
   }
 
   /**
@@ -826,6 +808,22 @@ export class JobStore {
       status: current.status,
     });
   }
+}
+
+/** The fetch progress of a job item, with its per-shard fetch counts. */
+type FetchItem = FetchProgress & { readonly fetchShards?: Record<string, number> };
+
+function fetchItemOf(item: Values): FetchItem {
+  const { status, outputChunks, pagesFetched, pagesDispatchedAt, fetchShards } = unmarshall(
+    item,
+  ) as FetchItem;
+  return {
+    status,
+    ...(outputChunks === undefined ? {} : { outputChunks }),
+    ...(pagesFetched === undefined ? {} : { pagesFetched }),
+    ...(pagesDispatchedAt === undefined ? {} : { pagesDispatchedAt }),
+    ...(fetchShards === undefined ? {} : { fetchShards }),
+  };
 }
 
 function rethrowAs(message: string): (error: unknown) => never {
