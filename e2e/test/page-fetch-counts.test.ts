@@ -115,7 +115,7 @@ describe('recordPageFetched', () => {
 
     expect(result.applied).toBe(false);
     expect(result.job?.status).toBe('cancelled');
-    expect((await store.get(job.id))?.pagesFetched).toBeUndefined();
+    expect((await store.get(job.id))?.pagesFetched).toBe(0);
   });
 });
 

@@ -94,12 +94,17 @@ const JOB_ATTRIBUTES: Record<keyof Job, true> = {
   sourceShifts: true,
   writtenBack: true,
   writeBackErrors: true,
+  // Not stored: the sum of the per-shard fetch counts (fetchShards), computed by toJob.
   pagesFetched: true,
   pagesDispatchedAt: true,
   dispatchHolder: true,
   dispatchUntil: true,
 };
-const JOB_PROJECTION = projectionOf(Object.keys(JOB_ATTRIBUTES));
+/** Job attributes that are not stored as such, and the stored ones they are computed from. */
+function storedNames(names: readonly string[]): string[] {
+  return names.flatMap((name) => (name === 'pagesFetched' ? ['fetchShards'] : [name]));
+}
+const JOB_PROJECTION = projectionOf(storedNames(Object.keys(JOB_ATTRIBUTES)));
 
 /** A job without what only the workers use (its header can be long). */
 export type JobSummary = Omit<
@@ -122,7 +127,7 @@ const SUMMARY_ATTRIBUTES: Record<keyof JobSummary, true> = (({
   dispatchUntil: _dispatchUntil,
   ...summary
 }) => summary)(JOB_ATTRIBUTES);
-export const SUMMARY_PROJECTION = projectionOf(Object.keys(SUMMARY_ATTRIBUTES));
+export const SUMMARY_PROJECTION = projectionOf(storedNames(Object.keys(SUMMARY_ATTRIBUTES)));
 
 /** What a page fetch needs to know about its job after counting itself. */
 export type FetchProgress = Pick<
@@ -529,8 +534,7 @@ export class JobStore {
    * shard item (as a chunk's does), then the job's `fetchShards` entry of that shard is raised
    * to the shard's tally, never lowered: one write, no read and no compare-and-set round, since
    * fetches only need a count and they all finish together. The pages fetched are the sum of the
-   * entries (the write returns them); `pagesFetched`, shown in the job view, follows it. A
-   * redelivery after a crash between the writes raises the entry then. Undefined job: gone.
+   * entries (the write returns them; `Job.pagesFetched` is that sum too). A redelivery after a crash between the writes raises the entry then. Undefined job: gone.
    */
   async recordPageFetched(
     id: string,
@@ -550,8 +554,7 @@ export class JobStore {
     const item = (await this.#raiseFetchEntry(id, tally)) ?? (await this.#readFetchProgress(id));
     if (item === undefined) return { applied: false, job: undefined };
     const { fetchShards, ...progress } = item;
-    const fetched = Object.values(fetchShards ?? {}).reduce((sum, n) => sum + n, 0);
-    if (fetched > (progress.pagesFetched ?? 0)) await this.#showPagesFetched(id, fetched);
+    const fetched = sumOf(fetchShards);
     return {
       applied: marked !== undefined && COUNTING.includes(progress.status),
       job: { ...progress, pagesFetched: fetched },
@@ -609,22 +612,12 @@ export class JobStore {
           TableName: this.#table,
           Key: key(id),
           ConsistentRead: true,
-          ProjectionExpression:
-            '#status, outputChunks, pagesFetched, pagesDispatchedAt, fetchShards',
+          ProjectionExpression: '#status, outputChunks, pagesDispatchedAt, fetchShards',
           ExpressionAttributeNames: { '#status': 'status' },
         }),
       )
       .catch(rethrowAs(`DynamoDB get of job ${id} failed`));
     return output.Item === undefined ? undefined : fetchItemOf(output.Item);
-  }
-
-  /** Moves the job view's `pagesFetched` up to `fetched` (only up: another fetch may be ahead). */
-  async #showPagesFetched(id: string, fetched: number): Promise<void> {
-    const update = new UpdateBuilder(this.#now()).set('pagesFetched', fetched);
-    const condition =
-      'attribute_exists(id) AND ' +
-      `(attribute_not_exists(pagesFetched) OR pagesFetched < ${update.value(fetched)})`;
-    await this.#conditionalUpdate(id, update, condition, 'NONE');
   }
 
   /**
@@ -814,13 +807,10 @@ export class JobStore {
 type FetchItem = FetchProgress & { readonly fetchShards?: Record<string, number> };
 
 function fetchItemOf(item: Values): FetchItem {
-  const { status, outputChunks, pagesFetched, pagesDispatchedAt, fetchShards } = unmarshall(
-    item,
-  ) as FetchItem;
+  const { status, outputChunks, pagesDispatchedAt, fetchShards } = unmarshall(item) as FetchItem;
   return {
     status,
     ...(outputChunks === undefined ? {} : { outputChunks }),
-    ...(pagesFetched === undefined ? {} : { pagesFetched }),
     ...(pagesDispatchedAt === undefined ? {} : { pagesDispatchedAt }),
     ...(fetchShards === undefined ? {} : { fetchShards }),
   };
@@ -840,12 +830,18 @@ export function toJob(item: Values): Job {
   const {
     doneChunks: _doneChunks,
     chunkShards: _chunkShards,
-    fetchShards: _fetchShards,
+    fetchShards,
     expiresAt: _expiresAt,
     [ACTIVE_JOB_ATTRIBUTE]: _active,
     ...job
   } = unmarshall(item);
-  return job as Job;
+  // A Mailchimp job's pages fetched: the sum of its per-shard fetch counts.
+  const fetched = fetchShards as Record<string, number> | undefined;
+  return (fetched === undefined ? job : { ...job, pagesFetched: sumOf(fetched) }) as Job;
+}
+
+function sumOf(counts: Record<string, number> | undefined): number {
+  return Object.values(counts ?? {}).reduce((sum, n) => sum + n, 0);
 }
 
 /** A ProjectionExpression naming every attribute through a placeholder (many are reserved words). */
