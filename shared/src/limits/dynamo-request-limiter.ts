@@ -204,6 +204,8 @@ export class DynamoRequestLimiter implements RequestLimiter {
     this.#known = undefined;
     const now = this.#now();
     this.#seen = { state, at: now };
+    // Every waiter was served while the item was read (handed a released slot, or aborted).
+    if (this.#waiters.length === 0) return;
     const decision = decide(
       state,
       now,
