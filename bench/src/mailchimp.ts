@@ -95,7 +95,7 @@ try {
           seconds: round(importRun.seconds),
           ceilingPagesPerSecond: round(ceiling),
           fetch: importFetch,
-          enrichSeconds: round(importRun.afterLastPageSeconds),
+          enrichSeconds: importFetch.afterLastPageSeconds,
           maxConnections: stats.maxConnections,
           connectionViolations: stats.connectionViolations,
           membersInResult: exactlyOnce.rows,
@@ -104,7 +104,7 @@ try {
         writeBack: {
           seconds: round(writeBackRun.seconds),
           fetch: writeBackFetch,
-          enrichAndWriteBackSeconds: round(writeBackRun.afterLastPageSeconds),
+          enrichAndWriteBackSeconds: writeBackFetch.afterLastPageSeconds,
           membersWritten: writeBackRun.view.writeBack?.membersWritten,
           errors: writeBackRun.view.writeBack?.errors,
           batches: writeBackStats.upserts.requests,
@@ -148,16 +148,18 @@ function fetchPhase(run: JobRun): {
   seconds: number;
   pagesPerSecond: number;
   shareOfCeiling: number;
+  /** From the last page served to the job seen completed: the enrichment left after it. */
+  afterLastPageSeconds: number;
 } {
   const pages = pageTimes.length - 1; // split's sample page is not part of the import
   const seconds = ((pageTimes.at(-1) ?? 0) - (pageTimes[1] ?? 0) + latencyMs) / 1000;
   const pagesPerSecond = pages / seconds;
-  run.afterLastPageSeconds = (run.completedAt - (pageTimes.at(-1) ?? run.completedAt)) / 1000;
   return {
     pages,
     seconds: round(seconds),
     pagesPerSecond: round(pagesPerSecond),
     shareOfCeiling: round(pagesPerSecond / ceiling),
+    afterLastPageSeconds: round((run.completedAt - (pageTimes.at(-1) ?? run.completedAt)) / 1000),
   };
 }
 
@@ -165,8 +167,6 @@ interface JobRun {
   seconds: number;
   /** performance.now() when the job was seen completed (polled every 250 ms). */
   completedAt: number;
-  /** From the last members page served to the job completed: the enrichment left after it. */
-  afterLastPageSeconds: number;
   resultUrl: string;
   view: { writeBack?: { membersWritten: number; errors: number } };
 }
@@ -198,7 +198,6 @@ async function runJob(options: { writeBack?: boolean; directoryId?: string }): P
   return {
     seconds: (completedAt - started) / 1000,
     completedAt,
-    afterLastPageSeconds: 0,
     resultUrl: view.result?.url ?? '',
     view: view as JobRun['view'],
   };
