@@ -24,6 +24,7 @@ import {
   directoryEnricherProvider,
   handleMerge,
   handlePage,
+  handlePageFetch,
   handleSplit,
   handleWriteBack,
   parseCsvText,
@@ -287,12 +288,13 @@ describe('two jobs on one account, three workers', () => {
 });
 
 /**
- * Every page and write-back message delivered twice, driven by hand: the chunk-queue messages
- * run as they are sent (each twice in a row), merges after split returns.
+ * Every page fetch, page and write-back message delivered twice, driven by hand: the
+ * chunk-queue messages run as they are sent (each twice in a row), merges after split returns.
  */
 class TwiceDeliveringPublisher extends MessagePublisher {
   readonly #deps: () => PipelineDeps;
   readonly merges: MergeMessage[] = [];
+  readonly delivered = new Map<string, number>();
 
   constructor(deps: () => PipelineDeps) {
     super({
@@ -307,7 +309,9 @@ class TwiceDeliveringPublisher extends MessagePublisher {
     for (const message of messages) {
       for (const attempt of [1, 2]) {
         const context = delivery(`${message.type}-${message.index}-${attempt}`);
-        if (message.type === 'page.process') await handlePage(this.#deps(), message, context);
+        this.delivered.set(message.type, (this.delivered.get(message.type) ?? 0) + 1);
+        if (message.type === 'page.fetch') await handlePageFetch(this.#deps(), message, context);
+        else if (message.type === 'page.process') await handlePage(this.#deps(), message, context);
         else if (message.type === 'writeback.batch')
           await handleWriteBack(this.#deps(), message, context);
       }
@@ -397,5 +401,13 @@ describe('Mailchimp redelivery', () => {
     expect(upserted.size).toBe(20);
     expect([...upserted.values()].every((times) => times === 1)).toBe(true);
     expect(simulator.stats().upserts.requests).toBe(1);
+    // Three pages: each fetch sent once by split and run twice; the enrichment of each page sent
+    // once, by the fetch that completed the count (its duplicate sends nothing).
+    expect(publisher.current.delivered.get('page.fetch')).toBe(6);
+    expect(publisher.current.delivered.get('page.process')).toBe(6);
+    // Only split's sample (10) and the fetches read the audience, the enrichment reads the
+    // fetched copies: pages 0 and 1 were fetched twice (30 each), page 2 once, as its duplicate
+    // came after every page's enrichment was sent.
+    expect(simulator.stats().membersRead[listId]).toMatchObject({ reads: 10 + 4 * 30 + 30 });
   });
 });

@@ -68,6 +68,8 @@ export {
   type ActiveJobRef,
   type ChunkDoneResult,
   type ClaimResult,
+  type DispatchClaim,
+  type FetchProgress,
   type JobProgress,
   type JobSummary,
 } from './jobs/job-store.ts';
@@ -81,6 +83,7 @@ export {
 export {
   CHUNK_SHARD_SIZE,
   ChunkShards,
+  type ShardKind,
   MAX_CHUNKS_PER_JOB,
   shardItemId,
   shardOf,
@@ -141,6 +144,7 @@ export {
   type WebhookEventMessage,
   type WebhookMessage,
   mergeMessage,
+  pageFetchMessage,
   pageMessage,
   splitMessage,
   workMessage,
@@ -149,6 +153,7 @@ export {
   type ChunkQueueMessage,
   type ControlMessage,
   type MergeMessage,
+  type PageFetchMessage,
   type PageMessage,
   type SplitMessage,
   type WorkMessage,

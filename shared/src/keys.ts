@@ -49,6 +49,9 @@ export const objectKeys = {
   /** A Mailchimp page's write-back plan: its members and the fields that changed (JSON). */
   writeBackPlan: (job: JobKeyRef, page: number): string =>
     `${work}${job.tenantId}/${job.id}/writeback/${pad(page)}.json`,
+  /** A Mailchimp page as its fetch read it (JSON), for the page's enrichment. */
+  fetchedPage: (job: JobKeyRef, page: number): string =>
+    `${work}${job.tenantId}/${job.id}/pages/${pad(page)}.json`,
   workPrefix: (job: JobKeyRef): string => `${work}${job.tenantId}/${job.id}/`,
   /** The UTF-8 copy of a UTF-16 upload, under the work prefix so merge deletes it. */
   transcoded: (job: JobKeyRef): string => `${work}${job.tenantId}/${job.id}/source-utf8.csv`,

@@ -30,8 +30,24 @@ export const chunkMessage = z
 export const mergeMessage = z.object({ type: z.literal('job.merge'), ...jobRef }).strict();
 
 /**
- * A page range of a remote audience (a Mailchimp job): `count` members from `offset` of the
- * order split pinned. Counted like a chunk under `index`, so the chunk → merge path is shared.
+ * The fetch of one page of a remote audience (a Mailchimp job): `count` members from `offset` of
+ * the order split pinned, stored raw under the job's work area. Fetches are counted apart from
+ * chunks; the fetch that completes the count sends the `page.process` messages.
+ */
+export const pageFetchMessage = z
+  .object({
+    type: z.literal('page.fetch'),
+    ...jobRef,
+    /** The page's number (0 first); its enrichment is chunk `index` too. */
+    index: z.number().int().nonnegative(),
+    offset: z.number().int().nonnegative(),
+    count: z.number().int().positive().max(1000),
+  })
+  .strict();
+
+/**
+ * A page range of a remote audience (a Mailchimp job), enriched from the members its fetch
+ * stored. Counted like a chunk under `index`, so the chunk → merge path is shared.
  */
 export const pageMessage = z
   .object({
@@ -63,6 +79,7 @@ export const controlMessage = z.discriminatedUnion('type', [splitMessage, mergeM
 /** Everything the chunk queue carries. */
 export const chunkQueueMessage = z.discriminatedUnion('type', [
   chunkMessage,
+  pageFetchMessage,
   pageMessage,
   writeBackMessage,
 ]);
@@ -70,6 +87,7 @@ export const workMessage = z.discriminatedUnion('type', [
   splitMessage,
   mergeMessage,
   chunkMessage,
+  pageFetchMessage,
   pageMessage,
   writeBackMessage,
 ]);
@@ -77,6 +95,7 @@ export const workMessage = z.discriminatedUnion('type', [
 export type SplitMessage = z.infer<typeof splitMessage>;
 export type ChunkMessage = z.infer<typeof chunkMessage>;
 export type MergeMessage = z.infer<typeof mergeMessage>;
+export type PageFetchMessage = z.infer<typeof pageFetchMessage>;
 export type PageMessage = z.infer<typeof pageMessage>;
 export type WriteBackMessage = z.infer<typeof writeBackMessage>;
 export type ChunkQueueMessage = z.infer<typeof chunkQueueMessage>;

@@ -123,6 +123,29 @@ describe('DynamoRequestLimiter', () => {
     expect(grants.length).toBeGreaterThanOrEqual(60);
   });
 
+  it('keeps the cap when released slots go straight to waiters of the same job', async () => {
+    // One job everywhere: each process hands its released slots on to its own waiters.
+    const limiters = processes(3, { maxConcurrency: 3 });
+    const grants: Grant[] = [];
+    let running = 0;
+    let most = 0;
+    const hold = async (): Promise<void> => {
+      running++;
+      most = Math.max(most, running);
+      await delay(20);
+      running--;
+    };
+    await Promise.all(
+      limiters.flatMap((limiter) =>
+        [0, 1, 2, 3].map(() =>
+          requestLoop(limiter, 'one-job', grants, () => grants.length >= 90, hold),
+        ),
+      ),
+    );
+    expect(most).toBeLessThanOrEqual(3);
+    expect(grants.length).toBeGreaterThanOrEqual(90);
+  });
+
   it('frees the slot of a killed worker once its lease ends', async () => {
     const [limiter] = processes(1, { maxConcurrency: 1, slotLeaseMs: 1_000 });
     if (limiter === undefined) throw new Error('no limiter');

@@ -30,6 +30,7 @@ export { handleChunk } from './handlers/chunk.ts';
 export { handleMerge } from './handlers/merge.ts';
 export { handleSplit } from './handlers/split.ts';
 export { handlePage } from './handlers/page.ts';
+export { handlePageFetch } from './handlers/page-fetch.ts';
 export { handleWriteBack } from './handlers/write-back.ts';
 export type { Audience, AudienceOpener } from './mailchimp/audience.ts';
 export {

@@ -69,6 +69,12 @@ export const jobViewSchema = z
         listId: z.string(),
         writeBack: z.boolean(),
         members: count.optional().describe('Audience size pinned at split'),
+        pages: count.optional().describe('Pages the pinned audience is read in (once split ran)'),
+        pagesFetched: count
+          .optional()
+          .describe(
+            'Pages fetched from the audience so far; their enrichment starts once all are fetched',
+          ),
         shiftedPages: count
           .optional()
           .describe('Pages that found the audience at another size than split pinned'),

@@ -67,9 +67,15 @@ export function shardOf(chunkIndex: number): number {
   return Math.floor(chunkIndex / CHUNK_SHARD_SIZE);
 }
 
+/**
+ * What a shard item counts: finished chunks, or the fetched pages of a Mailchimp job (counted
+ * apart: a fetch is not a chunk, and the last fetch starts the pages' enrichment).
+ */
+export type ShardKind = 'chunks' | 'fetches';
+
 /** Shard items live in the jobs table, next to their job, under an id no job can have. */
-export function shardItemId(jobId: string, shard: number): string {
-  return `${jobId}#chunks#${shard}`;
+export function shardItemId(jobId: string, shard: number, kind: ShardKind = 'chunks'): string {
+  return `${jobId}#${kind}#${shard}`;
 }
 
 /**
@@ -81,10 +87,12 @@ export function shardItemId(jobId: string, shard: number): string {
 export class ChunkShards {
   readonly #client: DynamoDBClient;
   readonly #table: string;
+  readonly #kind: ShardKind;
 
-  constructor(options: { client: DynamoDBClient; table: string }) {
+  constructor(options: { client: DynamoDBClient; table: string; kind?: ShardKind }) {
     this.#client = options.client;
     this.#table = options.table;
+    this.#kind = options.kind ?? 'chunks';
   }
 
   /**
@@ -107,7 +115,7 @@ export class ChunkShards {
       const output = await this.#client.send(
         new UpdateItemCommand({
           TableName: this.#table,
-          Key: { id: { S: shardItemId(jobId, shard) } },
+          Key: { id: { S: shardItemId(jobId, shard, this.#kind) } },
           UpdateExpression:
             'ADD done :marker, chunks :one, #rows :rows, rejected :rejected, ' +
             'pq :pq, ps :ps, pb :pb, ph :ph, sw :sw, se :se, sx :sx ' +
@@ -151,7 +159,7 @@ export class ChunkShards {
       .send(
         new GetItemCommand({
           TableName: this.#table,
-          Key: { id: { S: shardItemId(jobId, shard) } },
+          Key: { id: { S: shardItemId(jobId, shard, this.#kind) } },
           ConsistentRead: true,
           ProjectionExpression: 'chunks, #rows, rejected, pq, ps, pb, ph, sw, se, sx',
           ExpressionAttributeNames: { '#rows': 'rows' },

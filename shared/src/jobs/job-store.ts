@@ -94,13 +94,28 @@ const JOB_ATTRIBUTES: Record<keyof Job, true> = {
   sourceShifts: true,
   writtenBack: true,
   writeBackErrors: true,
+  // Not stored: the sum of the per-shard fetch counts (fetchShards), computed by toJob.
+  pagesFetched: true,
+  pagesDispatchedAt: true,
+  dispatchHolder: true,
+  dispatchUntil: true,
 };
-const JOB_PROJECTION = projectionOf(Object.keys(JOB_ATTRIBUTES));
+/** Job attributes that are not stored as such, and the stored ones they are computed from. */
+function storedNames(names: readonly string[]): string[] {
+  return names.flatMap((name) => (name === 'pagesFetched' ? ['fetchShards'] : [name]));
+}
+const JOB_PROJECTION = projectionOf(storedNames(Object.keys(JOB_ATTRIBUTES)));
 
 /** A job without what only the workers use (its header can be long). */
 export type JobSummary = Omit<
   Job,
-  'sourceKey' | 'sourceBytes' | 'columns' | 'leaseHolder' | 'leaseUntil'
+  | 'sourceKey'
+  | 'sourceBytes'
+  | 'columns'
+  | 'leaseHolder'
+  | 'leaseUntil'
+  | 'dispatchHolder'
+  | 'dispatchUntil'
 >;
 const SUMMARY_ATTRIBUTES: Record<keyof JobSummary, true> = (({
   sourceKey: _sourceKey,
@@ -108,9 +123,26 @@ const SUMMARY_ATTRIBUTES: Record<keyof JobSummary, true> = (({
   columns: _columns,
   leaseHolder: _leaseHolder,
   leaseUntil: _leaseUntil,
+  dispatchHolder: _dispatchHolder,
+  dispatchUntil: _dispatchUntil,
   ...summary
 }) => summary)(JOB_ATTRIBUTES);
-export const SUMMARY_PROJECTION = projectionOf(Object.keys(SUMMARY_ATTRIBUTES));
+export const SUMMARY_PROJECTION = projectionOf(storedNames(Object.keys(SUMMARY_ATTRIBUTES)));
+
+/** What a page fetch needs to know about its job after counting itself. */
+export type FetchProgress = Pick<
+  Job,
+  'status' | 'outputChunks' | 'pagesFetched' | 'pagesDispatchedAt'
+>;
+
+/**
+ * The claim of sending a Mailchimp job's page enrichment: `claimed` (ours to send), `done`
+ * (sent before), `held` (another delivery is sending now, until `leaseUntil`) or `inactive`
+ * (the job no longer counts: cancelled or failed).
+ */
+export type DispatchClaim =
+  | { readonly state: 'claimed' | 'done' | 'inactive' }
+  | { readonly state: 'held'; readonly leaseUntil: number };
 
 /** A shard's entry in the job item: chunks, rows, rejected, then provider usage when any. */
 interface TallyEntry {
@@ -141,18 +173,26 @@ export class JobStore {
   readonly #table: string;
   readonly #now: () => number;
   readonly #shards: ChunkShards;
+  readonly #fetchShards: ChunkShards;
 
   constructor(options: { client: DynamoDBClient; table: string; now?: () => number }) {
     this.#client = options.client;
     this.#table = options.table;
     this.#now = options.now ?? Date.now;
     this.#shards = new ChunkShards(options);
+    this.#fetchShards = new ChunkShards({ ...options, kind: 'fetches' });
   }
 
   async create(job: Job): Promise<void> {
     // chunkShards starts empty so that recordChunkDone can set one entry of it.
+    // fetchShards likewise, for the page fetches of a job that reads an audience.
     const item = marshall(
-      { ...job, chunkShards: {}, expiresAt: this.#expiresAt() },
+      {
+        ...job,
+        chunkShards: {},
+        ...(job.source === undefined ? {} : { fetchShards: {} }),
+        expiresAt: this.#expiresAt(),
+      },
       { removeUndefinedValues: true },
     );
     const command = new PutItemCommand({
@@ -489,6 +529,133 @@ export class JobStore {
     }
   }
 
+  /**
+   * Counts a fetched page of a Mailchimp job exactly once. Its marker goes into a `fetches`
+   * shard item (as a chunk's does), then the job's `fetchShards` entry of that shard is raised
+   * to the shard's tally, never lowered: one write, no read and no compare-and-set round, since
+   * fetches only need a count and they all finish together. The pages fetched are the sum of the
+   * entries (the write returns them; `Job.pagesFetched` is that sum too). A redelivery after a crash between the writes raises the entry then. Undefined job: gone.
+   */
+  async recordPageFetched(
+    id: string,
+    page: number,
+  ): Promise<{ readonly applied: boolean; readonly job: FetchProgress | undefined }> {
+    const marked = await this.#fetchShards.mark(
+      id,
+      { index: page, rows: 0, rejected: 0 },
+      this.#expiresAt(),
+    );
+    const tally = marked ?? (await this.#fetchShards.read(id, shardOf(page)));
+    if (tally === undefined)
+      throw new DependencyError(
+        `page ${page} of job ${id}: its fetch shard was refused but is gone`,
+      );
+    // Refused when the job stopped counting, or a later fetch of the shard raised it further.
+    const item = (await this.#raiseFetchEntry(id, tally)) ?? (await this.#readFetchProgress(id));
+    if (item === undefined) return { applied: false, job: undefined };
+    const { fetchShards, ...progress } = item;
+    const fetched = sumOf(fetchShards);
+    return {
+      applied: marked !== undefined && COUNTING.includes(progress.status),
+      job: { ...progress, pagesFetched: fetched },
+    };
+  }
+
+  /** Raises the job's entry of the tally's shard to it; the job's fetch progress, or undefined. */
+  async #raiseFetchEntry(id: string, tally: ShardTally): Promise<FetchItem | undefined> {
+    const send = (form: { set: string; condition: string; values: Record<string, unknown> }) =>
+      this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: key(id),
+          UpdateExpression: `SET ${form.set}, updatedAt = :now`,
+          ConditionExpression: `#status IN (:splitting, :processing) AND ${form.condition}`,
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#shards': 'fetchShards',
+            ...(form.set.includes('#shard ') ? { '#shard': String(tally.shard) } : {}),
+          },
+          ExpressionAttributeValues: marshall({
+            ...form.values,
+            ':now': new Date(this.#now()).toISOString(),
+            ':splitting': 'splitting',
+            ':processing': 'processing',
+          }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+    try {
+      const output = await send({
+        set: '#shards.#shard = :entry',
+        condition: '(attribute_not_exists(#shards.#shard) OR #shards.#shard < :entry)',
+        values: { ':entry': tally.chunks },
+      }).catch((error: unknown) => {
+        // The job was created without the map (before fetch counts existed): create it.
+        if (awsErrorName(error) !== 'ValidationException') throw error;
+        return send({
+          set: '#shards = :shards',
+          condition: 'attribute_not_exists(#shards)',
+          values: { ':shards': { [String(tally.shard)]: tally.chunks } },
+        });
+      });
+      return fetchItemOf(output.Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw new DependencyError(`DynamoDB update of job ${id} failed`, { cause: error });
+    }
+  }
+
+  async #readFetchProgress(id: string): Promise<FetchItem | undefined> {
+    const output = await this.#client
+      .send(
+        new GetItemCommand({
+          TableName: this.#table,
+          Key: key(id),
+          ConsistentRead: true,
+          ProjectionExpression: '#status, outputChunks, pagesDispatchedAt, fetchShards',
+          ExpressionAttributeNames: { '#status': 'status' },
+        }),
+      )
+      .catch(rethrowAs(`DynamoDB get of job ${id} failed`));
+    return output.Item === undefined ? undefined : fetchItemOf(output.Item);
+  }
+
+  /**
+   * Claims the sending of a Mailchimp job's page enrichment (a lease, like a stage's, but kept
+   * apart from the stage lease: the job is splitting or processing meanwhile).
+   */
+  async claimPageDispatch(id: string, holder: string, leaseMs: number): Promise<DispatchClaim> {
+    const now = this.#now();
+    const update = new UpdateBuilder(now)
+      .set('dispatchHolder', holder)
+      .set('dispatchUntil', now + leaseMs);
+    const condition =
+      `${update.statusIn(COUNTING)} AND attribute_not_exists(pagesDispatchedAt) AND ` +
+      `(attribute_not_exists(dispatchUntil) OR dispatchUntil < ${update.value(now)})`;
+    if (await this.#conditionalUpdate(id, update, condition, 'NONE')) return { state: 'claimed' };
+    const job = await this.get(id);
+    if (job?.pagesDispatchedAt !== undefined) return { state: 'done' };
+    if (job === undefined || !COUNTING.includes(job.status)) return { state: 'inactive' };
+    return { state: 'held', leaseUntil: job.dispatchUntil ?? now };
+  }
+
+  /** Extends our dispatch claim; false when it is no longer ours. */
+  async renewPageDispatch(id: string, holder: string, leaseMs: number): Promise<boolean> {
+    const update = new UpdateBuilder(this.#now()).set('dispatchUntil', this.#now() + leaseMs);
+    const condition = `dispatchHolder = ${update.value(holder)} AND attribute_not_exists(pagesDispatchedAt)`;
+    return this.#conditionalUpdate(id, update, condition, 'NONE');
+  }
+
+  /** Marks every page's enrichment sent; false when our claim was taken over meanwhile. */
+  async completePageDispatch(id: string, holder: string): Promise<boolean> {
+    const update = new UpdateBuilder(this.#now())
+      .set('pagesDispatchedAt', new Date(this.#now()).toISOString())
+      .remove('dispatchHolder')
+      .remove('dispatchUntil');
+    const condition = `dispatchHolder = ${update.value(holder)} AND attribute_not_exists(pagesDispatchedAt)`;
+    return this.#conditionalUpdate(id, update, condition, 'NONE');
+  }
+
   /** Ends a job as failed unless it already reached a final state; returns whether it did. */
   async fail(id: string, error: JobError): Promise<boolean> {
     const { update, condition } = this.#finishing('failed', { error });
@@ -636,6 +803,19 @@ export class JobStore {
   }
 }
 
+/** The fetch progress of a job item, with its per-shard fetch counts. */
+type FetchItem = FetchProgress & { readonly fetchShards?: Record<string, number> };
+
+function fetchItemOf(item: Values): FetchItem {
+  const { status, outputChunks, pagesDispatchedAt, fetchShards } = unmarshall(item) as FetchItem;
+  return {
+    status,
+    ...(outputChunks === undefined ? {} : { outputChunks }),
+    ...(pagesDispatchedAt === undefined ? {} : { pagesDispatchedAt }),
+    ...(fetchShards === undefined ? {} : { fetchShards }),
+  };
+}
+
 function rethrowAs(message: string): (error: unknown) => never {
   return (error: unknown) => {
     throw new DependencyError(message, { cause: error });
@@ -650,11 +830,18 @@ export function toJob(item: Values): Job {
   const {
     doneChunks: _doneChunks,
     chunkShards: _chunkShards,
+    fetchShards,
     expiresAt: _expiresAt,
     [ACTIVE_JOB_ATTRIBUTE]: _active,
     ...job
   } = unmarshall(item);
-  return job as Job;
+  // A Mailchimp job's pages fetched: the sum of its per-shard fetch counts.
+  const fetched = fetchShards as Record<string, number> | undefined;
+  return (fetched === undefined ? job : { ...job, pagesFetched: sumOf(fetched) }) as Job;
+}
+
+function sumOf(counts: Record<string, number> | undefined): number {
+  return Object.values(counts ?? {}).reduce((sum, n) => sum + n, 0);
 }
 
 /** A ProjectionExpression naming every attribute through a placeholder (many are reserved words). */

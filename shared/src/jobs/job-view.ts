@@ -27,6 +27,11 @@ export function jobView(job: JobSummary, result?: ResultLinks): Record<string, u
             listId: job.source.listId,
             writeBack: job.source.writeBack,
             ...(job.sourceMembers === undefined ? {} : { members: job.sourceMembers }),
+            // The fetch stage's progress: pages read from the audience so far, of all of them
+            // (their enrichment starts once every page is fetched).
+            ...(job.outputChunks === undefined
+              ? {}
+              : { pages: job.outputChunks, pagesFetched: job.pagesFetched ?? 0 }),
             // Pages that found the audience at another size than split pinned (docs/mailchimp.md).
             ...(job.sourceShifts ? { shiftedPages: job.sourceShifts } : {}),
           },

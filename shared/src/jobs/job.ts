@@ -87,6 +87,16 @@ export interface Job {
   readonly sourceMembers?: number;
   /** Members a page found at another place than split pinned (added or removed meanwhile). */
   readonly sourceShifts?: number;
+  /**
+   * Pages of a Mailchimp job fetched and stored so far, each counted once (the count that
+   * reaches `outputChunks` sends the pages' enrichment).
+   */
+  readonly pagesFetched?: number;
+  /** When every page's enrichment had been sent (the fetch stage is over). */
+  readonly pagesDispatchedAt?: string;
+  /** The delivery sending the pages' enrichment, and until when it may (a lease, epoch ms). */
+  readonly dispatchHolder?: string;
+  readonly dispatchUntil?: number;
   /** Members written back to the audience, and members the audience refused (counted once). */
   readonly writtenBack?: number;
   readonly writeBackErrors?: number;

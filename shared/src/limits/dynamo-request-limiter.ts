@@ -10,6 +10,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { awsErrorName, ConfigError, DependencyError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import {
+  activeJobs,
   decide,
   prunable,
   type LimiterSettings,
@@ -46,6 +47,12 @@ const DEFAULT_SLOT_LEASE_MS = 6_000;
 const STALE_MS = 3_000;
 const REFRESH_EVERY_MS = 1_000;
 const SLOT_POLL_MS = 100;
+/**
+ * How recent this process's look at the item must be for a released slot to go straight to a
+ * local waiter of the same job (see #handoffWaiter): other jobs that started waiting since are
+ * noticed at most this late.
+ */
+const HANDOFF_FRESH_MS = 500;
 /** The account item outlives its last use by a day (DynamoDB TTL), then starts afresh. */
 const ITEM_TTL_SECONDS = 24 * 3600;
 
@@ -83,6 +90,8 @@ export class DynamoRequestLimiter implements RequestLimiter {
   #wake: (() => void) | undefined;
   /** The item as this process last wrote it; used once, then read afresh. */
   #known: LimiterState | undefined;
+  /** The item as this process last read or wrote it, and when. */
+  #seen: { readonly state: LimiterState; readonly at: number } | undefined;
 
   constructor(options: DynamoRequestLimiterOptions) {
     const { requestsPerMinute, maxConcurrency, burst = 1 } = options;
@@ -194,6 +203,9 @@ export class DynamoRequestLimiter implements RequestLimiter {
     const state = this.#known ?? (await this.#read());
     this.#known = undefined;
     const now = this.#now();
+    this.#seen = { state, at: now };
+    // Every waiter was served while the item was read (handed a released slot, or aborted).
+    if (this.#waiters.length === 0) return;
     const decision = decide(
       state,
       now,
@@ -208,11 +220,14 @@ export class DynamoRequestLimiter implements RequestLimiter {
       return;
     }
     const index = this.#waiters.findIndex((w) => w.jobId === decision.jobId);
+    // Served meanwhile (aborted, or handed a released slot): decide again.
+    if (index < 0) return;
     const [waiter] = this.#waiters.splice(index, 1);
     if (waiter === undefined) return;
     const holder = randomUUID();
     try {
       this.#known = await this.#take(state, now, decision, holder);
+      this.#seen = { state: this.#known, at: this.#now() };
     } catch (error) {
       if (!waiter.settled) this.#waiters.unshift(waiter);
       if (awsErrorName(error) !== 'ConditionalCheckFailedException') throw error;
@@ -221,7 +236,10 @@ export class DynamoRequestLimiter implements RequestLimiter {
       await this.#sleep(this.#random() * 5);
       return;
     }
-    const permit = decision.slot === undefined ? RELEASED : this.#slotPermit(decision.slot, holder);
+    const permit =
+      decision.slot === undefined
+        ? RELEASED
+        : this.#slotPermit({ slot: decision.slot, holder, jobId: decision.jobId });
     if (waiter.settled) {
       // Aborted while its request was being taken: the slot goes back at once.
       void permit.release();
@@ -350,21 +368,68 @@ export class DynamoRequestLimiter implements RequestLimiter {
     }
   }
 
-  #slotPermit(slot: number, holder: string): LimitPermit {
-    let released: Promise<void> | undefined;
+  /** A slot just taken: its lease is renewed until the last permit holding it gives it back. */
+  #slotPermit(taken: { slot: number; holder: string; jobId: string }): LimitPermit {
+    const lease: SlotLease = { ...taken, until: this.#now() + this.#slotLeaseMs, lost: false };
+    let ended = false;
     const renewal = setInterval(() => {
-      void this.#renew(slot, holder, () => released !== undefined).then((held) => {
-        if (!held) clearInterval(renewal);
+      const until = this.#now() + this.#slotLeaseMs;
+      void this.#renew(lease.slot, lease.holder, () => ended).then((held) => {
+        if (held) lease.until = until;
+        else {
+          lease.lost = true;
+          clearInterval(renewal);
+        }
       });
     }, this.#slotLeaseMs / 3);
     renewal.unref();
+    return this.#leasePermit(lease, () => {
+      ended = true;
+      clearInterval(renewal);
+      return this.#releaseSlot(lease.slot, lease.holder);
+    });
+  }
+
+  /** One request's hold on a slot lease: its release hands the slot on, or gives it back. */
+  #leasePermit(lease: SlotLease, giveBack: () => Promise<void>): LimitPermit {
+    let released: Promise<void> | undefined;
     return {
       release: () => {
-        clearInterval(renewal);
-        released ??= this.#releaseSlot(slot, holder);
+        if (released !== undefined) return released;
+        const next = this.#handoffWaiter(lease);
+        if (next === undefined) {
+          released = giveBack();
+          return released;
+        }
+        released = Promise.resolve();
+        this.#settle(next, () => {
+          next.resolve(this.#leasePermit(lease, giveBack));
+        });
         return released;
       },
     };
+  }
+
+  /**
+   * The local waiter a released slot goes to straight away, without giving it back and taking it
+   * again (two conditional writes and a read: on a loaded table, longer than a Mailchimp page):
+   * only for a concurrency-only limiter (a rate needs its token per request), only to a waiter of
+   * the same job, and only while no other job waits, here or (as this process last saw the item,
+   * recently) in another process, so the turns between jobs are kept. Never a lease that was
+   * lost or is near its end.
+   */
+  #handoffWaiter(lease: SlotLease): Waiter | undefined {
+    const now = this.#now();
+    const seen = this.#seen;
+    if (this.#settings.intervalMs !== undefined || seen === undefined) return undefined;
+    if (lease.lost || lease.until - now < this.#slotLeaseMs / 2) return undefined;
+    if (now - seen.at > HANDOFF_FRESH_MS) return undefined;
+    if (this.#waiters.some((waiter) => waiter.jobId !== lease.jobId)) return undefined;
+    for (const job of activeJobs(seen.state, now, this.#processId, STALE_MS))
+      if (job !== lease.jobId) return undefined;
+    const index = this.#waiters.findIndex((waiter) => !waiter.settled);
+    if (index < 0) return undefined;
+    return this.#waiters.splice(index, 1)[0];
   }
 
   /** Extends a held slot's lease; false when it is no longer this holder's. */
@@ -441,6 +506,17 @@ export class DynamoRequestLimiter implements RequestLimiter {
   #expiresAt(): number {
     return Math.floor(this.#now() / 1000) + ITEM_TTL_SECONDS;
   }
+}
+
+/** A slot this process holds: renewed while held, by one request after another. */
+interface SlotLease {
+  readonly slot: number;
+  readonly holder: string;
+  readonly jobId: string;
+  /** Epoch ms the lease lasts until, as last renewed. */
+  until: number;
+  /** A renewal found it taken over: it is no longer ours to hand on. */
+  lost: boolean;
 }
 
 /** What `release()` of a permit without a slot (rate only) does: nothing. */

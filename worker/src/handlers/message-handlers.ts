@@ -15,6 +15,7 @@ import { handleChunk } from './chunk.ts';
 import { handleDirectoryIndex } from './directory-index.ts';
 import { handleMerge } from './merge.ts';
 import { handlePage } from './page.ts';
+import { handlePageFetch } from './page-fetch.ts';
 import { handleWriteBack } from './write-back.ts';
 import { handleSplit } from './split.ts';
 import {
@@ -79,6 +80,8 @@ export function chunkQueueHandler(deps: PipelineDeps): MessageHandler {
     switch (message.type) {
       case 'chunk.process':
         return handleChunk(deps, message, context);
+      case 'page.fetch':
+        return handlePageFetch(deps, message, context);
       case 'page.process':
         return handlePage(deps, message, context);
       case 'writeback.batch':

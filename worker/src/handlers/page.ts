@@ -7,8 +7,8 @@ import {
   type ProviderUsage,
 } from '@contacts/shared';
 import { enrichRecords, type RowToEnrich } from '../csv/enrich-rows.ts';
-import { memberRow } from '../mailchimp/member-rows.ts';
-import { openAudience } from '../mailchimp/open-audience.ts';
+import { decodeFetchedPage, type FetchedPage } from '../mailchimp/fetched-page.ts';
+import { EMAIL_COLUMN } from '../mailchimp/member-rows.ts';
 import { layoutOf, writeBackIndex } from '../mailchimp/page-layout.ts';
 import { batchOf, planWriteBack, writableTags } from '../mailchimp/write-back-plan.ts';
 import type { DeliveryContext } from '../queue/consumer.ts';
@@ -16,8 +16,7 @@ import type { PipelineDeps } from '../pipeline-deps.ts';
 import { ACTIVE, countChunk, providerLookup } from './chunk.ts';
 
 /**
- * A page of a Mailchimp job: reads its members (offset + count of the order split pinned),
- * enriches them as rows under the job's header and writes the page's part under its index,
+ * A page of a Mailchimp job: reads the members its fetch stored (see page-fetch.ts), enriches them as rows under the job's header and writes the page's part under its index,
  * like a CSV chunk. With write-back, it stores the page's plan (members and changed fields) and
  * sends one message per batch of 500; batch slots it does not need are counted done at once.
  * A redelivery rewrites the same keys, resends batch messages (each batch sends at most once)
@@ -33,13 +32,10 @@ export async function handlePage(
     context.logger.info({ status: job?.status }, 'page skipped: job not active');
     return;
   }
-  const audience = await openAudience(deps, job);
-  const page = await audience.page(message.offset, message.count, context.signal);
+  const page = await readFetchedPage(deps, job, message.index);
   const columns = job.columns ?? [];
-  // A page never holds more than it asked for, even if the audience grew.
-  const members = page.members.slice(0, message.count);
-  const rows: RowToEnrich[] = members.map((member, i) => ({
-    fields: memberRow(member, columns),
+  const rows: RowToEnrich[] = page.rows.map((fields, i) => ({
+    fields: [...fields],
     rowNumber: message.rowStart + i,
     problem: undefined,
   }));
@@ -55,9 +51,10 @@ export async function handlePage(
   if (result.rejected > 0)
     await deps.objects.put(objectKeys.rejectsPart(job, message.index), result.rejects);
   if (writeBack) {
+    const emailAt = columns.indexOf(EMAIL_COLUMN);
     const plan = planWriteBack(
-      members.map((member, i) => ({
-        email: member.email,
+      page.rows.map((fields, i) => ({
+        email: fields[emailAt] ?? '',
         rowNumber: message.rowStart + i,
         enriched: result.enriched[i] ?? { values: [] },
       })),
@@ -72,13 +69,9 @@ export async function handlePage(
       context,
     );
   }
-  // The audience changed size since split pinned it: members may have moved across pages.
+  // The audience changed size between split and this page's fetch (which logged it): members
+  // may have moved across pages. Counted here, with the page, so once.
   const shifted = page.totalItems !== job.sourceMembers;
-  if (shifted)
-    context.logger.warn(
-      { pinned: job.sourceMembers, now: page.totalItems },
-      'audience changed during the import',
-    );
   await countChunk(
     deps,
     job,
@@ -122,6 +115,11 @@ async function sendBatches(
       context,
     );
   }
+}
+
+async function readFetchedPage(deps: PipelineDeps, job: Job, page: number): Promise<FetchedPage> {
+  const body = await deps.objects.read(objectKeys.fetchedPage(job, page));
+  return decodeFetchedPage(Buffer.concat((await body.toArray()) as Buffer[]).toString('utf8'));
 }
 
 function mappingOf(job: Job): ExplicitColumnMapping | undefined {

@@ -3,12 +3,12 @@ import {
   InputFileError,
   MAX_CHUNKS_PER_JOB,
   type Job,
-  type PageMessage,
+  type PageFetchMessage,
 } from '@contacts/shared';
 import type { DeliveryContext } from '../queue/consumer.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 import { headerFor } from '../mailchimp/member-rows.ts';
-import { pageLayout } from '../mailchimp/page-layout.ts';
+import { pageLayout, pageRanges } from '../mailchimp/page-layout.ts';
 import { openAudience } from '../mailchimp/open-audience.ts';
 import { holdStageLease } from './stage-lease.ts';
 
@@ -16,9 +16,10 @@ const SEND_BATCH = 10;
 
 /**
  * Split of a Mailchimp job: pins the audience's member count, records the header built from its
- * merge fields, and sends one page message per `pageSize` members (offset + count). Nothing is
- * read but the list's description: pages are read by the chunk workers. A redelivery redoes it
- * with the same layout when the audience did not change; page messages are idempotent.
+ * merge fields, and sends one page-fetch message per `pageSize` members (offset + count).
+ * Nothing is read but the list's description: pages are fetched by the chunk workers, and the
+ * last fetch sends their enrichment. A redelivery redoes it with the same layout when the
+ * audience did not change; fetch messages are idempotent.
  */
 export async function splitAudience(
   deps: PipelineDeps,
@@ -47,20 +48,13 @@ export async function splitAudience(
       outputChunks: layout.pages,
     },
   );
-  const messages: PageMessage[] = [];
-  for (let page = 0; page < layout.pages; page++) {
-    const offset = page * layout.pageSize;
-    messages.push({
-      type: 'page.process',
-      v: 1,
-      jobId: job.id,
-      tenantId: job.tenantId,
-      index: page,
-      offset,
-      count: Math.min(layout.pageSize, described.members - offset),
-      rowStart: offset + 1,
-    });
-  }
+  const messages: PageFetchMessage[] = pageRanges(layout, described.members).map((range) => ({
+    type: 'page.fetch',
+    v: 1,
+    jobId: job.id,
+    tenantId: job.tenantId,
+    ...range,
+  }));
   for (let i = 0; i < messages.length; i += SEND_BATCH) {
     context.signal.throwIfAborted();
     lease.assertHeld();

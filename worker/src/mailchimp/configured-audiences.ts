@@ -34,13 +34,14 @@ export function configuredAudiences(deps: {
   });
   const logger = deps.logger.child({ source: 'mailchimp' });
   return audienceOpener({
-    openConnection: (tenantId, connectionId) =>
+    openConnection: recentlyOpened((tenantId, connectionId) =>
       openConnection({ store, sealer: deps.sealer }, tenantId, connectionId).catch(
         (error: unknown) => {
           if (error instanceof ConnectionNotFoundError) return undefined;
           throw error;
         },
       ),
+    ),
     client: ({ apiKey, accountKey, jobId }) =>
       createMailchimpClient({
         apiKey,
@@ -51,4 +52,36 @@ export function configuredAudiences(deps: {
         logger,
       }),
   });
+}
+
+/**
+ * How long an opened connection is reused. Every page fetch, page and batch of a job opens its
+ * connection; reading and unsealing it each time was a DynamoDB read per Mailchimp call. A
+ * connection deleted meanwhile is noticed this much later at most.
+ */
+const REUSE_OPENED_MS = 30_000;
+
+/** Reuses what `open` answered for a connection for a short while (never a missing one). */
+function recentlyOpened<T>(
+  open: (tenantId: string, connectionId: string) => Promise<T | undefined>,
+  now: () => number = Date.now,
+): (tenantId: string, connectionId: string) => Promise<T | undefined> {
+  const opened = new Map<string, { until: number; connection: Promise<T | undefined> }>();
+  return (tenantId, connectionId) => {
+    const at = now();
+    for (const [key, entry] of opened) if (entry.until <= at) opened.delete(key);
+    const key = `${tenantId}#${connectionId}`;
+    const cached = opened.get(key);
+    if (cached !== undefined) return cached.connection;
+    const connection = open(tenantId, connectionId);
+    opened.set(key, { until: at + REUSE_OPENED_MS, connection });
+    // A failure or a missing connection is asked again next time.
+    connection.then(
+      (value) => {
+        if (value === undefined) opened.delete(key);
+      },
+      () => opened.delete(key),
+    );
+    return connection;
+  };
 }

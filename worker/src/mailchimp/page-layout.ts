@@ -41,3 +41,35 @@ export function layoutOf(job: Job): PageLayout {
   const slotsPerPage = job.source?.writeBack === true ? batchSlotsPerPage(pageSize) : 0;
   return { pageSize, pages, slotsPerPage, chunksTotal: pages * (1 + slotsPerPage) };
 }
+
+/** One page of the pinned order: its number (and chunk index), first member and size. */
+export interface PageRange {
+  readonly index: number;
+  readonly offset: number;
+  readonly count: number;
+}
+
+/** The pages that cover `[0, members)` of the pinned order, `pageSize` members each. */
+export function pageRanges(
+  layout: Pick<PageLayout, 'pageSize' | 'pages'>,
+  members: number,
+): PageRange[] {
+  return Array.from({ length: layout.pages }, (_, index) => {
+    const offset = index * layout.pageSize;
+    return { index, offset, count: Math.min(layout.pageSize, members - offset) };
+  });
+}
+
+/**
+ * True once every page of the job was fetched and counted, while their enrichment has not been
+ * sent yet: the fetch that sees it sends (or finishes sending) the `page.process` messages.
+ */
+export function pagesAwaitDispatch(
+  job: Pick<Job, 'outputChunks' | 'pagesFetched' | 'pagesDispatchedAt'>,
+): boolean {
+  return (
+    job.outputChunks !== undefined &&
+    (job.pagesFetched ?? 0) >= job.outputChunks &&
+    job.pagesDispatchedAt === undefined
+  );
+}

@@ -58,4 +58,34 @@ describe('planRepair', () => {
       'no progress for 912 s while processing: 3 of 40 chunks missing',
     );
   });
+
+  it('knows the fetch stage of a Mailchimp job: missing fetches, then the enrichment owed', () => {
+    const mailchimp = {
+      source: { type: 'mailchimp', connectionId: 'c', listId: 'l', writeBack: false },
+      chunksTotal: 5,
+      outputChunks: 5,
+    } as const;
+    expect(planRepair(jobWith({ ...mailchimp, pagesFetched: 3 }), NOW)).toEqual({
+      kind: 'redrive',
+      situation: '3 of 5 pages fetched',
+      missing: 2,
+      total: 5,
+    });
+    expect(planRepair(jobWith({ ...mailchimp, pagesFetched: 5 }), NOW)).toMatchObject({
+      kind: 'redrive',
+      situation: 'all 5 pages fetched but their enrichment was not sent',
+    });
+    const sending = jobWith({ ...mailchimp, pagesFetched: 5, dispatchUntil: NOW + 1000 });
+    expect(planRepair(sending, NOW).kind).toBe('wait');
+    const enriching = jobWith({
+      ...mailchimp,
+      pagesFetched: 5,
+      pagesDispatchedAt: 'x',
+      chunksDone: 2,
+    });
+    expect(planRepair(enriching, NOW)).toMatchObject({
+      kind: 'redrive',
+      situation: '3 of 5 chunks missing',
+    });
+  });
 });

@@ -6,7 +6,9 @@ import { allChunksDone, type Job } from '@contacts/shared';
  *   DLQ, or its worker died on the last delivery): send the split again;
  * - `merge`: every chunk counted but nobody merges (the worker that owed the merge send died
  *   after its write), or merging with an expired lease: send the merge again;
- * - `redrive`: chunks missing: their messages may sit in the chunk dead-letter queue;
+ * - `redrive`: chunks missing: their messages may sit in the chunk dead-letter queue (so may a
+ *   Mailchimp job's page fetches, and the fetch that owes the sending of the pages' enrichment:
+ *   they travel in the chunk queue too);
  * - `wait`: a stage still holds a live lease, so its worker is alive and will move the job.
  */
 export type RepairPlan =
@@ -33,6 +35,8 @@ export function planRepair(job: Job, nowMs: number): RepairPlan {
       const total = job.chunksTotal ?? 0;
       if (allChunksDone(job))
         return { kind: 'merge', situation: `all ${total} chunks done but no merge started` };
+      const fetching = fetchStage(job, nowMs);
+      if (fetching !== undefined) return fetching;
       const missing = Math.max(0, total - job.chunksDone);
       return {
         kind: 'redrive',
@@ -48,6 +52,34 @@ export function planRepair(job: Job, nowMs: number): RepairPlan {
     default:
       return { kind: 'wait', situation: `the job is ${job.status}` };
   }
+}
+
+/**
+ * A Mailchimp job still in its fetch stage (its pages' enrichment not sent yet): pages missing
+ * are redriven like chunks; every page fetched but nothing sent means the fetch that owed the
+ * sending stopped (its message is redelivered, or sits in the dead-letter queue) unless it is
+ * sending right now.
+ */
+function fetchStage(job: Job, nowMs: number): RepairPlan | undefined {
+  const pages = job.outputChunks;
+  if (job.source === undefined || pages === undefined || job.pagesDispatchedAt !== undefined)
+    return undefined;
+  const fetched = Math.min(pages, job.pagesFetched ?? 0);
+  if (fetched < pages)
+    return {
+      kind: 'redrive',
+      situation: `${fetched} of ${pages} pages fetched`,
+      missing: pages - fetched,
+      total: pages,
+    };
+  if (job.dispatchUntil !== undefined && job.dispatchUntil > nowMs)
+    return { kind: 'wait', situation: 'every page fetched; their enrichment is being sent' };
+  return {
+    kind: 'redrive',
+    situation: `all ${pages} pages fetched but their enrichment was not sent`,
+    missing: 1,
+    total: pages,
+  };
 }
 
 /** The `stalled` failure message: how long, in which stage, and why nothing more can be done. */
