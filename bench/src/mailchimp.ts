@@ -1,7 +1,7 @@
 import { loadavg, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { exitOf, spawnWorkerProcess, startHarness, TENANT_A, waitFor } from '@contacts/e2e';
-import { startMailchimpSimulator } from '@contacts/local';
+import { startRemoteSimulator } from './mailchimp/remote-simulator.ts';
 
 /**
  * `npm run bench:mailchimp -- --members 100000 --workers 3`: imports a generated audience from
@@ -11,6 +11,9 @@ import { startMailchimpSimulator } from '@contacts/local';
  * sample left out) as a share of what 10 connections allow (10 / latency), the enrichment after
  * it and the whole import's time, the most connections the simulator saw at once (and refusals
  * over 10), whether every member was imported exactly once, and write-back throughput.
+ * `--timeline` also prints the connections in use per 50 ms of each fetch stage.
+ * The simulator runs in a process of its own, as Mailchimp runs on machines of its own: in the
+ * benchmark's process its JSON work would queue behind the emulated S3, SQS and DynamoDB.
  */
 const { values } = parseArgs({
   options: {
@@ -19,6 +22,8 @@ const { values } = parseArgs({
     'latency-ms': { type: 'string', default: '300' },
     /** Messages each worker runs at once (CHUNK_CONCURRENCY). */
     concurrency: { type: 'string', default: '6' },
+    /** Also print connections in use per 50 ms of each fetch stage (to stderr). */
+    timeline: { type: 'boolean', default: false },
   },
 });
 const members = Number(values.members);
@@ -26,15 +31,10 @@ const latencyMs = Number(values['latency-ms']);
 const workerCount = Number(values.workers);
 
 const pageTimes: number[] = [];
-const simulator = await startMailchimpSimulator(
-  { latencyMs, sampleSize: 0 },
-  {
-    onMembersPage: () => {
-      pageTimes.push(performance.now());
-    },
-  },
-);
-const listId = simulator.createAudience({ size: members, seed: 11 });
+const simulator = await startRemoteSimulator(latencyMs, (at) => {
+  pageTimes.push(at);
+});
+const listId = await simulator.createAudience({ size: members, seed: 11 });
 const PREFIX = 'bench-mailchimp';
 const harness = await startHarness({
   prefix: PREFIX,
@@ -62,26 +62,33 @@ const ceiling = 10 / (latencyMs / 1000);
 try {
   const importRun = await runJob({});
   const importFetch = fetchPhase(importRun);
-  const stats = simulator.stats();
+  const stats = await simulator.stats();
   const result = await fetch(importRun.resultUrl).then((res) => res.text());
   const exactlyOnce = countOnce(
     result,
-    simulator.members(listId).map((m) => m.email),
+    (await simulator.members(listId)).map((m) => m.email),
   );
 
-  simulator.reset();
+  await simulator.reset();
   const directoryId = await uploadDirectory();
   pageTimes.length = 0;
   const upsertTimes: { at: number; members: number }[] = [];
+  let polling = false;
   const poll = setInterval(() => {
-    upsertTimes.push({ at: performance.now(), members: simulator.stats().upserts.members });
+    if (polling) return;
+    polling = true;
+    const at = performance.now();
+    void simulator
+      .stats()
+      .then((now) => upsertTimes.push({ at, members: now.upserts.members }))
+      .finally(() => (polling = false));
   }, 50);
   const writeBackRun = await runJob({ writeBack: true, directoryId });
   clearInterval(poll);
   const started = upsertTimes.find((t) => t.members > 0)?.at ?? 0;
-  const total = simulator.stats().upserts.members;
+  const writeBackStats = await simulator.stats();
+  const total = writeBackStats.upserts.members;
   const ended = upsertTimes.find((t) => t.members >= total)?.at ?? performance.now();
-  const writeBackStats = simulator.stats();
   const writeBackFetch = fetchPhase(writeBackRun);
 
   console.log(
@@ -152,6 +159,7 @@ function fetchPhase(run: JobRun): {
   afterLastPageSeconds: number;
 } {
   const pages = pageTimes.length - 1; // split's sample page is not part of the import
+  if (values.timeline) console.error(`connections per 50 ms: ${connectionTimeline().join(' ')}`);
   const seconds = ((pageTimes.at(-1) ?? 0) - (pageTimes[1] ?? 0) + latencyMs) / 1000;
   const pagesPerSecond = pages / seconds;
   return {
@@ -161,6 +169,16 @@ function fetchPhase(run: JobRun): {
     shareOfCeiling: round(pagesPerSecond / ceiling),
     afterLastPageSeconds: round((run.completedAt - (pageTimes.at(-1) ?? run.completedAt)) / 1000),
   };
+}
+
+/** Connections in use per 50 ms of the fetch stage (each page counted over its latency). */
+function connectionTimeline(): number[] {
+  const t0 = (pageTimes[1] ?? 0) - latencyMs;
+  const slots: number[] = [];
+  for (const at of pageTimes.slice(1))
+    for (let t = Math.floor((at - latencyMs - t0) / 50); t < Math.floor((at - t0) / 50); t++)
+      slots[t] = (slots[t] ?? 0) + 1;
+  return Array.from({ length: slots.length }, (_, i) => slots[i] ?? 0);
 }
 
 interface JobRun {
@@ -206,8 +224,8 @@ async function runJob(options: { writeBack?: boolean; directoryId?: string }): P
 /** A directory that knows every member with another (newer) company: each one is written back. */
 async function uploadDirectory(): Promise<string> {
   const lines = ['id,first_name,last_name,email,phone,company,title,city,updated_at'];
-  simulator.members(listId).forEach((member, i) => {
-    const fields = member.mergeFields as Record<string, unknown>;
+  (await simulator.members(listId)).forEach((member, i) => {
+    const fields = member.mergeFields;
     lines.push(
       [
         `d${i}`,
