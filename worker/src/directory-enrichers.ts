@@ -8,37 +8,16 @@ import {
   type DirectoryIndex,
   type NicknameTable,
 } from '@contacts/enrichment';
+import { InputFileError, type Logger } from '@contacts/shared';
 import {
-  InputFileError,
-  type DirectoryIndexLeases,
-  type Logger,
-  type NicknameStore,
-  type ObjectStore,
-} from '@contacts/shared';
-import { DirectoryIndexes, type IndexBuilder } from './directory-index/directory-indexes.ts';
+  DirectoryIndexes,
+  type DirectoryIndexesOptions,
+} from './directory-index/directory-indexes.ts';
 import { JobEnricherCache, type EnricherProvider } from './enricher-provider.ts';
 
 /** Either the worker's shared directory indexes, or what to build them from. */
 export type DirectoryEnricherDeps =
-  | { readonly indexes: DirectoryIndexes; readonly logger: Logger }
-  | {
-      readonly objects: Pick<ObjectStore, 'head' | 'read' | 'upload'>;
-      readonly nicknames: Pick<NicknameStore, 'loadPairs'>;
-      /** The fleet's index build leases (jobs table). */
-      readonly leases: Pick<DirectoryIndexLeases, 'claim' | 'renew' | 'release'>;
-      readonly logger: Logger;
-      /** How long the nickname table is trusted before it is read again. */
-      readonly nicknameTtlMs?: number;
-      /**
-       * Estimated bytes of directory indexes kept in memory at once, least recently used out;
-       * an index larger than this is used by the chunk that loaded it and not kept.
-       */
-      readonly maxIndexBytes?: number;
-      readonly leaseMs?: number;
-      readonly maxWaitMs?: number;
-      readonly buildIndex?: IndexBuilder;
-      readonly onBuild?: (artifactKey: string) => void;
-    };
+  { readonly indexes: DirectoryIndexes; readonly logger: Logger } | DirectoryIndexesOptions;
 
 /**
  * Enrichers for jobs: the matching engine against the job's directory, or against none (rows
