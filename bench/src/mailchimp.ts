@@ -1,6 +1,13 @@
 import { loadavg, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { exitOf, spawnWorkerProcess, startHarness, TENANT_A, waitFor } from '@contacts/e2e';
+import {
+  audienceDirectoryCsv,
+  exitOf,
+  spawnWorkerProcess,
+  startHarness,
+  TENANT_A,
+  waitFor,
+} from '@contacts/e2e';
 import { startRemoteSimulator } from './mailchimp/remote-simulator.ts';
 
 /**
@@ -223,27 +230,11 @@ async function runJob(options: { writeBack?: boolean; directoryId?: string }): P
 
 /** A directory that knows every member with another (newer) company: each one is written back. */
 async function uploadDirectory(): Promise<string> {
-  const lines = ['id,first_name,last_name,email,phone,company,title,city,updated_at'];
-  (await simulator.members(listId)).forEach((member, i) => {
-    const fields = member.mergeFields;
-    lines.push(
-      [
-        `d${i}`,
-        text(fields.FNAME),
-        text(fields.LNAME),
-        member.email,
-        '',
-        `Newco ${i % 97}`,
-        '',
-        '',
-        '2030-01-01',
-      ].join(','),
-    );
-  });
+  const csv = audienceDirectoryCsv(await simulator.members(listId), (i) => `Newco ${i % 97}`);
   const res = await fetch(`${api}/v1/directories`, {
     method: 'POST',
     headers: { ...auth, 'Content-Type': 'text/csv' },
-    body: lines.join('\n'),
+    body: csv,
   });
   const body = (await res.json()) as { id: string };
   if (res.status !== 201) throw new Error(`directory refused: ${JSON.stringify(body)}`);
@@ -267,8 +258,4 @@ function countOnce(csv: string, expected: readonly string[]): { rows: number; ok
 
 function round(value: number): number {
   return Math.round(value * 100) / 100;
-}
-
-function text(value: unknown): string {
-  return typeof value === 'string' ? value : '';
 }

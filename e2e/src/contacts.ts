@@ -1,5 +1,7 @@
 /** Deterministic contact files for tests and benchmarks (a seeded PRNG, no fixtures on disk). */
 
+import { mulberry32 } from '@contacts/shared';
+
 const FIRST = [
   'Ann',
   'Bob',
@@ -25,17 +27,8 @@ const LAST = [
 
 export const CONTACT_HEADER = ['First Name', 'Last Name', 'Email', 'Phone', 'Company', 'Notes'];
 
-/** mulberry32: tiny, fast, good enough to make reproducible test data. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Reproducible test data: the project's one seeded generator (mulberry32). */
+export const seededRandom = mulberry32;
 
 /**
  * Row `n` of a contact file. With `tricky`, some values hold commas, quotes and newlines, so

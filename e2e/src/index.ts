@@ -17,6 +17,7 @@ export {
   type Harness,
   type WorkerOverrides,
 } from './harness.ts';
+export { audienceDirectoryCsv } from './audience-directory.ts';
 export { ApiClient, isFinalView, type JobView } from './api-client.ts';
 export {
   authHeader,

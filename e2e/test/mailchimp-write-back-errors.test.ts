@@ -3,6 +3,7 @@ import { parseCsvText } from '@contacts/worker';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  audienceDirectoryCsv,
   download,
   startHarness,
   TENANT_A,
@@ -47,38 +48,16 @@ afterAll(async () => {
   await simulator.close();
 });
 
-function text(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
 /** A directory that gives members a new company: `companyOf(i)`, or their own when undefined. */
 async function directoryOf(
   listId: string,
   companyOf: (index: number) => string | undefined,
 ): Promise<string> {
-  const lines = ['id,first_name,last_name,email,phone,company,title,city,updated_at'];
-  simulator.members(listId).forEach((member, i) => {
-    const fields = member.mergeFields as Record<string, unknown>;
-    const company = companyOf(i) ?? text(fields.COMPANY);
-    lines.push(
-      [
-        `d${i}`,
-        text(fields.FNAME),
-        text(fields.LNAME),
-        member.email,
-        '',
-        company,
-        '',
-        '',
-        '2030-01-01',
-      ].join(','),
-    );
-  });
   const res = await request(harness.app)
     .post('/v1/directories')
     .set(auth)
     .set('Content-Type', 'text/csv')
-    .send(lines.join('\n'));
+    .send(audienceDirectoryCsv(simulator.members(listId), companyOf));
   expect(res.status).toBe(201);
   return (res.body as { id: string }).id;
 }

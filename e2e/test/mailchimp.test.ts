@@ -35,6 +35,7 @@ import {
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  audienceDirectoryCsv,
   download,
   startHarness,
   TENANT_A,
@@ -123,11 +124,6 @@ function source(listId: string, connectionId = 'conn-sample'): Record<string, un
   return { type: 'mailchimp', connectionId, listId };
 }
 
-/** The result file's email column, one entry per row. */
-function text(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
 async function resultEmails(view: JobBody): Promise<{ header: string[]; emails: string[] }> {
   const url = (view.result as { url: string }).url;
   const rows = await parseCsvText(await download(url), { delimiter: ',' });
@@ -174,29 +170,15 @@ describe('Mailchimp jobs', () => {
 
 /** A directory that knows the first `changed` members with another, newer company. */
 async function directoryChanging(listId: string, changed: number): Promise<string> {
-  const lines = ['id,first_name,last_name,email,phone,company,title,city,updated_at'];
-  simulator.members(listId).forEach((member, i) => {
-    const fields = member.mergeFields as Record<string, unknown>;
-    const company = i < changed ? `Newco ${i}` : text(fields.COMPANY);
-    lines.push(
-      [
-        `d${i}`,
-        text(fields.FNAME),
-        text(fields.LNAME),
-        member.email,
-        '',
-        company,
-        '',
-        '',
-        '2030-01-01',
-      ].join(','),
-    );
-  });
   const res = await request(harness.app)
     .post('/v1/directories')
     .set(auth)
     .set('Content-Type', 'text/csv')
-    .send(lines.join('\n'));
+    .send(
+      audienceDirectoryCsv(simulator.members(listId), (i) =>
+        i < changed ? `Newco ${i}` : undefined,
+      ),
+    );
   expect(res.status).toBe(201);
   return res.body.id as string;
 }

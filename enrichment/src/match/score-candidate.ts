@@ -269,22 +269,7 @@ export function scoreCandidate(
       last = swappedLast;
     }
   }
-  const levels: FieldLevels = {
-    first_name: first,
-    last_name: last,
-    email: compareEmails(query, entry),
-    phone: comparePhones(query, entry),
-    company: compareText(query.companyKey, entry.companyKey, 0.92),
-    title: compareText(query.titleKey, entry.titleKey, 0.9),
-    city: compareText(query.cityKey, entry.cityKey, 0.95),
-    street: compareStreet(query, entry),
-    street2: compareLine2(query.street.line2Key, entry.street.line2Key),
-    postcode: comparePostcode(query, entry),
-    state: compareExact(query.stateKey, entry.stateKey),
-    country: compareExact(query.countryKey, entry.countryKey),
-    birth_date: compareBirthDate(query, entry),
-    national_id: compareIdentifier(query.nationalIdKey, entry.nationalIdKey),
-  };
+  const levels: FieldLevels = { first_name: first, last_name: last, ...otherLevels(query, entry) };
   // The surname joins the address group when it agrees: a household shares both.
   const surname = swapped ? 0 : levelWeight('last_name', last, entry.lastKey, context);
   const household = surname > 0 ? surname : 0;
@@ -346,6 +331,16 @@ export function compareContacts(
   return {
     first_name: compareFirst(query.firstKey, entry.firstKey, nicknames),
     last_name: compareLast(query, entry, phonetic),
+    ...otherLevels(query, entry),
+  };
+}
+
+/** Every level but the names': one place, so training and scoring compare the same way. */
+function otherLevels(
+  query: Contact,
+  entry: Contact,
+): Omit<FieldLevels, 'first_name' | 'last_name'> {
+  return {
     email: compareEmails(query, entry),
     phone: comparePhones(query, entry),
     company: compareText(query.companyKey, entry.companyKey, 0.92),

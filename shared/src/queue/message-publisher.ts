@@ -18,22 +18,15 @@ export class MessagePublisher {
   }
 
   async sendControl(message: ControlMessage): Promise<void> {
-    try {
-      await this.#sqs.send(
-        new SendMessageCommand({
-          QueueUrl: this.#controlUrl,
-          MessageBody: JSON.stringify(message),
-        }),
-      );
-    } catch (error) {
-      throw new DependencyError(`sending ${message.type} for job ${message.jobId} failed`, {
-        cause: error,
-      });
-    }
+    await this.#sendToControl(message, `${message.type} for job ${message.jobId}`);
   }
 
   /** Asks a worker to build a directory version's index artifact ahead of the first job. */
   async sendDirectoryIndex(message: DirectoryIndexMessage): Promise<void> {
+    await this.#sendToControl(message, `directory.index for ${message.directoryId}`);
+  }
+
+  async #sendToControl(message: ControlMessage | DirectoryIndexMessage, what: string) {
     try {
       await this.#sqs.send(
         new SendMessageCommand({
@@ -42,9 +35,7 @@ export class MessagePublisher {
         }),
       );
     } catch (error) {
-      throw new DependencyError(`sending directory.index for ${message.directoryId} failed`, {
-        cause: error,
-      });
+      throw new DependencyError(`sending ${what} failed`, { cause: error });
     }
   }
 
