@@ -1,5 +1,5 @@
 import { loadavg, cpus } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
   audienceDirectoryCsv,
   exitOf,
@@ -22,7 +22,7 @@ import { startRemoteSimulator } from './mailchimp/remote-simulator.ts';
  * The simulator runs in a process of its own, as Mailchimp runs on machines of its own: in the
  * benchmark's process its JSON work would queue behind the emulated S3, SQS and DynamoDB.
  */
-const { values } = parseArgs({
+const { values } = parseOptions({
   options: {
     members: { type: 'string', default: '100000' },
     workers: { type: 'string', default: '3' },
@@ -33,6 +33,25 @@ const { values } = parseArgs({
     timeline: { type: 'boolean', default: false },
   },
 });
+
+/** parseArgs, with a wrong option told in one line instead of a stack trace. */
+function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    console.error(`bench:mailchimp: ${(error as Error).message}`);
+    process.exit(2);
+  }
+}
+for (const name of ['members', 'workers', 'latency-ms', 'concurrency'] as const) {
+  const value = Number(values[name]);
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(
+      `bench:mailchimp: --${name} must be a positive whole number, got ${values[name]}`,
+    );
+    process.exit(2);
+  }
+}
 const members = Number(values.members);
 const latencyMs = Number(values['latency-ms']);
 const workerCount = Number(values.workers);

@@ -12,7 +12,7 @@
  * each field's level and weight against the best candidate.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
   createContactEnricher,
   type ContactEnricher,
@@ -43,7 +43,7 @@ const USAGE =
   "    (a row's own country column wins); --format: the job option `output` (--output is the file)";
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = parseOptions({
     options: {
       input: { type: 'string' },
       directory: { type: 'string' },
@@ -162,6 +162,15 @@ function parseMapping(text: string): ExplicitColumnMapping {
     throw new EnrichmentOptionsError('--mapping must be a JSON object of field → header name(s)');
   }
   return parsed;
+}
+
+/** parseArgs, with an unknown or incomplete option told in one line plus the usage. */
+function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new EnrichmentOptionsError(`${(error as Error).message}\n${USAGE}`, { cause: error });
+  }
 }
 
 try {
