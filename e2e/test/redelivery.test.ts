@@ -94,6 +94,8 @@ function delivery(messageId: string): DeliveryContext {
     isLastAttempt: false,
     signal: new AbortController().signal,
     onHeartbeat: () => undefined,
+    markLight: () => undefined,
+    markFinishing: () => undefined,
     logger,
   };
 }

@@ -184,6 +184,11 @@ export const ENV_DOCS = {
     group: 'Worker',
     description: 'Chunk messages a worker handles at once.',
   },
+  FETCH_CONCURRENCY: {
+    group: 'Worker',
+    description:
+      'Mailchimp page fetches a worker runs besides its `CHUNK_CONCURRENCY` messages (0: none besides). A fetch mostly waits on Mailchimp, so a worker tuned for CPU-bound chunks still keeps the account’s 10 connections busy; the fleet-wide limiter holds the 10 whatever this is.',
+  },
   CONTROL_CONCURRENCY: {
     group: 'Worker',
     description: 'Split and merge messages a worker handles at once.',

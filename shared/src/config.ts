@@ -93,6 +93,11 @@ export const envSchema = z.object({
   SSE_TOKEN_TTL_SECONDS: positiveInt.max(24 * 3600).default(900),
 
   CHUNK_CONCURRENCY: positiveInt.max(64).default(4),
+  /**
+   * Page fetches a worker runs besides its CHUNK_CONCURRENCY messages: a fetch waits on
+   * Mailchimp, not the CPU, and ten run at once per account across the fleet.
+   */
+  FETCH_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(10),
   CONTROL_CONCURRENCY: positiveInt.max(16).default(2),
   /**
    * Largest data row a chunk reads, in bytes (4 MiB). A longer row is rejected unread, so one
@@ -257,6 +262,8 @@ export interface WorkerConfig {
   /** ECS agent endpoint (task scale-in protection); absent outside ECS. */
   readonly ecsAgentUri?: string;
   readonly chunkConcurrency: number;
+  /** Page fetches run beyond chunkConcurrency (light: waiting on Mailchimp). */
+  readonly fetchConcurrency: number;
   readonly controlConcurrency: number;
   /** Data rows longer than this are rejected without being read. */
   readonly maxRowBytes: number;
@@ -438,6 +445,7 @@ function fromEnv(env: Env): AppConfig {
     worker: {
       ...optional('ecsAgentUri', env.ECS_AGENT_URI),
       chunkConcurrency: env.CHUNK_CONCURRENCY,
+      fetchConcurrency: env.FETCH_CONCURRENCY,
       controlConcurrency: env.CONTROL_CONCURRENCY,
       maxRowBytes: env.MAX_ROW_BYTES,
       pollWaitSeconds: env.POLL_WAIT_SECONDS,

@@ -227,6 +227,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       deadLetterQueueUrl: deps.queueUrls.chunkDlq,
       handler: chunkQueueHandler(pipeline),
       concurrency: deps.config.worker.chunkConcurrency,
+      lightConcurrency: deps.config.worker.fetchConcurrency,
       logger: deps.logger.child({ consumer: 'chunks' }),
     }),
   ];

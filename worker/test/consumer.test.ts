@@ -163,6 +163,70 @@ describe('QueueConsumer', () => {
     expect(await depth(queueUrl!)).toEqual({ visible: 0, inFlight: 0 });
   });
 
+  it('runs light deliveries besides its concurrency, and finishing ones besides both', async () => {
+    const gate = (): { wait: Promise<void>; open: () => void } => {
+      let open = (): void => undefined;
+      const wait = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      return { wait, open };
+    };
+    const fetched = gate();
+    const stored = gate();
+    const done: string[] = [];
+    const light: MessageHandler = {
+      async handle(body, context) {
+        context.markLight(); // waits on a remote service, as a page fetch does
+        await fetched.wait;
+        context.markFinishing(); // only its writes left
+        await stored.wait;
+        done.push(body);
+      },
+    };
+    const { QueueUrl: queueUrl } = await clients.sqs.send(
+      new CreateQueueCommand({ QueueName: 'consumer-test-light' }),
+    );
+    const worker = new QueueConsumer({
+      name: 'light',
+      sqs: clients.sqs,
+      queueUrl: queueUrl!,
+      handler: light,
+      concurrency: 1,
+      lightConcurrency: 3,
+      waitTimeSeconds: 1,
+      visibilityTimeoutSeconds: 3,
+      maxReceiveCount: 5,
+      logger,
+    });
+    for (let i = 0; i < 8; i++)
+      await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: `m${i}` }));
+    const inFlightSettles = async (count: number): Promise<void> => {
+      const deadline = Date.now() + 10_000;
+      while (worker.inFlightCount < count && Date.now() < deadline) await sleep(50);
+      await sleep(1_500); // long enough for a consumer that overshoots to show it
+    };
+    worker.start();
+
+    // Three light, and one that waits for the light room while counting against concurrency:
+    // it takes no more, so the other messages stay in the queue for other workers.
+    await inFlightSettles(4);
+    expect(worker.inFlightCount).toBe(4);
+    expect((await depth(queueUrl!)).visible).toBe(4);
+
+    // Finishing deliveries count against nothing: the rest are received meanwhile.
+    fetched.open();
+    await inFlightSettles(8);
+    expect(worker.inFlightCount).toBe(8);
+    expect(done).toEqual([]);
+
+    stored.open();
+    const deadline = Date.now() + 10_000;
+    while (done.length < 8 && Date.now() < deadline) await sleep(50);
+    await worker.stop(1000);
+    expect(done.toSorted()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7']);
+    expect(await depth(queueUrl!)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
   it('brings a deferred message back after the time it asked for, as no failure', async () => {
     const cleanups: string[] = [];
     const receivedAt: number[] = [];

@@ -17,6 +17,8 @@ export interface ConsumerOptions {
   readonly queueUrl: string;
   readonly handler: MessageHandler;
   readonly concurrency: number;
+  /** Deliveries that marked themselves light, run besides `concurrency` (default 0). */
+  readonly lightConcurrency?: number;
   readonly waitTimeSeconds: number;
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
@@ -28,10 +30,13 @@ export interface ConsumerOptions {
   readonly onBusyChange?: (busy: boolean) => void;
 }
 
+type DeliveryMarks = Pick<DeliveryContext, 'markLight' | 'markFinishing'>;
+
 interface InFlight {
   readonly message: Message;
   readonly abort: AbortController;
-  readonly done: Promise<void>;
+  /** Set as the delivery starts. */
+  done: Promise<void>;
 }
 
 /**
@@ -43,6 +48,12 @@ interface InFlight {
 export class QueueConsumer {
   readonly #options: ConsumerOptions;
   readonly #inFlight = new Set<InFlight>();
+  /** Those of #inFlight that marked themselves light: they do not count against concurrency. */
+  readonly #light = new Set<InFlight>();
+  /** Those of #inFlight only finishing (a few writes left): they count against nothing. */
+  readonly #finishing = new Set<InFlight>();
+  /** Light deliveries still counted against concurrency: the light room was full. */
+  readonly #wantLight: InFlight[] = [];
   readonly #pollAbort = new AbortController();
   readonly #outage: OutageLog;
   /** Handlers failing because S3, SQS or DynamoDB is down: logged once per outage too. */
@@ -123,7 +134,7 @@ export class QueueConsumer {
       await this.#waitForSlot();
       if (this.#isStopping()) break;
       try {
-        const messages = await this.#receive(this.#options.concurrency - this.#inFlight.size);
+        const messages = await this.#receive(this.#options.concurrency - this.#heavyCount());
         this.#outage.recovered();
         failures = 0;
         if (this.#isStopping()) {
@@ -161,21 +172,73 @@ export class QueueConsumer {
   }
 
   #dispatch(message: Message): void {
-    const abort = new AbortController();
-    const flight: InFlight = {
-      message,
-      abort,
-      done: this.#process(message, abort.signal).finally(() => {
-        this.#inFlight.delete(flight);
-        if (this.#inFlight.size === 0) this.#options.onBusyChange?.(false);
-        this.#slotFreed?.();
-      }),
-    };
+    const flight: InFlight = { message, abort: new AbortController(), done: Promise.resolve() };
     this.#inFlight.add(flight);
     if (this.#inFlight.size === 1) this.#options.onBusyChange?.(true);
+    // The handler may mark itself light before its first await: the flight is counted already.
+    const marks: DeliveryMarks = {
+      markLight: () => {
+        if (this.#uncounted(flight) || this.#wantLight.includes(flight)) return;
+        if (!this.#inFlight.has(flight)) return;
+        this.#wantLight.push(flight);
+        this.#fillLightRoom();
+      },
+      markFinishing: () => {
+        if (this.#finishing.has(flight) || !this.#inFlight.has(flight)) return;
+        this.#forget(flight);
+        this.#finishing.add(flight);
+        this.#fillLightRoom();
+        this.#slotFreed?.();
+      },
+    };
+    flight.done = this.#process(message, flight.abort.signal, marks).finally(() => {
+      this.#inFlight.delete(flight);
+      this.#forget(flight);
+      this.#finishing.delete(flight);
+      this.#fillLightRoom();
+      if (this.#inFlight.size === 0) this.#options.onBusyChange?.(false);
+      this.#slotFreed?.();
+    });
   }
 
-  async #process(message: Message, signal: AbortSignal): Promise<void> {
+  /** Moves deliveries that asked to be light into the light room, oldest first, while it has room. */
+  #fillLightRoom(): void {
+    const room = this.#options.lightConcurrency ?? 0;
+    let moved = false;
+    while (this.#light.size < room && this.#wantLight.length > 0) {
+      const flight = this.#wantLight.shift();
+      if (flight === undefined) break;
+      this.#light.add(flight);
+      moved = true;
+    }
+    if (moved) this.#slotFreed?.();
+  }
+
+  /** Takes a delivery out of the light room and of the queue for it. */
+  #forget(flight: InFlight): void {
+    this.#light.delete(flight);
+    const waiting = this.#wantLight.indexOf(flight);
+    if (waiting >= 0) this.#wantLight.splice(waiting, 1);
+  }
+
+  /** Deliveries that count against `concurrency`: all but the light and finishing ones. */
+  #heavyCount(): number {
+    return this.#inFlight.size - this.#light.size - this.#finishing.size;
+  }
+
+  /**
+   * Room for another message: below concurrency, and no light delivery waiting for the light room
+   * (more would only wait too, while another worker could run them).
+   */
+  #hasRoom(): boolean {
+    return this.#heavyCount() < this.#options.concurrency && this.#wantLight.length === 0;
+  }
+
+  #uncounted(flight: InFlight): boolean {
+    return this.#light.has(flight) || this.#finishing.has(flight);
+  }
+
+  async #process(message: Message, signal: AbortSignal, marks: DeliveryMarks): Promise<void> {
     const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? '1');
     const messageId = message.MessageId ?? 'unknown';
     const logger = this.#options.logger.child({
@@ -190,6 +253,7 @@ export class QueueConsumer {
       isLastAttempt: receiveCount >= this.#options.maxReceiveCount,
       signal,
       onHeartbeat: (renew) => renewals.push(renew),
+      ...marks,
       logger,
     };
     const stopHeartbeat = startVisibilityHeartbeat({
@@ -216,13 +280,14 @@ export class QueueConsumer {
     return this.#stopping;
   }
 
-  #waitForSlot(): Promise<void> {
-    if (this.#inFlight.size < this.#options.concurrency) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#slotFreed = () => {
-        this.#slotFreed = undefined;
-        resolve();
-      };
-    });
+  async #waitForSlot(): Promise<void> {
+    while (!this.#hasRoom() && !this.#stopping) {
+      await new Promise<void>((resolve) => {
+        this.#slotFreed = () => {
+          this.#slotFreed = undefined;
+          resolve();
+        };
+      });
+    }
   }
 }

@@ -39,6 +39,8 @@ async function dispose(
     isLastAttempt: false,
     signal: new AbortController().signal,
     onHeartbeat: () => undefined,
+    markLight: () => undefined,
+    markFinishing: () => undefined,
     logger,
   };
   await disposeOfFailure(

@@ -25,6 +25,17 @@ export interface DeliveryContext {
   readonly signal: AbortSignal;
   /** Runs `renew` on every visibility heartbeat (to extend leases held alongside the message). */
   onHeartbeat(renew: () => Promise<void>): void;
+  /**
+   * Says this delivery's work is light (it waits on a remote service, with little CPU or
+   * memory): it stops counting against the consumer's concurrency, within the consumer's room
+   * for light deliveries, so the next message is received meanwhile.
+   */
+  markLight(): void;
+  /**
+   * Says this delivery only has a few short writes left: it counts against nothing any more, so
+   * a light delivery's room goes to the next message while it finishes.
+   */
+  markFinishing(): void;
   readonly logger: Logger;
 }
 
