@@ -146,6 +146,72 @@ describe('DynamoRequestLimiter', () => {
     expect(grants.length).toBeGreaterThanOrEqual(90);
   });
 
+  it('takes a burst of requests for one job with one write, not a write per slot', async () => {
+    const aws = createAwsClients(config.aws);
+    clients.push(aws);
+    let writes = 0;
+    aws.dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateItemCommand') writes++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countWrites' },
+    );
+    const limiter = new DynamoRequestLimiter({
+      client: aws.dynamodb,
+      table: config.resources.providersTable,
+      account: `burst-${Date.now()}`,
+      maxConcurrency: 10,
+    });
+
+    const permits = await Promise.all(
+      Array.from({ length: 8 }, () => limiter.acquire({ jobId: 'burst-job' })),
+    );
+
+    expect(permits).toHaveLength(8);
+    // One take for all eight (a waiting-entry write may come first if the burst straggles).
+    expect(writes).toBeLessThanOrEqual(2);
+    await Promise.all(permits.map((permit) => permit.release()));
+  });
+
+  it('shares one job’s slots evenly between the processes working on it', async () => {
+    const [first, ...later] = processes(3, { maxConcurrency: 9 });
+    if (first === undefined) throw new Error('no limiter');
+    const grants = new Map<DynamoRequestLimiter, number[]>();
+    let running = 0;
+    let most = 0;
+    let stopAt = Infinity;
+    const loops = (limiter: DynamoRequestLimiter): Promise<void>[] => {
+      const times: number[] = [];
+      grants.set(limiter, times);
+      return Array.from({ length: 9 }, async () => {
+        while (Date.now() < stopAt) {
+          const permit = await limiter.acquire({ jobId: 'shared-job' });
+          times.push(Date.now());
+          running++;
+          most = Math.max(most, running);
+          await delay(100);
+          running--;
+          await permit.release();
+        }
+      });
+    };
+    // The first process takes every slot while it is alone, then two more join with as much work.
+    const alone = loops(first);
+    await delay(600);
+    const joinedAt = Date.now();
+    const joined = later.flatMap(loops);
+    stopAt = joinedAt + 2_500;
+    await Promise.all([...alone, ...joined]);
+
+    const settled = joinedAt + 700;
+    const counts = [...grants.values()].map((times) => times.filter((t) => t >= settled).length);
+    const total = counts.reduce((a, b) => a + b, 0);
+    expect(most).toBeLessThanOrEqual(9);
+    // Even would be a third each; without the share the first kept all nine slots to itself.
+    for (const count of counts) expect(count / total).toBeGreaterThan(0.2);
+  });
+
   it('frees the slot of a killed worker once its lease ends', async () => {
     const [limiter] = processes(1, { maxConcurrency: 1, slotLeaseMs: 1_000 });
     if (limiter === undefined) throw new Error('no limiter');

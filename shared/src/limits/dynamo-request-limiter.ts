@@ -12,6 +12,8 @@ import type { Logger } from '../logger.ts';
 import {
   activeJobs,
   decide,
+  freeSlots,
+  slotShare,
   prunable,
   type LimiterSettings,
   type LimiterState,
@@ -47,6 +49,10 @@ const DEFAULT_SLOT_LEASE_MS = 6_000;
 const STALE_MS = 3_000;
 const REFRESH_EVERY_MS = 1_000;
 const SLOT_POLL_MS = 100;
+/** How long a process without slots gathers requests before its first take (see #pumpSoon). */
+const GATHER_MS = 20;
+/** How often to look while another process holds slots of a waiting job it no longer waits for. */
+const SLOT_SOON_POLL_MS = 25;
 /**
  * How recent this process's look at the item must be for a released slot to go straight to a
  * local waiter of the same job (see #handoffWaiter): other jobs that started waiting since are
@@ -86,6 +92,8 @@ export class DynamoRequestLimiter implements RequestLimiter {
   /** Identifies this process's waiting entry in the item. */
   readonly #processId = randomUUID();
   readonly #waiters: Waiter[] = [];
+  /** The slot leases this process holds. */
+  readonly #held = new Set<SlotLease>();
   #pumping = false;
   #wake: (() => void) | undefined;
   /** The item as this process last wrote it; used once, then read afresh. */
@@ -155,8 +163,31 @@ export class DynamoRequestLimiter implements RequestLimiter {
       };
       signal?.addEventListener('abort', waiter.onAbort, { once: true });
       this.#waiters.push(waiter);
-      this.#pump();
+      this.#pumpSoon();
     });
+  }
+
+  /**
+   * Starts deciding, a moment late when this process holds no slot and nobody waits here yet (a
+   * job's first pages, arriving together in one receive): the requests that follow within
+   * GATHER_MS are then taken with one write (see #moreSlots), not one write each.
+   */
+  #pumpSoon(): void {
+    const cold =
+      this.#settings.maxConcurrency !== undefined &&
+      this.#settings.intervalMs === undefined &&
+      !this.#pumping &&
+      this.#held.size === 0 &&
+      this.#waiters.length === 1;
+    if (!cold) {
+      this.#pump();
+      return;
+    }
+    this.#pumping = true;
+    setTimeout(() => {
+      this.#pumping = false;
+      this.#pump();
+    }, GATHER_MS);
   }
 
   #settle(waiter: Waiter, settle: () => void): void {
@@ -216,7 +247,15 @@ export class DynamoRequestLimiter implements RequestLimiter {
     );
     if (decision.kind === 'wait') {
       if (decision.refresh) await this.#refresh(now);
-      await this.#sleep(decision.until - now + this.#wakeJitter());
+      const until = this.#slotsComingBack(state, now)
+        ? Math.min(decision.until, now + SLOT_SOON_POLL_MS)
+        : decision.until;
+      await this.#sleep(until - now + this.#wakeJitter());
+      return;
+    }
+    if (decision.slot !== undefined && this.#room(state, now, decision.jobId) <= 0) {
+      // This process has its share of the job's slots: a free one is for the others.
+      await this.#sleep(SLOT_POLL_MS + this.#wakeJitter());
       return;
     }
     const index = this.#waiters.findIndex((w) => w.jobId === decision.jobId);
@@ -225,8 +264,12 @@ export class DynamoRequestLimiter implements RequestLimiter {
     const [waiter] = this.#waiters.splice(index, 1);
     if (waiter === undefined) return;
     const holder = randomUUID();
+    const more = this.#moreSlots(state, now, decision).map((slot) => ({
+      slot,
+      holder: randomUUID(),
+    }));
     try {
-      this.#known = await this.#take(state, now, decision, holder);
+      this.#known = await this.#take(state, now, decision, holder, more);
       this.#seen = { state: this.#known, at: this.#now() };
     } catch (error) {
       if (!waiter.settled) this.#waiters.unshift(waiter);
@@ -240,14 +283,92 @@ export class DynamoRequestLimiter implements RequestLimiter {
       decision.slot === undefined
         ? RELEASED
         : this.#slotPermit({ slot: decision.slot, holder, jobId: decision.jobId });
-    if (waiter.settled) {
-      // Aborted while its request was being taken: the slot goes back at once.
+    this.#grant(waiter, permit);
+    for (const taken of more)
+      this.#grant(
+        this.#nextWaiter(decision.jobId),
+        this.#slotPermit({ ...taken, jobId: decision.jobId }),
+      );
+  }
+
+  /** Hands a permit to its waiter; one aborted meanwhile (or none) gives it back at once. */
+  #grant(waiter: Waiter | undefined, permit: LimitPermit): void {
+    if (waiter === undefined || waiter.settled) {
       void permit.release();
       return;
     }
     this.#settle(waiter, () => {
       waiter.resolve(permit);
     });
+  }
+
+  /** The oldest local waiter of `jobId` still waiting, taken off the queue. */
+  #nextWaiter(jobId: string): Waiter | undefined {
+    const index = this.#waiters.findIndex((w) => w.jobId === jobId && !w.settled);
+    return index < 0 ? undefined : this.#waiters.splice(index, 1)[0];
+  }
+
+  /**
+   * Free slots besides the decided one that the same write takes for more local waiters of the
+   * job: otherwise a burst of requests takes the account's slots one conditional write (a round
+   * trip, more on a busy table) at a time. Only for a concurrency-only limiter, only while no
+   * other job waits, here or elsewhere (as with handoffs, the turns between jobs are kept).
+   * Other processes waiting for the same job may race for the same slots: the write of one of
+   * them fails, and it reads again.
+   */
+  #moreSlots(
+    state: LimiterState,
+    now: number,
+    decision: Extract<ReturnType<typeof decide>, { kind: 'take' }>,
+  ): number[] {
+    const max = this.#settings.maxConcurrency;
+    if (this.#settings.intervalMs !== undefined || max === undefined) return [];
+    if (decision.slot === undefined) return [];
+    if (this.#waiters.some((w) => w.jobId !== decision.jobId)) return [];
+    const waiting = this.#waiters.filter((w) => !w.settled).length;
+    if (waiting === 0) return [];
+    for (const job of activeJobs(state, now, this.#processId, STALE_MS))
+      if (job !== decision.jobId) return [];
+    const free = freeSlots(state, now, max).filter((n) => n !== decision.slot);
+    const room = this.#room(state, now, decision.jobId) - 1;
+    return shuffled(free, this.#random).slice(0, Math.max(0, Math.min(waiting, room)));
+  }
+
+  /**
+   * Slots this process may still take for `jobId` within its share (see slotShare): up to the
+   * even part rounded up, or rounded down while another waiting process has less. A limiter
+   * with a rate has no share (its turns between jobs are the rate's).
+   */
+  #room(state: LimiterState, now: number, jobId: string): number {
+    const max = this.#settings.maxConcurrency;
+    if (this.#settings.intervalMs !== undefined || max === undefined) return Infinity;
+    const share = slotShare(state, now, this.#processId, jobId, max, STALE_MS);
+    return (share.othersShort ? share.floor : share.ceil) - this.#heldFor(jobId);
+  }
+
+  /** Slots this process holds for `jobId`. */
+  #heldFor(jobId: string): number {
+    let held = 0;
+    for (const lease of this.#held) if (lease.jobId === jobId) held++;
+    return held;
+  }
+
+  /**
+   * Whether a slot of a job waiting here is about to come back: another process holds it but no
+   * longer waits for that job (it has no request left to hand it to), so it gives the slot back
+   * as its request ends. Then a poll apart is what the slot stays unused: look more often.
+   */
+  #slotsComingBack(state: LimiterState, now: number): boolean {
+    if (this.#settings.maxConcurrency === undefined) return false;
+    const jobs = new Set(this.#localJobs());
+    for (const slot of state.slots.values()) {
+      if (slot.holder === undefined || slot.leaseUntil < now || slot.process === undefined)
+        continue;
+      if (slot.process === this.#processId || !jobs.has(slot.jobId ?? '')) continue;
+      const entry = state.waiting.get(slot.process);
+      if (entry === undefined || entry.seenAt < now - STALE_MS) return true;
+    }
+    return false;
   }
 
   /** Distinct jobs of the local waiters, oldest waiter first. */
@@ -290,6 +411,7 @@ export class DynamoRequestLimiter implements RequestLimiter {
     now: number,
     decision: Extract<ReturnType<typeof decide>, { kind: 'take' }>,
     holder: string,
+    more: readonly { readonly slot: number; readonly holder: string }[],
   ): Promise<LimiterState> {
     const expression = new Expression();
     const set = [
@@ -307,14 +429,16 @@ export class DynamoRequestLimiter implements RequestLimiter {
           : `tat = ${expression.value({ N: String(state.tat) })}`,
       );
     }
-    if (decision.slot !== undefined) {
-      const slot = `slots.${expression.name(String(decision.slot))}`;
+    const taken = decision.slot === undefined ? [] : [{ slot: decision.slot, holder }, ...more];
+    for (const { slot: n, holder: h } of taken) {
+      const slot = `slots.${expression.name(String(n))}`;
       set.push(
         `${slot} = ${expression.value({
           M: {
-            h: { S: holder },
+            h: { S: h },
             u: { N: String(now + this.#slotLeaseMs) },
             j: { S: decision.jobId },
+            p: { S: this.#processId },
           },
         })}`,
       );
@@ -322,8 +446,9 @@ export class DynamoRequestLimiter implements RequestLimiter {
         `(attribute_not_exists(${slot}.h) OR ${slot}.u < ${expression.value({ N: String(now) })})`,
       );
     }
-    // This process's entry lists the jobs still waiting here after this one, or goes.
-    const stillWaiting = this.#localJobs();
+    // This process's entry lists the jobs still waiting here after these, or goes.
+    const stillWaiting =
+      this.#waiters.filter((w) => !w.settled).length > more.length ? this.#localJobs() : [];
     const own = (): string => `waiting.${expression.name(this.#processId)}`;
     if (stillWaiting.length > 0)
       set.push(`${own()} = ${expression.value(waitingValue(now, stillWaiting))}`);
@@ -371,6 +496,7 @@ export class DynamoRequestLimiter implements RequestLimiter {
   /** A slot just taken: its lease is renewed until the last permit holding it gives it back. */
   #slotPermit(taken: { slot: number; holder: string; jobId: string }): LimitPermit {
     const lease: SlotLease = { ...taken, until: this.#now() + this.#slotLeaseMs, lost: false };
+    this.#held.add(lease);
     let ended = false;
     const renewal = setInterval(() => {
       const until = this.#now() + this.#slotLeaseMs;
@@ -378,6 +504,7 @@ export class DynamoRequestLimiter implements RequestLimiter {
         if (held) lease.until = until;
         else {
           lease.lost = true;
+          this.#held.delete(lease);
           clearInterval(renewal);
         }
       });
@@ -385,6 +512,7 @@ export class DynamoRequestLimiter implements RequestLimiter {
     renewal.unref();
     return this.#leasePermit(lease, () => {
       ended = true;
+      this.#held.delete(lease);
       clearInterval(renewal);
       return this.#releaseSlot(lease.slot, lease.holder);
     });
@@ -395,19 +523,42 @@ export class DynamoRequestLimiter implements RequestLimiter {
     let released: Promise<void> | undefined;
     return {
       release: () => {
-        if (released !== undefined) return released;
-        const next = this.#handoffWaiter(lease);
-        if (next === undefined) {
-          released = giveBack();
-          return released;
-        }
-        released = Promise.resolve();
-        this.#settle(next, () => {
-          next.resolve(this.#leasePermit(lease, giveBack));
-        });
+        // A process whose waiters are all served by handoffs runs no loop that reads the item:
+        // it looks once before handing on, or it would give every slot back for want of a look.
+        released ??= this.#needsLook(lease)
+          ? this.#look().then(() => this.#handOn(lease, giveBack))
+          : this.#handOn(lease, giveBack);
         return released;
       },
     };
+  }
+
+  /** Hands the slot to a local waiter (see #handoffWaiter), or gives it back. */
+  #handOn(lease: SlotLease, giveBack: () => Promise<void>): Promise<void> {
+    const next = this.#handoffWaiter(lease);
+    if (next === undefined) return giveBack();
+    this.#settle(next, () => {
+      next.resolve(this.#leasePermit(lease, giveBack));
+    });
+    return Promise.resolve();
+  }
+
+  /** A waiter here could take the slot, but this process's look at the item is too old. */
+  #needsLook(lease: SlotLease): boolean {
+    if (this.#settings.intervalMs !== undefined) return false;
+    if (!this.#waiters.some((waiter) => waiter.jobId === lease.jobId && !waiter.settled))
+      return false;
+    return this.#seen === undefined || this.#now() - this.#seen.at > HANDOFF_FRESH_MS;
+  }
+
+  /** Reads the item for #seen; a failed read leaves it old (the slot is then given back). */
+  async #look(): Promise<void> {
+    try {
+      const state = await this.#read();
+      this.#seen = { state, at: this.#now() };
+    } catch (error) {
+      this.#logger?.warn({ err: error, account: this.#account }, 'limiter item not read');
+    }
   }
 
   /**
@@ -415,21 +566,55 @@ export class DynamoRequestLimiter implements RequestLimiter {
    * again (two conditional writes and a read: on a loaded table, longer than a Mailchimp page):
    * only for a concurrency-only limiter (a rate needs its token per request), only to a waiter of
    * the same job, and only while no other job waits, here or (as this process last saw the item,
-   * recently) in another process, so the turns between jobs are kept. Never a lease that was
+   * recently) in another process, so the turns between jobs are kept; and only while this
+   * process holds no more than its share of the job's slots (see slotShare). Never a lease that was
    * lost or is near its end.
    */
   #handoffWaiter(lease: SlotLease): Waiter | undefined {
-    const now = this.#now();
-    const seen = this.#seen;
-    if (this.#settings.intervalMs !== undefined || seen === undefined) return undefined;
-    if (lease.lost || lease.until - now < this.#slotLeaseMs / 2) return undefined;
-    if (now - seen.at > HANDOFF_FRESH_MS) return undefined;
-    if (this.#waiters.some((waiter) => waiter.jobId !== lease.jobId)) return undefined;
-    for (const job of activeJobs(seen.state, now, this.#processId, STALE_MS))
-      if (job !== lease.jobId) return undefined;
+    if (!this.#mayHandOff(lease)) return undefined;
     const index = this.#waiters.findIndex((waiter) => !waiter.settled);
     if (index < 0) return undefined;
-    return this.#waiters.splice(index, 1)[0];
+    const next = this.#waiters.splice(index, 1)[0];
+    if (this.#waiters.length === 0) void this.#leaveWaiting();
+    return next;
+  }
+
+  /**
+   * Takes this process's waiting entry out of the item once its last waiter was handed a slot:
+   * otherwise, until the entry goes stale, the others would count this process in the share of
+   * the job's slots (and turn) while it waits for nothing.
+   */
+  async #leaveWaiting(): Promise<void> {
+    if (this.#seen?.state.waiting.has(this.#processId) !== true) return;
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: this.#key,
+          UpdateExpression: 'REMOVE waiting.#p',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#p': this.#processId },
+        }),
+      );
+    } catch (error) {
+      // Gone with the item, or not removed: it goes stale (STALE_MS) either way.
+      if (awsErrorName(error) !== 'ConditionalCheckFailedException')
+        this.#logger?.warn({ err: error, account: this.#account }, 'waiting entry not removed');
+    }
+  }
+
+  /** The conditions of #handoffWaiter, but for a waiter. */
+  #mayHandOff(lease: SlotLease): boolean {
+    const now = this.#now();
+    const seen = this.#seen;
+    if (this.#settings.intervalMs !== undefined || seen === undefined) return false;
+    if (lease.lost || lease.until - now < this.#slotLeaseMs / 2) return false;
+    if (now - seen.at > HANDOFF_FRESH_MS) return false;
+    if (this.#waiters.some((waiter) => waiter.jobId !== lease.jobId)) return false;
+    for (const job of activeJobs(seen.state, now, this.#processId, STALE_MS))
+      if (job !== lease.jobId) return false;
+    // The released slot still counts as held: within the share, it may stay.
+    return this.#room(seen.state, now, lease.jobId) >= 0;
   }
 
   /** Extends a held slot's lease; false when it is no longer this holder's. */
@@ -522,6 +707,16 @@ interface SlotLease {
 /** What `release()` of a permit without a slot (rate only) does: nothing. */
 const RELEASED: LimitPermit = { release: () => Promise.resolve() };
 
+/** A copy of `items` in random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
+
 function waitingValue(now: number, jobs: readonly string[]): AttributeValue {
   return { M: { t: { N: String(now) }, j: { L: jobs.map((job) => ({ S: job })) } } };
 }
@@ -560,7 +755,7 @@ export function stateOf(item: Record<string, AttributeValue>): LimiterState {
     tat?: unknown;
     served?: Record<string, unknown>;
     waiting?: Record<string, { t?: unknown; j?: unknown }>;
-    slots?: Record<string, { h?: unknown; u?: unknown; j?: unknown }>;
+    slots?: Record<string, { h?: unknown; u?: unknown; j?: unknown; p?: unknown }>;
   };
   const served = new Map<string, number>();
   for (const [job, at] of Object.entries(raw.served ?? {}))
@@ -580,6 +775,7 @@ export function stateOf(item: Record<string, AttributeValue>): LimiterState {
       ...(typeof slot.h === 'string' ? { holder: slot.h } : {}),
       leaseUntil: slot.u,
       ...(typeof slot.j === 'string' ? { jobId: slot.j } : {}),
+      ...(typeof slot.p === 'string' ? { process: slot.p } : {}),
     });
   }
   return { ...(typeof raw.tat === 'number' ? { tat: raw.tat } : {}), served, waiting, slots };

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decide, prunable, type LimiterSettings, type LimiterState } from './limiter-state.ts';
+import {
+  decide,
+  prunable,
+  slotShare,
+  type LimiterSettings,
+  type LimiterState,
+} from './limiter-state.ts';
 
 const settings = (overrides: Partial<LimiterSettings> = {}): LimiterSettings => ({
   intervalMs: 100,
@@ -186,5 +192,75 @@ describe('prunable', () => {
       served: ['done'],
       slots: [5],
     });
+  });
+});
+
+describe('slotShare', () => {
+  /** One live slot of `job` per name given, held by that process. */
+  const slots = (...holders: string[]): LimiterState['slots'] =>
+    new Map(
+      holders.map((process, n) => [
+        n,
+        { holder: `h-${String(n)}`, leaseUntil: NOW + 5_000, jobId: 'job', process },
+      ]),
+    );
+  const waiting = (...processes: string[]): LimiterState['waiting'] =>
+    new Map(processes.map((p) => [p, { seenAt: NOW - 100, jobs: ['job'] }]));
+
+  it('is the whole cap for a process alone on the job', () => {
+    expect(slotShare(state(), NOW, 'me', 'job', 10, 3_000)).toEqual({
+      floor: 10,
+      ceil: 10,
+      othersShort: false,
+    });
+  });
+
+  it('splits the cap between the processes holding or waiting for the job', () => {
+    // me holds 4, b holds 3, c waits with 3: 10 between three.
+    const share = slotShare(
+      state({
+        slots: slots('me', 'me', 'me', 'me', 'b', 'b', 'b', 'c', 'c', 'c'),
+        waiting: waiting('b', 'c'),
+      }),
+      NOW,
+      'me',
+      'job',
+      10,
+      3_000,
+    );
+    expect(share).toEqual({ floor: 3, ceil: 4, othersShort: false });
+  });
+
+  it('says when another waiting process has less than the even part', () => {
+    const share = slotShare(
+      state({
+        slots: slots('me', 'me', 'me', 'me', 'me', 'b', 'b', 'b', 'b'),
+        waiting: waiting('c'),
+      }),
+      NOW,
+      'me',
+      'job',
+      9,
+      3_000,
+    );
+    expect(share).toEqual({ floor: 3, ceil: 3, othersShort: true });
+  });
+
+  it('ignores other jobs, stale entries and expired leases', () => {
+    const share = slotShare(
+      state({
+        slots: new Map([
+          [0, { holder: 'x', leaseUntil: NOW + 5_000, jobId: 'other', process: 'b' }],
+          [1, { holder: 'y', leaseUntil: NOW - 1, jobId: 'job', process: 'c' }],
+        ]),
+        waiting: new Map([['d', { seenAt: NOW - 10_000, jobs: ['job'] }]]),
+      }),
+      NOW,
+      'me',
+      'job',
+      10,
+      3_000,
+    );
+    expect(share).toEqual({ floor: 10, ceil: 10, othersShort: false });
   });
 });

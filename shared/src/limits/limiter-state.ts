@@ -27,6 +27,8 @@ export interface SlotEntry {
   /** The lease end while held; the release time once released. */
   readonly leaseUntil: number;
   readonly jobId?: string;
+  /** The process holding it (its limiter's id). */
+  readonly process?: string;
 }
 
 export interface LimiterState {
@@ -149,6 +151,47 @@ export function activeJobs(
     for (const job of entry.jobs) jobs.add(job);
   }
   return jobs;
+}
+
+/** How many of one job's slots a process may keep while other processes wait for it too. */
+export interface SlotShare {
+  /** The cap split evenly between the processes holding or waiting for the job, rounded down (≥ 1). */
+  readonly floor: number;
+  /** The same, rounded up: kept only while no other process waiting for the job has less than floor. */
+  readonly ceil: number;
+  /** Another process waits for the job holding fewer than `floor` of its slots. */
+  readonly othersShort: boolean;
+}
+
+/**
+ * The even share of a job's slots between the processes working on it (holding its slots, or
+ * waiting for one): so the pages each worker has received are fetched alike, instead of one
+ * worker keeping every slot while the others' messages wait, then finishing alone.
+ */
+export function slotShare(
+  state: LimiterState,
+  now: number,
+  processId: string,
+  jobId: string,
+  maxConcurrency: number,
+  staleMs: number,
+): SlotShare {
+  const holdings = new Map<string, number>();
+  for (const slot of state.slots.values())
+    if (slot.holder !== undefined && slot.leaseUntil >= now && slot.jobId === jobId)
+      if (slot.process !== undefined)
+        holdings.set(slot.process, (holdings.get(slot.process) ?? 0) + 1);
+  const waiting = new Set<string>();
+  for (const [process, entry] of state.waiting)
+    if (process !== processId && entry.seenAt >= now - staleMs && entry.jobs.includes(jobId))
+      waiting.add(process);
+  const processes = new Set([processId, ...holdings.keys(), ...waiting]).size;
+  const floor = Math.max(1, Math.floor(maxConcurrency / processes));
+  return {
+    floor,
+    ceil: Math.max(floor, Math.ceil(maxConcurrency / processes)),
+    othersShort: [...waiting].some((process) => (holdings.get(process) ?? 0) < floor),
+  };
 }
 
 /** Slots below the cap that nobody holds or whose lease has passed. */
