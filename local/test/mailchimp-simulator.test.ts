@@ -202,6 +202,38 @@ describe('Mailchimp simulator: batch upsert', () => {
     expect(sim.stats().upserts).toMatchObject({ created: 1, updated: 1, errors: 1 });
   });
 
+  it('pages show a member’s change at once, under every selection of fields', async () => {
+    const sim = await simulator();
+    const first = sim.members(SAMPLE_LIST_ID)[0];
+    const page = async (fields: string): Promise<Record<string, unknown>[]> =>
+      (await call(sim, `/3.0/lists/${SAMPLE_LIST_ID}/members?offset=0&count=2&fields=${fields}`))
+        .body.members as Record<string, unknown>[];
+    const narrow = 'members.email_address,members.merge_fields.COMPANY';
+    const before = await page(narrow);
+    expect(before[0]).toEqual({
+      email_address: first?.email,
+      merge_fields: { COMPANY: first?.mergeFields.COMPANY },
+    });
+
+    await call(sim, `/3.0/lists/${SAMPLE_LIST_ID}`, {
+      method: 'POST',
+      body: {
+        update_existing: true,
+        members: [{ email_address: first?.email, merge_fields: { COMPANY: 'Changed Co' } }],
+      },
+    });
+
+    expect((await page(narrow))[0]).toEqual({
+      email_address: first?.email,
+      merge_fields: { COMPANY: 'Changed Co' },
+    });
+    expect((await page('members.email_address'))[0]).toEqual({ email_address: first?.email });
+    expect(
+      ((await page('members.merge_fields'))[0]?.merge_fields as Record<string, unknown>).COMPANY,
+    ).toBe('Changed Co');
+    expect((await page(narrow))[1]).toEqual(before[1]);
+  });
+
   it('counts a repeated upsert as unchanged, and refuses existing members without update_existing', async () => {
     const sim = await simulator();
     const email = sim.members(SAMPLE_LIST_ID)[1]?.email ?? '';

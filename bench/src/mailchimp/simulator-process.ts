@@ -15,8 +15,9 @@ const send = (message: unknown): void => {
 const simulator = await startMailchimpSimulator(
   { latencyMs, sampleSize: 0 },
   {
+    // Called as a page arrives; it is answered a latency later (its own work included).
     onMembersPage: () => {
-      send({ type: 'page', at: performance.timeOrigin + performance.now() });
+      send({ type: 'page', at: performance.timeOrigin + performance.now() + latencyMs });
     },
   },
 );

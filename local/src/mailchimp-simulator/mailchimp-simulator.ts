@@ -12,6 +12,7 @@ import {
   type NewMember,
 } from './audience.ts';
 import { FaultPlan, mailchimpFaultSchema, type MailchimpFault } from './faults.ts';
+import { MemberJsonCache } from './member-json.ts';
 import { generatedAudienceMembers, sampleAudienceMembers } from './sample-audience.ts';
 import {
   resolveMailchimpSimulatorOptions,
@@ -83,8 +84,9 @@ export interface MailchimpSimulator {
 
 export interface MailchimpSimulatorDependencies {
   /**
-   * Called as each admitted members page is about to be read, after its latency: a test adds or
-   * removes members here to show what an import sees when the audience changes under it.
+   * Called as each admitted members page is about to be read, as it arrives (its answer follows
+   * the latency): a test adds or removes members here to show what an import sees when the
+   * audience changes under it, or holds the page (longer than the latency, if it likes).
    */
   readonly onMembersPage?: (page: {
     readonly listId: string;
@@ -98,6 +100,8 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 interface Reply {
   readonly status: number;
   readonly body: unknown;
+  /** The body already serialized (a members page, written within its latency). */
+  readonly json?: string;
   readonly headers?: Record<string, string>;
 }
 
@@ -123,6 +127,7 @@ export async function startMailchimpSimulator(
   const inFlight = new Map<string, number>();
   let audienceCount = 0;
   const faults = new FaultPlan();
+  const memberJsons = new MemberJsonCache();
   /** list → subscriber hashes of the members in a compliance state. */
   const compliance = new Map<string, Set<string>>();
 
@@ -173,6 +178,7 @@ export async function startMailchimpSimulator(
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<Reply> {
+    const arrivedAt = performance.now();
     const url = new URL(req.url ?? '/', 'http://simulator');
     const simulatorReply = await handleSimulatorRoute(req, url);
     if (simulatorReply) return simulatorReply;
@@ -236,7 +242,13 @@ export async function startMailchimpSimulator(
       case 'list':
         return { status: 200, body: partial(listForWire(list as Audience)) };
       case 'members':
-        return membersPage(list as Audience, url, partial);
+        return membersPage(
+          list as Audience,
+          url,
+          partial,
+          `${fields ?? ''}\n${exclude ?? ''}`,
+          arrivedAt,
+        );
       case 'batch': {
         if (options.latencyMs > 0) await sleep(options.latencyMs);
         const applied = batchUpsert(list as Audience, body);
@@ -251,6 +263,8 @@ export async function startMailchimpSimulator(
     list: Audience,
     url: URL,
     partial: (value: Record<string, unknown>) => Record<string, unknown>,
+    selection: string,
+    arrivedAt: number,
   ): Promise<Reply> {
     const offset = integerParam(url, 'offset', 0);
     const count = integerParam(url, 'count', 10);
@@ -268,21 +282,47 @@ export async function startMailchimpSimulator(
     const statusParam = url.searchParams.get('status');
     if (statusParam !== null && !(MEMBER_STATUSES as readonly string[]).includes(statusParam))
       return { status: 400, body: PROBLEMS.invalid(`Invalid status: ${statusParam}.`) };
-    if (options.latencyMs > 0) await sleep(options.latencyMs);
     await dependencies.onMembersPage?.({ listId: list.id, offset, count });
     const all = list.filtered((statusParam ?? undefined) as MemberStatus | undefined);
     const page = all.slice(offset, offset + count);
     for (const member of page) stats.read(list.id, member.email);
     stats.pagesServed++;
-    return {
-      status: 200,
-      body: partial({
-        members: page.map((m) => memberForWire(m, list.id)),
-        list_id: list.id,
-        total_items: all.length,
-        _links: [],
+    const json = pageJson(page, list.id, all.length, partial, selection);
+    // The latency is the page's response time, its own reading and writing included: Mailchimp
+    // serves pages on many machines at once, so one page's work never delays another's answer
+    // (done after the latency on this one thread, ten pages due together would answer in turn).
+    const left = options.latencyMs - (performance.now() - arrivedAt);
+    if (left > 0) await sleep(left);
+    return { status: 200, body: undefined, json };
+  }
+
+  /**
+   * The members page as `partial` shapes it, members' JSON from the cache: a partial response
+   * shapes each member of the array alike, so a member's JSON under the selection is the
+   * member's part of the page's.
+   */
+  function pageJson(
+    page: readonly AudienceMember[],
+    listId: string,
+    totalItems: number,
+    partial: (value: Record<string, unknown>) => Record<string, unknown>,
+    selection: string,
+  ): string {
+    const { members, ...rest } = partial({
+      members: [],
+      list_id: listId,
+      total_items: totalItems,
+      _links: [],
+    });
+    const others = JSON.stringify(rest);
+    if (members === undefined) return others;
+    const memberJson = page.map((member) =>
+      memberJsons.json(member, `${listId}\n${selection}`, () => {
+        const shaped = partial({ members: [memberForWire(member, listId)] }).members;
+        return (shaped as unknown[])[0];
       }),
-    };
+    );
+    return `{"members":[${memberJson.join(',')}]${others === '{}' ? '' : `,${others.slice(1, -1)}`}}`;
   }
 
   function batchUpsert(list: Audience, raw: JsonBody | undefined): Reply {
@@ -605,7 +645,7 @@ async function readJson(req: IncomingMessage): Promise<JsonBody> {
 }
 
 function send(res: ServerResponse, reply: Reply): void {
-  const text = JSON.stringify(reply.body);
+  const text = reply.json ?? JSON.stringify(reply.body);
   const isProblem = typeof reply.body === 'object' && reply.body !== null && 'detail' in reply.body;
   res.writeHead(reply.status, {
     ...reply.headers,
