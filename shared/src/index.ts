@@ -247,8 +247,10 @@ export {
   MailchimpNotFoundError,
   MailchimpRateLimitedError,
   MailchimpRequestError,
+  MailchimpResponseError,
   MailchimpUnavailableError,
   parseMailchimpApiKey,
+  parseMembersPage,
   type MailchimpApiKey,
   type MailchimpBatchError,
   type MailchimpBatchResult,
@@ -258,6 +260,7 @@ export {
   type MailchimpMember,
   type MailchimpMembersPage,
   type MailchimpProblemInfo,
+  type MembersPageRequest,
   type MailchimpUpsertMember,
 } from './mailchimp/index.ts';
 export {

@@ -17,10 +17,14 @@ import {
   MailchimpNotFoundError,
   MailchimpRateLimitedError,
   MailchimpRequestError,
+  MailchimpResponseError,
+  parseMembersPage,
   type AppConfig,
   type AwsClients,
   type RequestLimiter,
 } from '@contacts/shared';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let emulators: Emulators;
@@ -32,6 +36,16 @@ const clients: AwsClients[] = [];
 const unlimited: RequestLimiter = {
   acquire: () => Promise.resolve({ release: () => Promise.resolve() }),
 };
+
+/** A client of the simulator's sample account, without a limiter. */
+function simClient(): ReturnType<typeof createMailchimpClient> {
+  return createMailchimpClient({
+    apiKey: sim.apiKey,
+    apiUrl: sim.url,
+    limiter: unlimited,
+    jobId: 'job-1',
+  });
+}
 
 beforeAll(async () => {
   emulators = await startEmulators();
@@ -50,12 +64,7 @@ afterAll(async () => {
 
 describe('Mailchimp client against the simulator', () => {
   it('pings, names the account, reads a list and a page of the fields asked for', async () => {
-    const client = createMailchimpClient({
-      apiKey: sim.apiKey,
-      apiUrl: sim.url,
-      limiter: unlimited,
-      jobId: 'job-1',
-    });
+    const client = simClient();
     await client.ping();
     expect(await client.accountId()).toBe('sim0account0001');
     const listId = sim.sampleListId ?? '';
@@ -72,13 +81,46 @@ describe('Mailchimp client against the simulator', () => {
     expect(Object.keys(page.members[0] ?? {}).sort()).toEqual(['email_address', 'merge_fields']);
   });
 
-  it('upserts a batch and returns the per-member errors', async () => {
-    const client = createMailchimpClient({
-      apiKey: sim.apiKey,
-      apiUrl: sim.url,
-      limiter: unlimited,
-      jobId: 'job-1',
+  it('hands a page over as Mailchimp sent it, and reads it later into the same members', async () => {
+    const client = simClient();
+    const listId = sim.sampleListId ?? '';
+    const request = { offset: 3, count: 4, fields: ['email_address', 'merge_fields'] };
+    const text = await client.listMembersText(listId, request);
+
+    expect(parseMembersPage(text)).toEqual(await client.listMembers(listId, request));
+    expect(() => parseMembersPage('{"total_items":3}')).toThrow(MailchimpResponseError);
+  });
+
+  it('retries a 200 that is not JSON (a proxy’s page), then fails as unavailable', async () => {
+    let calls = 0;
+    const proxy = createServer((_req, res) => {
+      calls++;
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
     });
+    proxy.listen(0, '127.0.0.1');
+    await new Promise((resolve) => proxy.once('listening', resolve));
+    try {
+      const client = createMailchimpClient({
+        apiKey: sim.apiKey,
+        apiUrl: `http://127.0.0.1:${String((proxy.address() as AddressInfo).port)}`,
+        limiter: unlimited,
+        jobId: 'job-1',
+        attempts: 2,
+        backoffMs: 5,
+        maxBackoffMs: 10,
+      });
+      await expect(client.listMembersText('any', { offset: 0, count: 1 })).rejects.toMatchObject({
+        code: 'mailchimp_unavailable',
+        status: 200,
+      });
+      expect(calls).toBe(2);
+    } finally {
+      proxy.close();
+    }
+  });
+
+  it('upserts a batch and returns the per-member errors', async () => {
+    const client = simClient();
     const listId = sim.sampleListId ?? '';
     const member = sim.members(listId)[3];
     const result = await client.batchUpsert(
@@ -113,12 +155,7 @@ describe('Mailchimp client against the simulator', () => {
     expect(error).toMatchObject({ status: 401, code: 'mailchimp_key_invalid' });
     expect((error as MailchimpAuthError).detail).toMatch(/API key may be invalid/);
 
-    const good = createMailchimpClient({
-      apiKey: sim.apiKey,
-      apiUrl: sim.url,
-      limiter: unlimited,
-      jobId: 'job-1',
-    });
+    const good = simClient();
     await expect(good.getList('0000000000')).rejects.toBeInstanceOf(MailchimpNotFoundError);
     expect(() =>
       createMailchimpClient({ apiKey: 'abcdef0123456789', limiter: unlimited, jobId: 'j' }),

@@ -27,6 +27,8 @@ const SENTENCES: Readonly<Record<string, string>> = {
     'Mailchimp refused the connection’s API key; connect the account again with a valid key.',
   mailchimp_list_not_found: 'Mailchimp has no audience with that id in this account.',
   mailchimp_not_configured: 'Mailchimp imports are not set up on this service.',
+  mailchimp_bad_response:
+    'Mailchimp answered a page of the audience with something that is not a page of members.',
   audience_too_large: 'The Mailchimp audience is larger than one job can import.',
   connection_not_found: 'The Mailchimp connection no longer exists; connect the account again.',
   directory_invalid:

@@ -11,6 +11,7 @@ export {
   DEFAULT_MAILCHIMP_TIMEOUT_MS,
   MAILCHIMP_MAX_BATCH_MEMBERS,
   MAILCHIMP_MAX_PAGE_SIZE,
+  parseMembersPage,
   type MailchimpBatchError,
   type MailchimpBatchResult,
   type MailchimpClient,
@@ -19,6 +20,7 @@ export {
   type MailchimpMember,
   type MailchimpMembersPage,
   type MailchimpUpsertMember,
+  type MembersPageRequest,
 } from './mailchimp-client.ts';
 export {
   MailchimpAuthError,
@@ -26,6 +28,7 @@ export {
   MailchimpNotFoundError,
   MailchimpRateLimitedError,
   MailchimpRequestError,
+  MailchimpResponseError,
   MailchimpUnavailableError,
   type MailchimpProblemInfo,
 } from './mailchimp-errors.ts';

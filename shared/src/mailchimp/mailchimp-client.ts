@@ -9,6 +9,7 @@ import {
   MailchimpNotFoundError,
   MailchimpRateLimitedError,
   MailchimpRequestError,
+  MailchimpResponseError,
   MailchimpUnavailableError,
   type MailchimpProblemInfo,
 } from './mailchimp-errors.ts';
@@ -94,10 +95,12 @@ export interface MailchimpClient {
   accountId(): Promise<string>;
   getList(listId: string): Promise<MailchimpList>;
   /** One page of members (count ≤ 1000); `fields` names member fields (`email_address`, `merge_fields`). */
-  listMembers(
-    listId: string,
-    page: { offset: number; count: number; fields?: readonly string[]; status?: string },
-  ): Promise<MailchimpMembersPage>;
+  listMembers(listId: string, page: MembersPageRequest): Promise<MailchimpMembersPage>;
+  /**
+   * The same page as Mailchimp sent it (its JSON, unread; parseMembersPage reads it): for a
+   * caller that stores pages first, so reading a page costs no parsing while others wait.
+   */
+  listMembersText(listId: string, page: MembersPageRequest): Promise<string>;
   /** POST /3.0/lists/{id}: at most 500 members; per-member errors come back, not thrown. */
   batchUpsert(
     listId: string,
@@ -130,6 +133,13 @@ const listSchema = z
       .default({ member_count: 0, unsubscribe_count: 0, cleaned_count: 0 }),
   })
   .loose();
+
+export interface MembersPageRequest {
+  readonly offset: number;
+  readonly count: number;
+  readonly fields?: readonly string[];
+  readonly status?: string;
+}
 
 const membersSchema = z
   .object({
@@ -172,41 +182,68 @@ export function createMailchimpClient(options: MailchimpClientOptions): Mailchim
   const fetcher = options.fetch ?? fetch;
 
   async function once(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    const text = await onceText(method, path, body);
+    // Parsed with the slot given back: a page's JSON costs the account's connections nothing.
+    return text === '' ? {} : (JSON.parse(text) as unknown);
+  }
+
+  /** The body of a 2xx answer, JSON by its look (a proxy's HTML page is retried), or its error. */
+  async function onceText(method: 'GET' | 'POST', path: string, body?: unknown): Promise<string> {
+    const { res, text } = await exchange(method, path, body);
+    if (!res.ok) throw errorOf(res, text);
+    if (text !== '' && !looksLikeJsonObject(text))
+      throw new MailchimpUnavailableError({
+        status: res.status,
+        detail: `the answer is not JSON (${res.headers.get('content-type') ?? 'no content type'})`,
+      });
+    return text;
+  }
+
+  /** One request and its whole answer, holding a slot of the account's limiter meanwhile. */
+  async function exchange(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<{ res: Response; text: string }> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
     const permit = await options.limiter.acquire({ jobId: options.jobId });
     try {
-      let res: Response;
-      try {
-        res = await fetcher(`${baseUrl}/3.0${path}`, {
-          method,
-          headers: {
-            authorization,
-            accept: 'application/json',
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (error) {
-        const timedOut = error instanceof Error && error.name === 'TimeoutError';
-        throw new MailchimpUnavailableError(
-          {
-            detail: timedOut
-              ? `no answer within ${String(timeoutMs / 1000)} s`
-              : `could not reach ${baseUrl}`,
-          },
-          { cause: error },
-        );
-      }
-      const text = await res.text();
-      if (res.ok) return text === '' ? {} : (JSON.parse(text) as unknown);
-      throw errorOf(res, text);
+      const res = await fetcher(`${baseUrl}/3.0${path}`, {
+        method,
+        headers: {
+          authorization,
+          accept: 'application/json',
+          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(payload === undefined ? {} : { body: payload }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      return { res, text: await res.text() };
+    } catch (error) {
+      const timedOut = error instanceof Error && error.name === 'TimeoutError';
+      throw new MailchimpUnavailableError(
+        {
+          detail: timedOut
+            ? `no answer within ${String(timeoutMs / 1000)} s`
+            : `could not reach ${baseUrl}`,
+        },
+        { cause: error },
+      );
     } finally {
       await permit.release();
     }
   }
 
   function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-    return retry(() => once(method, path, body), {
+    return retried(() => once(method, path, body), path);
+  }
+
+  function callText(method: 'GET' | 'POST', path: string): Promise<string> {
+    return retried(() => onceText(method, path), path);
+  }
+
+  function retried<T>(run: () => Promise<T>, path: string): Promise<T> {
+    return retry(run, {
       attempts: options.attempts ?? 5,
       baseMs: options.backoffMs ?? 1000,
       capMs: options.maxBackoffMs ?? 30_000,
@@ -226,6 +263,18 @@ export function createMailchimpClient(options: MailchimpClientOptions): Mailchim
   }
 
   const listPath = (listId: string): string => `/lists/${encodeURIComponent(listId)}`;
+
+  async function membersText(listId: string, page: MembersPageRequest): Promise<string> {
+    if (!(Number.isInteger(page.count) && page.count >= 0 && page.count <= MAILCHIMP_MAX_PAGE_SIZE))
+      throw new RangeError(`count must be an integer from 0 to ${String(MAILCHIMP_MAX_PAGE_SIZE)}`);
+    if (!(Number.isInteger(page.offset) && page.offset >= 0))
+      throw new RangeError('offset must be a non-negative integer');
+    const query = new URLSearchParams({ offset: String(page.offset), count: String(page.count) });
+    if (page.fields !== undefined)
+      query.set('fields', ['total_items', ...page.fields.map((f) => `members.${f}`)].join(','));
+    if (page.status !== undefined) query.set('status', page.status);
+    return callText('GET', `${listPath(listId)}/members?${query.toString()}`);
+  }
 
   return {
     dataCenter,
@@ -251,25 +300,9 @@ export function createMailchimpClient(options: MailchimpClientOptions): Mailchim
       };
     },
     async listMembers(listId, page) {
-      if (!(
-        Number.isInteger(page.count) &&
-        page.count >= 0 &&
-        page.count <= MAILCHIMP_MAX_PAGE_SIZE
-      ))
-        throw new RangeError(
-          `count must be an integer from 0 to ${String(MAILCHIMP_MAX_PAGE_SIZE)}`,
-        );
-      if (!(Number.isInteger(page.offset) && page.offset >= 0))
-        throw new RangeError('offset must be a non-negative integer');
-      const query = new URLSearchParams({ offset: String(page.offset), count: String(page.count) });
-      if (page.fields !== undefined)
-        query.set('fields', ['total_items', ...page.fields.map((f) => `members.${f}`)].join(','));
-      if (page.status !== undefined) query.set('status', page.status);
-      const body = membersSchema.parse(
-        await call('GET', `${listPath(listId)}/members?${query.toString()}`),
-      );
-      return { members: body.members, totalItems: body.total_items };
+      return parseMembersPage(await membersText(listId, page));
     },
+    listMembersText: membersText,
     async batchUpsert(listId, members, { updateExisting }) {
       if (members.length > MAILCHIMP_MAX_BATCH_MEMBERS)
         throw new RangeError(
@@ -293,6 +326,30 @@ export function createMailchimpClient(options: MailchimpClientOptions): Mailchim
       };
     },
   };
+}
+
+/** A members page (as listMembersText answers it) read; another shape is a MailchimpResponseError. */
+export function parseMembersPage(text: string): MailchimpMembersPage {
+  let body: z.infer<typeof membersSchema>;
+  try {
+    body = membersSchema.parse(JSON.parse(text));
+  } catch (error) {
+    throw new MailchimpResponseError(
+      { status: 200, detail: 'a members page without its members or total_items' },
+      { cause: error },
+    );
+  }
+  return { members: body.members, totalItems: body.total_items };
+}
+
+/** First and last characters only: enough to tell JSON from an HTML page, without parsing. */
+function looksLikeJsonObject(text: string): boolean {
+  const blank = /\s/;
+  let first = 0;
+  while (first < text.length && blank.test(text.charAt(first))) first++;
+  let last = text.length - 1;
+  while (last > first && blank.test(text.charAt(last))) last--;
+  return text.charAt(first) === '{' && text.charAt(last) === '}';
 }
 
 /** Mailchimp's problem details turned into the typed error of its status. */

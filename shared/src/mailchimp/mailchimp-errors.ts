@@ -65,6 +65,16 @@ export class MailchimpRequestError extends MailchimpError {
   }
 }
 
+/**
+ * A 200 whose body is not what the call answers (a members page without members): Mailchimp
+ * changed, or something between answered for it. Not retried.
+ */
+export class MailchimpResponseError extends MailchimpError {
+  constructor(problem: MailchimpProblemInfo, options?: { cause?: unknown }) {
+    super('mailchimp_bad_response', problem, options);
+  }
+}
+
 /** 5xx, a network error or the call's timeout: Mailchimp did not answer; safe to retry later. */
 export class MailchimpUnavailableError extends MailchimpError {
   constructor(problem: MailchimpProblemInfo, options?: { cause?: unknown }) {

@@ -6,7 +6,6 @@ import {
   type PageFetchMessage,
   type PageMessage,
 } from '@contacts/shared';
-import { encodeFetchedPage, fetchedPageOf } from '../mailchimp/fetched-page.ts';
 import { openAudience } from '../mailchimp/open-audience.ts';
 import { layoutOf, pageRanges, pagesAwaitDispatch } from '../mailchimp/page-layout.ts';
 import { DeferDeliveryError, type DeliveryContext } from '../queue/consumer.ts';
@@ -29,6 +28,8 @@ export async function handlePageFetch(
   message: PageFetchMessage,
   context: DeliveryContext,
 ): Promise<void> {
+  // Waits on Mailchimp (and a slot of its limiter), not the CPU: the next message comes meanwhile.
+  context.markLight();
   const job = await deps.jobs.get(message.jobId);
   if (job?.tenantId !== message.tenantId || !ACTIVE.includes(job.status)) {
     context.logger.info({ status: job?.status }, 'page fetch skipped: job not active');
@@ -39,16 +40,13 @@ export async function handlePageFetch(
     return;
   }
   const audience = await openAudience(deps, job);
-  const page = await audience.page(message.offset, message.count, context.signal);
-  const fetched = fetchedPageOf(page, message.count, job.columns ?? []);
+  // Stored as Mailchimp sent it: the page's enrichment reads it (see fetched-page.ts).
+  const text = await audience.pageText(message.offset, message.count, context.signal);
+  // The slot is back; storing and counting the page are a few writes.
+  context.markFinishing();
   context.signal.throwIfAborted();
   const key = objectKeys.fetchedPage(job, message.index);
-  await deps.objects.put(key, encodeFetchedPage(fetched));
-  if (page.totalItems !== job.sourceMembers)
-    context.logger.warn(
-      { pinned: job.sourceMembers, now: page.totalItems, page: message.index },
-      'audience changed during the import',
-    );
+  await deps.objects.put(key, text);
   const counted = await deps.jobs.recordPageFetched(job.id, message.index);
   if (counted.job === undefined || isFinal(counted.job.status)) {
     // Cancelled (or failed) while this page was read: its copy must not outlive the job's work.

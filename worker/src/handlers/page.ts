@@ -32,8 +32,8 @@ export async function handlePage(
     context.logger.info({ status: job?.status }, 'page skipped: job not active');
     return;
   }
-  const page = await readFetchedPage(deps, job, message.index);
   const columns = job.columns ?? [];
+  const page = await readFetchedPage(deps, job, message, columns);
   const rows: RowToEnrich[] = page.rows.map((fields, i) => ({
     fields: [...fields],
     rowNumber: message.rowStart + i,
@@ -69,9 +69,14 @@ export async function handlePage(
       context,
     );
   }
-  // The audience changed size between split and this page's fetch (which logged it): members
-  // may have moved across pages. Counted here, with the page, so once.
+  // The audience changed size between split and this page's fetch: members may have moved
+  // across pages. Counted here, with the page, so once.
   const shifted = page.totalItems !== job.sourceMembers;
+  if (shifted)
+    context.logger.warn(
+      { pinned: job.sourceMembers, now: page.totalItems, page: message.index },
+      'audience changed during the import',
+    );
   await countChunk(
     deps,
     job,
@@ -117,9 +122,15 @@ async function sendBatches(
   }
 }
 
-async function readFetchedPage(deps: PipelineDeps, job: Job, page: number): Promise<FetchedPage> {
-  const body = await deps.objects.read(objectKeys.fetchedPage(job, page));
-  return decodeFetchedPage(Buffer.concat((await body.toArray()) as Buffer[]).toString('utf8'));
+async function readFetchedPage(
+  deps: PipelineDeps,
+  job: Job,
+  message: PageMessage,
+  columns: readonly string[],
+): Promise<FetchedPage> {
+  const body = await deps.objects.read(objectKeys.fetchedPage(job, message.index));
+  const text = Buffer.concat((await body.toArray()) as Buffer[]).toString('utf8');
+  return decodeFetchedPage(text, message.count, columns);
 }
 
 function mappingOf(job: Job): ExplicitColumnMapping | undefined {

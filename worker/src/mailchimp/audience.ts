@@ -49,8 +49,11 @@ export interface MergeField {
 export interface Audience {
   /** Members in the list now (split pins it) and the list's merge fields. */
   describe(): Promise<{ readonly members: number; readonly mergeFields: readonly MergeField[] }>;
-  /** `count` (≤ 1000) members from `offset` of a stable order; only email and merge fields. */
-  page(offset: number, count: number, signal?: AbortSignal): Promise<MemberPage>;
+  /**
+   * `count` (≤ 1000) members from `offset` of a stable order, only email and merge fields, as
+   * the service sent them (unread: memberPageOf reads them), so a fetch only stores bytes.
+   */
+  pageText(offset: number, count: number, signal?: AbortSignal): Promise<string>;
   /** One batch upsert (≤ 500 members). */
   upsert(members: readonly MemberUpdate[], signal?: AbortSignal): Promise<UpsertOutcome>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFetchedPage, encodeFetchedPage, fetchedPageOf } from './fetched-page.ts';
+import { decodeFetchedPage, fetchedPageOf } from './fetched-page.ts';
 import { headerFor } from './member-rows.ts';
 
 const header = headerFor([
@@ -12,6 +12,14 @@ function member(i: number, extra: Record<string, unknown> = {}) {
     email: `m${i}@example.com`,
     mergeFields: { FNAME: `N${i}`, ADDRESS: { city: `C${i}` }, ...extra },
   };
+}
+
+/** A members page as Mailchimp answers it with `fields=total_items,members.email_address,…`. */
+function answer(members: ReturnType<typeof member>[], totalItems: number): string {
+  return JSON.stringify({
+    members: members.map((m) => ({ email_address: m.email, merge_fields: m.mergeFields })),
+    total_items: totalItems,
+  });
 }
 
 describe('fetchedPageOf', () => {
@@ -38,14 +46,31 @@ describe('fetchedPageOf', () => {
 });
 
 describe('stored form', () => {
-  it('reads back what it wrote', () => {
-    const page = fetchedPageOf({ members: [member(1), member(2)], totalItems: 2 }, 2, header);
+  it('reads Mailchimp’s answer as stored into rows under the header', () => {
+    const members = [member(1), member(2), member(3)];
 
-    expect(decodeFetchedPage(encodeFetchedPage(page))).toEqual(page);
+    expect(decodeFetchedPage(answer(members, 7), 2, header)).toEqual(
+      fetchedPageOf({ members, totalItems: 7 }, 2, header),
+    );
   });
 
-  it('refuses a body of another shape rather than reading a short page', () => {
-    expect(() => decodeFetchedPage('{"v":1,"totalItems":3}')).toThrow();
-    expect(() => decodeFetchedPage('{"v":2,"totalItems":3,"rows":[]}')).toThrow();
+  it('still reads rows stored by a worker of the former form (an upgrade mid-import)', () => {
+    const former = JSON.stringify({ v: 1, totalItems: 2, rows: [['a@example.com', 'A']] });
+
+    expect(decodeFetchedPage(former, 1, header)).toEqual({
+      totalItems: 2,
+      rows: [['a@example.com', 'A']],
+    });
+  });
+
+  it('fails the job with mailchimp_bad_response on an answer of another shape, never a short page', () => {
+    for (const body of ['{"total_items":3}', '{"members":[{}],"total_items":1}'])
+      expect(() => decodeFetchedPage(body, 10, header)).toThrow(
+        expect.objectContaining({ code: 'mailchimp_bad_response' }),
+      );
+  });
+
+  it('refuses former-form rows of another shape', () => {
+    expect(() => decodeFetchedPage('{"v":1,"totalItems":3}', 10, header)).toThrow();
   });
 });

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import type { MemberPage } from './audience.ts';
+import { memberPageOf } from './mailchimp-audience.ts';
 import { memberRow } from './member-rows.ts';
 
 /**
- * A page as its fetch stored it for the page's enrichment: only its members' cells under the
+ * A page its fetch stored, as the page's enrichment reads it: only its members' cells under the
  * job's header (the email first, then the merge fields the header names: all that rows and
  * write-back use), and the audience size Mailchimp reported with the page, which the pinned
- * count is compared with (a shift). Rows rather than member objects keep it about the size of
- * the page as CSV.
+ * count is compared with (a shift). The fetch stores Mailchimp's answer as it came (only the
+ * fields asked for), so reading it costs the fetch stage nothing; it is read here.
  */
 export interface FetchedPage {
   /** The audience's member count when the page was read. */
@@ -15,6 +16,7 @@ export interface FetchedPage {
   readonly rows: readonly (readonly string[])[];
 }
 
+/** The form workers before stored answers as (rows under the header), read during an upgrade. */
 const storedPage = z.object({
   v: z.literal(1),
   totalItems: z.number().int().nonnegative(),
@@ -32,13 +34,21 @@ export function fetchedPageOf(
   return { totalItems: page.totalItems, rows };
 }
 
-/** The stored form (compact JSON, versioned). */
-export function encodeFetchedPage(page: FetchedPage): string {
-  return JSON.stringify({ v: 1, totalItems: page.totalItems, rows: page.rows });
+/**
+ * Reads a stored page as rows under `columns`: Mailchimp's answer (a body of another shape fails
+ * the job, mailchimp_bad_response: never a short page), or rows a worker of the former form
+ * stored (`{"v":1,…}`).
+ */
+export function decodeFetchedPage(
+  text: string,
+  count: number,
+  columns: readonly string[],
+): FetchedPage {
+  if (text.startsWith(FORMER_FORM)) {
+    const { totalItems, rows } = storedPage.parse(JSON.parse(text));
+    return { totalItems, rows };
+  }
+  return fetchedPageOf(memberPageOf(text), count, columns);
 }
 
-/** Reads a stored page back; a body of another shape is an error, never a short page. */
-export function decodeFetchedPage(text: string): FetchedPage {
-  const { totalItems, rows } = storedPage.parse(JSON.parse(text));
-  return { totalItems, rows };
-}
+const FORMER_FORM = '{"v":1,';

@@ -1,4 +1,4 @@
-import { InputFileError } from '@contacts/shared';
+import { InputFileError, parseMembersPage } from '@contacts/shared';
 import type { Audience, MemberPage, MergeField, UpsertOutcome } from './audience.ts';
 
 /**
@@ -16,6 +16,10 @@ export interface MailchimpListCalls {
     }[];
     readonly totalItems: number;
   }>;
+  listMembersText(
+    listId: string,
+    page: { offset: number; count: number; fields?: readonly string[] },
+  ): Promise<string>;
   batchUpsert(
     listId: string,
     members: readonly {
@@ -59,17 +63,8 @@ export function mailchimpAudience(calls: MailchimpListCalls, listId: string): Au
           mergeFields: mergeFieldsOf(sample.members.map((m) => m.merge_fields ?? {})),
         };
       }),
-    page: (offset, count) =>
-      guarded(async (): Promise<MemberPage> => {
-        const page = await calls.listMembers(listId, { offset, count, fields: MEMBER_FIELDS });
-        return {
-          members: page.members.map((m) => ({
-            email: m.email_address,
-            mergeFields: m.merge_fields ?? {},
-          })),
-          totalItems: page.totalItems,
-        };
-      }),
+    pageText: (offset, count) =>
+      guarded(() => calls.listMembersText(listId, { offset, count, fields: MEMBER_FIELDS })),
     upsert: (members) =>
       guarded(async (): Promise<UpsertOutcome> => {
         const result = await calls.batchUpsert(
@@ -113,6 +108,26 @@ export function mergeFieldsOf(samples: readonly Readonly<Record<string, unknown>
 }
 
 const USUAL_TAGS = ['FNAME', 'LNAME', 'ADDRESS', 'PHONE', 'COMPANY', 'BIRTHDAY'];
+
+/** A members page as pageText answered it, read; another shape fails the job (mailchimp_bad_response). */
+export function memberPageOf(text: string): MemberPage {
+  try {
+    const page = parseMembersPage(text);
+    return {
+      members: page.members.map((m) => ({
+        email: m.email_address,
+        mergeFields: m.merge_fields ?? {},
+      })),
+      totalItems: page.totalItems,
+    };
+  } catch (error) {
+    throw new InputFileError(
+      'mailchimp_bad_response',
+      'Mailchimp answered a members page that has no members or total_items',
+      { cause: error },
+    );
+  }
+}
 
 /**
  * A refused key or an unknown list fails the job at once with a documented code (retrying
