@@ -8,6 +8,7 @@ import {
   TENANT_A,
   waitFor,
 } from '@contacts/e2e';
+import { bareClientPass } from './mailchimp/bare-client.ts';
 import { startRemoteSimulator } from './mailchimp/remote-simulator.ts';
 
 /**
@@ -18,6 +19,11 @@ import { startRemoteSimulator } from './mailchimp/remote-simulator.ts';
  * sample left out) as a share of what 10 connections allow (10 / latency), the enrichment after
  * it and the whole import's time, the most connections the simulator saw at once (and refusals
  * over 10), whether every member was imported exactly once, and write-back throughput.
+ * Before them, in the same run: a bare client reads the whole audience twice over 10 connections
+ * with no pipeline at all (the second pass is the most this machine lets any client take from the
+ * simulator, printed as `machineCeiling`; the first has the simulator write each member's JSON
+ * once, as Mailchimp does on its own machines), and a small import warms the workers up
+ * (`--warmup` members, 0: none), as a fleet that is already running is.
  * `--timeline` also prints the connections in use per 50 ms of each fetch stage.
  * The simulator runs in a process of its own, as Mailchimp runs on machines of its own: in the
  * benchmark's process its JSON work would queue behind the emulated S3, SQS and DynamoDB.
@@ -29,6 +35,8 @@ const { values } = parseOptions({
     'latency-ms': { type: 'string', default: '300' },
     /** Messages each worker runs at once (CHUNK_CONCURRENCY). */
     concurrency: { type: 'string', default: '6' },
+    /** Members of the audience a first, unmeasured import reads (0: no warm-up). */
+    warmup: { type: 'string', default: '10000' },
     /** Also print connections in use per 50 ms of each fetch stage (to stderr). */
     timeline: { type: 'boolean', default: false },
   },
@@ -43,9 +51,9 @@ function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof p
     process.exit(2);
   }
 }
-for (const name of ['members', 'workers', 'latency-ms', 'concurrency'] as const) {
+for (const name of ['members', 'workers', 'latency-ms', 'concurrency', 'warmup'] as const) {
   const value = Number(values[name]);
-  if (!Number.isInteger(value) || value < 1) {
+  if (!Number.isInteger(value) || value < (name === 'warmup' ? 0 : 1)) {
     console.error(
       `bench:mailchimp: --${name} must be a positive whole number, got ${values[name]}`,
     );
@@ -61,6 +69,14 @@ const simulator = await startRemoteSimulator(latencyMs, (at) => {
   pageTimes.push(at);
 });
 const listId = await simulator.createAudience({ size: members, seed: 11 });
+const warmupMembers = Number(values.warmup);
+const warmupListId =
+  warmupMembers > 0 ? await simulator.createAudience({ size: warmupMembers, seed: 12 }) : undefined;
+const barePass = (): ReturnType<typeof bareClientPass> =>
+  bareClientPass({ url: simulator.url, apiKey: simulator.apiKey, listId, members, pageSize: 1000 });
+// The first pass has the simulator write each member's JSON; the second is measured.
+await barePass();
+const bare = await barePass();
 const PREFIX = 'bench-mailchimp';
 const harness = await startHarness({
   prefix: PREFIX,
@@ -85,7 +101,11 @@ const workers = Array.from({ length: workerCount }, () =>
 );
 const CONNECTION = await createConnection();
 const ceiling = 10 / (latencyMs / 1000);
+const barePagesPerSecond = bare.pages / bare.seconds;
 try {
+  const warmup = warmupListId === undefined ? undefined : await runJob({ listId: warmupListId });
+  await simulator.reset();
+  pageTimes.length = 0;
   const importRun = await runJob({});
   const importFetch = fetchPhase(importRun);
   const stats = await simulator.stats();
@@ -124,6 +144,15 @@ try {
         workers: workerCount,
         chunkConcurrency: Number(values.concurrency),
         latencyMs,
+        machineCeiling: {
+          pages: bare.pages,
+          seconds: round(bare.seconds),
+          pagesPerSecond: round(barePagesPerSecond),
+          shareOfCeiling: round(barePagesPerSecond / ceiling),
+        },
+        ...(warmup === undefined
+          ? {}
+          : { warmup: { members: warmupMembers, seconds: round(warmup.seconds) } }),
         import: {
           seconds: round(importRun.seconds),
           ceilingPagesPerSecond: round(ceiling),
@@ -181,6 +210,8 @@ function fetchPhase(run: JobRun): {
   seconds: number;
   pagesPerSecond: number;
   shareOfCeiling: number;
+  /** Against what a bare client reached on this machine in the same run (machineCeiling). */
+  shareOfMachineCeiling: number;
   /** From the last page served to the job seen completed: the enrichment left after it. */
   afterLastPageSeconds: number;
 } {
@@ -193,6 +224,7 @@ function fetchPhase(run: JobRun): {
     seconds: round(seconds),
     pagesPerSecond: round(pagesPerSecond),
     shareOfCeiling: round(pagesPerSecond / ceiling),
+    shareOfMachineCeiling: round(pagesPerSecond / barePagesPerSecond),
     afterLastPageSeconds: round((run.completedAt - (pageTimes.at(-1) ?? run.completedAt)) / 1000),
   };
 }
@@ -215,15 +247,20 @@ interface JobRun {
   view: { writeBack?: { membersWritten: number; errors: number } };
 }
 
-async function runJob(options: { writeBack?: boolean; directoryId?: string }): Promise<JobRun> {
+async function runJob(options: {
+  writeBack?: boolean;
+  directoryId?: string;
+  listId?: string;
+}): Promise<JobRun> {
+  const { listId: list = listId, ...rest } = options;
   const started = performance.now();
   const res = await fetch(`${api}/v1/jobs`, {
     method: 'POST',
     headers: auth,
     body: JSON.stringify({
-      source: { type: 'mailchimp', connectionId: CONNECTION, listId },
+      source: { type: 'mailchimp', connectionId: CONNECTION, listId: list },
       chunkRows: 1000,
-      ...options,
+      ...rest,
     }),
   });
   const created = (await res.json()) as { id: string };
