@@ -354,19 +354,26 @@ export class DynamoRequestLimiter implements RequestLimiter {
   }
 
   /**
-   * Whether a slot of a job waiting here is about to come back: another process holds it but no
-   * longer waits for that job (it has no request left to hand it to), so it gives the slot back
-   * as its request ends. Then a poll apart is what the slot stays unused: look more often.
+   * Whether a slot of a job waiting here is about to come back, given back as its request ends:
+   * another process holds it but no longer waits for that job (it has no request left to hand
+   * it to), or holds more than its share while this one has less (see slotShare). Then a poll
+   * apart is what the slot stays unused: look more often.
    */
   #slotsComingBack(state: LimiterState, now: number): boolean {
-    if (this.#settings.maxConcurrency === undefined) return false;
-    const jobs = new Set(this.#localJobs());
-    for (const slot of state.slots.values()) {
-      if (slot.holder === undefined || slot.leaseUntil < now || slot.process === undefined)
-        continue;
-      if (slot.process === this.#processId || !jobs.has(slot.jobId ?? '')) continue;
-      const entry = state.waiting.get(slot.process);
-      if (entry === undefined || entry.seenAt < now - STALE_MS) return true;
+    const max = this.#settings.maxConcurrency;
+    if (max === undefined || this.#settings.intervalMs !== undefined) return false;
+    for (const jobId of this.#localJobs()) {
+      const holdings = new Map<string, number>();
+      for (const slot of state.slots.values()) {
+        if (slot.holder === undefined || slot.leaseUntil < now || slot.jobId !== jobId) continue;
+        if (slot.process === undefined || slot.process === this.#processId) continue;
+        const entry = state.waiting.get(slot.process);
+        if (entry === undefined || entry.seenAt < now - STALE_MS) return true;
+        holdings.set(slot.process, (holdings.get(slot.process) ?? 0) + 1);
+      }
+      const { floor } = slotShare(state, now, this.#processId, jobId, max, STALE_MS);
+      if (this.#heldFor(jobId) < floor && [...holdings.values()].some((held) => held > floor))
+        return true;
     }
     return false;
   }
