@@ -324,11 +324,9 @@ export class DynamoRequestLimiter implements RequestLimiter {
     const max = this.#settings.maxConcurrency;
     if (this.#settings.intervalMs !== undefined || max === undefined) return [];
     if (decision.slot === undefined) return [];
-    if (this.#waiters.some((w) => w.jobId !== decision.jobId)) return [];
+    if (!this.#aloneWaiting(state, now, decision.jobId)) return [];
     const waiting = this.#waiters.filter((w) => !w.settled).length;
     if (waiting === 0) return [];
-    for (const job of activeJobs(state, now, this.#processId, STALE_MS))
-      if (job !== decision.jobId) return [];
     const free = freeSlots(state, now, max).filter((n) => n !== decision.slot);
     const room = this.#room(state, now, decision.jobId) - 1;
     return shuffled(free, this.#random).slice(0, Math.max(0, Math.min(waiting, room)));
@@ -344,6 +342,14 @@ export class DynamoRequestLimiter implements RequestLimiter {
     if (this.#settings.intervalMs !== undefined || max === undefined) return Infinity;
     const share = slotShare(state, now, this.#processId, jobId, max, STALE_MS);
     return (share.othersShort ? share.floor : share.ceil) - this.#heldFor(jobId);
+  }
+
+  /** No other job waits for the account, here or (as `state` says) in another process. */
+  #aloneWaiting(state: LimiterState, now: number, jobId: string): boolean {
+    if (this.#waiters.some((waiter) => waiter.jobId !== jobId)) return false;
+    for (const job of activeJobs(state, now, this.#processId, STALE_MS))
+      if (job !== jobId) return false;
+    return true;
   }
 
   /** Slots this process holds for `jobId`. */
@@ -363,17 +369,9 @@ export class DynamoRequestLimiter implements RequestLimiter {
     const max = this.#settings.maxConcurrency;
     if (max === undefined || this.#settings.intervalMs !== undefined) return false;
     for (const jobId of this.#localJobs()) {
-      const holdings = new Map<string, number>();
-      for (const slot of state.slots.values()) {
-        if (slot.holder === undefined || slot.leaseUntil < now || slot.jobId !== jobId) continue;
-        if (slot.process === undefined || slot.process === this.#processId) continue;
-        const entry = state.waiting.get(slot.process);
-        if (entry === undefined || entry.seenAt < now - STALE_MS) return true;
-        holdings.set(slot.process, (holdings.get(slot.process) ?? 0) + 1);
-      }
-      const { floor } = slotShare(state, now, this.#processId, jobId, max, STALE_MS);
-      if (this.#heldFor(jobId) < floor && [...holdings.values()].some((held) => held > floor))
-        return true;
+      const share = slotShare(state, now, this.#processId, jobId, max, STALE_MS);
+      if (share.othersIdle) return true;
+      if (this.#heldFor(jobId) < share.floor && share.othersOver) return true;
     }
     return false;
   }
@@ -617,9 +615,7 @@ export class DynamoRequestLimiter implements RequestLimiter {
     if (this.#settings.intervalMs !== undefined || seen === undefined) return false;
     if (lease.lost || lease.until - now < this.#slotLeaseMs / 2) return false;
     if (now - seen.at > HANDOFF_FRESH_MS) return false;
-    if (this.#waiters.some((waiter) => waiter.jobId !== lease.jobId)) return false;
-    for (const job of activeJobs(seen.state, now, this.#processId, STALE_MS))
-      if (job !== lease.jobId) return false;
+    if (!this.#aloneWaiting(seen.state, now, lease.jobId)) return false;
     // The released slot still counts as held: within the share, it may stay.
     return this.#room(seen.state, now, lease.jobId) >= 0;
   }

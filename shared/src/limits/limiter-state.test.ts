@@ -208,7 +208,7 @@ describe('slotShare', () => {
     new Map(processes.map((p) => [p, { seenAt: NOW - 100, jobs: ['job'] }]));
 
   it('is the whole cap for a process alone on the job', () => {
-    expect(slotShare(state(), NOW, 'me', 'job', 10, 3_000)).toEqual({
+    expect(slotShare(state(), NOW, 'me', 'job', 10, 3_000)).toMatchObject({
       floor: 10,
       ceil: 10,
       othersShort: false,
@@ -228,7 +228,7 @@ describe('slotShare', () => {
       10,
       3_000,
     );
-    expect(share).toEqual({ floor: 3, ceil: 4, othersShort: false });
+    expect(share).toMatchObject({ floor: 3, ceil: 4, othersShort: false });
   });
 
   it('says when another waiting process has less than the even part', () => {
@@ -243,7 +243,21 @@ describe('slotShare', () => {
       9,
       3_000,
     );
-    expect(share).toEqual({ floor: 3, ceil: 3, othersShort: true });
+    expect(share).toMatchObject({ floor: 3, ceil: 3, othersShort: true });
+  });
+
+  it('says when another process holds more than the even part, or holds slots it no longer waits for', () => {
+    const over = slotShare(
+      state({ slots: slots('b', 'b', 'b', 'b', 'b', 'b'), waiting: waiting('b') }),
+      NOW,
+      'me',
+      'job',
+      10,
+      3_000,
+    );
+    expect(over).toMatchObject({ floor: 5, othersOver: true, othersIdle: false });
+    const idle = slotShare(state({ slots: slots('b') }), NOW, 'me', 'job', 10, 3_000);
+    expect(idle).toMatchObject({ othersOver: false, othersIdle: true });
   });
 
   it('ignores other jobs, stale entries and expired leases', () => {
@@ -261,6 +275,6 @@ describe('slotShare', () => {
       10,
       3_000,
     );
-    expect(share).toEqual({ floor: 10, ceil: 10, othersShort: false });
+    expect(share).toMatchObject({ floor: 10, ceil: 10, othersShort: false });
   });
 });

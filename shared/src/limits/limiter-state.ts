@@ -161,6 +161,10 @@ export interface SlotShare {
   readonly ceil: number;
   /** Another process waits for the job holding fewer than `floor` of its slots. */
   readonly othersShort: boolean;
+  /** Another process holds more than `floor` of the job's slots. */
+  readonly othersOver: boolean;
+  /** Another process holds slots of the job but no longer waits for it (a fresh entry). */
+  readonly othersIdle: boolean;
 }
 
 /**
@@ -185,12 +189,15 @@ export function slotShare(
   for (const [process, entry] of state.waiting)
     if (process !== processId && entry.seenAt >= now - staleMs && entry.jobs.includes(jobId))
       waiting.add(process);
+  holdings.delete(processId);
   const processes = new Set([processId, ...holdings.keys(), ...waiting]).size;
   const floor = Math.max(1, Math.floor(maxConcurrency / processes));
   return {
     floor,
     ceil: Math.max(floor, Math.ceil(maxConcurrency / processes)),
     othersShort: [...waiting].some((process) => (holdings.get(process) ?? 0) < floor),
+    othersOver: [...holdings.values()].some((held) => held > floor),
+    othersIdle: [...holdings.keys()].some((process) => !waiting.has(process)),
   };
 }
 
