@@ -55,7 +55,7 @@ for (const name of ['members', 'workers', 'latency-ms', 'concurrency', 'warmup']
   const value = Number(values[name]);
   if (!Number.isInteger(value) || value < (name === 'warmup' ? 0 : 1)) {
     console.error(
-      `bench:mailchimp: --${name} must be a positive whole number, got ${values[name]}`,
+      `bench:mailchimp: --${name} must be a whole number of ${name === 'warmup' ? '0' : '1'} or more, got ${values[name]}`,
     );
     process.exit(2);
   }
