@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -83,6 +83,8 @@ export async function startHarness(options: {
   const emulators = await startEmulators(
     options.dataDir === undefined ? {} : { dataDir: options.dataDir },
   );
+  // Removed on close: it holds a key that unseals the test's connection secrets.
+  const keysDir = mkdtempSync(join(tmpdir(), `${options.prefix}-keys-`));
   const config = loadConfig({
     ...emulators.env,
     RESOURCE_PREFIX: options.prefix,
@@ -92,10 +94,7 @@ export async function startHarness(options: {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     AWS_CALL_LOG_DIR: process.env.AWS_CALL_LOG_DIR ?? '',
     // Connection secrets are sealed with a key file of the test's own, never the repo's .data/.
-    CONNECTIONS_KEY_FILE: join(
-      mkdtempSync(join(tmpdir(), `${options.prefix}-keys-`)),
-      'connections.key',
-    ),
+    CONNECTIONS_KEY_FILE: join(keysDir, 'connections.key'),
     ...options.env,
   });
   const logger = createLogger({ level: config.logLevel, name: options.prefix });
@@ -165,6 +164,7 @@ export async function startHarness(options: {
       }
       for (const set of [clients, apiClients, workerClients]) set.destroy();
       await emulators.close();
+      rmSync(keysDir, { recursive: true, force: true });
       // Last, so a denied call fails the test file only once everything is cleaned up.
       await checkHarnessCalls(config.aws.callLogDir, config.resources);
     },
