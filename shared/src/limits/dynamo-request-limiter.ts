@@ -49,8 +49,6 @@ const DEFAULT_SLOT_LEASE_MS = 6_000;
 const STALE_MS = 3_000;
 const REFRESH_EVERY_MS = 1_000;
 const SLOT_POLL_MS = 100;
-/** How long a process without slots gathers requests before its first take (see #pumpSoon). */
-const GATHER_MS = 20;
 /** How often to look while another process holds slots of a waiting job it no longer waits for. */
 const SLOT_SOON_POLL_MS = 25;
 /**
@@ -168,9 +166,9 @@ export class DynamoRequestLimiter implements RequestLimiter {
   }
 
   /**
-   * Starts deciding, a moment late when this process holds no slot and nobody waits here yet (a
-   * job's first pages, arriving together in one receive): the requests that follow within
-   * GATHER_MS are then taken with one write (see #moreSlots), not one write each.
+   * Starts deciding, after writing this process's waiting entry when it holds no slot and nobody
+   * waits here yet (a job's first pages, arriving together in one receive): the requests that
+   * follow meanwhile are then taken with one write (see #moreSlots), not one write each.
    */
   #pumpSoon(): void {
     const cold =
@@ -184,10 +182,27 @@ export class DynamoRequestLimiter implements RequestLimiter {
       return;
     }
     this.#pumping = true;
-    setTimeout(() => {
+    void this.#announce().finally(() => {
       this.#pumping = false;
       this.#pump();
-    }, GATHER_MS);
+    });
+  }
+
+  /**
+   * Writes this process's waiting entry before its first decision: the other processes starting
+   * on the same job then count it in the share of the job's slots (a take that loses a race
+   * writes nothing), and the write's round trip gathers the requests that arrive meanwhile.
+   */
+  async #announce(): Promise<void> {
+    try {
+      if (await this.#refresh(this.#now())) return;
+      // A new account (or one unused for a day) has no item yet.
+      await this.#create();
+      await this.#refresh(this.#now());
+    } catch (error) {
+      // The decision loop reads the item next, and reports a failing table to every waiter.
+      this.#logger?.warn({ err: error, account: this.#account }, 'waiting entry not written');
+    }
   }
 
   #settle(waiter: Waiter, settle: () => void): void {
@@ -328,7 +343,11 @@ export class DynamoRequestLimiter implements RequestLimiter {
     const waiting = this.#waiters.filter((w) => !w.settled).length;
     if (waiting === 0) return [];
     const free = freeSlots(state, now, max).filter((n) => n !== decision.slot);
-    const room = this.#room(state, now, decision.jobId) - 1;
+    const room =
+      Math.min(
+        this.#room(state, now, decision.jobId),
+        this.#firstTake(state, now, decision.jobId),
+      ) - 1;
     return shuffled(free, this.#random).slice(0, Math.max(0, Math.min(waiting, room)));
   }
 
@@ -342,6 +361,20 @@ export class DynamoRequestLimiter implements RequestLimiter {
     if (this.#settings.intervalMs !== undefined || max === undefined) return Infinity;
     const share = slotShare(state, now, this.#processId, jobId, max, STALE_MS);
     return (share.othersShort ? share.floor : share.ceil) - this.#heldFor(jobId);
+  }
+
+  /**
+   * How many slots a process's first take for a job may hold: the share with room for one
+   * process more than the item shows. The workers that received a job's first pages ask within
+   * a few tens of milliseconds of each other, each first writing its waiting entry; slots the
+   * first one took for all its requests would move to the others only after those requests,
+   * each a give-back, a poll and a take. Once it holds some, it takes the rest at its next look.
+   */
+  #firstTake(state: LimiterState, now: number, jobId: string): number {
+    const max = this.#settings.maxConcurrency ?? Infinity;
+    if (this.#heldFor(jobId) > 0) return Infinity;
+    const share = slotShare(state, now, this.#processId, jobId, max, STALE_MS);
+    return Math.ceil(max / (share.processes + 1));
   }
 
   /** No other job waits for the account, here or (as `state` says) in another process. */
@@ -476,9 +509,10 @@ export class DynamoRequestLimiter implements RequestLimiter {
   }
 
   /** Tells the other processes which jobs wait here (the fair-share turn needs it). */
-  async #refresh(now: number): Promise<void> {
+  /** False when the item does not exist (never made yet, or expired by TTL). */
+  async #refresh(now: number): Promise<boolean> {
     const jobs = this.#localJobs();
-    if (jobs.length === 0) return;
+    if (jobs.length === 0) return true;
     const expression = new Expression();
     try {
       await this.#client.send(
@@ -492,9 +526,11 @@ export class DynamoRequestLimiter implements RequestLimiter {
           ...expression.attributes(),
         }),
       );
+      return true;
     } catch (error) {
       // The item vanished (expired by TTL): the next read creates it again.
       if (awsErrorName(error) !== 'ConditionalCheckFailedException') throw error;
+      return false;
     }
   }
 

@@ -209,6 +209,7 @@ describe('slotShare', () => {
 
   it('is the whole cap for a process alone on the job', () => {
     expect(slotShare(state(), NOW, 'me', 'job', 10, 3_000)).toMatchObject({
+      processes: 1,
       floor: 10,
       ceil: 10,
       othersShort: false,
@@ -228,7 +229,7 @@ describe('slotShare', () => {
       10,
       3_000,
     );
-    expect(share).toMatchObject({ floor: 3, ceil: 4, othersShort: false });
+    expect(share).toMatchObject({ processes: 3, floor: 3, ceil: 4, othersShort: false });
   });
 
   it('says when another waiting process has less than the even part', () => {
@@ -275,6 +276,6 @@ describe('slotShare', () => {
       10,
       3_000,
     );
-    expect(share).toMatchObject({ floor: 10, ceil: 10, othersShort: false });
+    expect(share).toMatchObject({ processes: 1, floor: 10, ceil: 10, othersShort: false });
   });
 });

@@ -155,6 +155,8 @@ export function activeJobs(
 
 /** How many of one job's slots a process may keep while other processes wait for it too. */
 export interface SlotShare {
+  /** The processes holding or waiting for the job, this one included. */
+  readonly processes: number;
   /** The cap split evenly between the processes holding or waiting for the job, rounded down (≥ 1). */
   readonly floor: number;
   /** The same, rounded up: kept only while no other process waiting for the job has less than floor. */
@@ -193,6 +195,7 @@ export function slotShare(
   const processes = new Set([processId, ...holdings.keys(), ...waiting]).size;
   const floor = Math.max(1, Math.floor(maxConcurrency / processes));
   return {
+    processes,
     floor,
     ceil: Math.max(floor, Math.ceil(maxConcurrency / processes)),
     othersShort: [...waiting].some((process) => (holdings.get(process) ?? 0) < floor),
