@@ -19,7 +19,8 @@ import type { NicknameTable } from '../nicknames/nicknames.ts';
 import { createPhoneticEncoder } from '../match/phonetic-key.ts';
 import { createPhoneStandardizer } from '../standardize/standardize-phone.ts';
 import { DEFAULT_MATCH_MODEL, type MatchModel } from '../match/score-candidate.ts';
-import { trainModel, type TrainingOptions } from '../match/train-model.ts';
+import { trainingSteps, type TrainingOptions } from '../match/train-model.ts';
+import { runSteps, runStepsSoon, type WorkSteps } from '../work-steps.ts';
 
 /**
  * One directory person as read from its CSV (any header the uploads accept, see
@@ -153,6 +154,11 @@ export interface DirectoryIndexBuilder {
   /** Adds a person already standardized: encoded and filed at once, not kept as an object. */
   addStandardized(id: string, contact: Contact): void;
   finish(): DirectoryIndex;
+  /**
+   * finish(), giving the event loop a turn every few milliseconds: learning the model takes
+   * about a second for 100,000 people, which a worker's other messages must not wait for.
+   */
+  finishSoon(): Promise<DirectoryIndex>;
 }
 
 /** The columns of an index, as an index artifact stores them. */
@@ -215,42 +221,50 @@ export function createDirectoryIndexBuilder(options: DirectoryIndexOptions): Dir
       frequencies.count('postcode', keys[KEY_IDS.postcode] as number);
     },
     finish(): DirectoryIndex {
-      finished = true;
-      const store = people.finish();
-      const duplicate = ids.find((position) => store.id(position));
-      if (duplicate !== undefined)
-        throw new DirectoryFormatError(`directory id "${duplicate}" appears twice`);
-      const blockIndex = blocks.finish();
-      const prior = options.model ?? DEFAULT_MATCH_MODEL;
-      const model =
-        options.training === false
-          ? prior
-          : trainModel(
-              {
-                size: store.size,
-                contact: (position) => store.contact(position),
-                forEachBlock: (visit) => {
-                  blockIndex.forEachBlock(visit);
-                },
-                nicknames: options.nicknames,
-                phonetic: context.phonetic,
-              },
-              prior,
-              options.training ?? {},
-            );
-      return openDirectoryIndex(
-        {
-          defaultRegion,
-          model,
-          people: store,
-          blocks: blockIndex,
-          frequencies,
-          nicknameFingerprint: nicknameFingerprint(store.pool, frequencies, options.nicknames),
-        },
-        options.nicknames,
-      );
+      return runSteps(finishSteps());
+    },
+    finishSoon(): Promise<DirectoryIndex> {
+      return runStepsSoon(finishSteps());
     },
   };
+
+  function* finishSteps(): WorkSteps<DirectoryIndex> {
+    finished = true;
+    const store = people.finish();
+    yield;
+    const duplicate = ids.find((position) => store.id(position));
+    if (duplicate !== undefined)
+      throw new DirectoryFormatError(`directory id "${duplicate}" appears twice`);
+    yield;
+    const blockIndex = blocks.finish();
+    yield;
+    const prior = options.model ?? DEFAULT_MATCH_MODEL;
+    const model =
+      options.training === false
+        ? prior
+        : yield* trainingSteps(
+            {
+              size: store.size,
+              contact: (position) => store.contact(position),
+              blocks: () => blockIndex.blocks(),
+              nicknames: options.nicknames,
+              phonetic: context.phonetic,
+            },
+            prior,
+            options.training ?? {},
+          );
+    return openDirectoryIndex(
+      {
+        defaultRegion,
+        model,
+        people: store,
+        blocks: blockIndex,
+        frequencies,
+        nicknameFingerprint: nicknameFingerprint(store.pool, frequencies, options.nicknames),
+      },
+      options.nicknames,
+    );
+  }
   return builder;
 }
 

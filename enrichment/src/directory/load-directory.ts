@@ -156,5 +156,5 @@ export async function loadDirectoryCsv(
   const stream = typeof input === 'string' ? createReadStream(input) : input;
   const builder = createDirectoryIndexBuilder(options);
   for await (const record of readDirectoryRecords(stream)) builder.add(record);
-  return builder.finish();
+  return builder.finishSoon();
 }

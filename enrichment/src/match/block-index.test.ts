@@ -40,7 +40,7 @@ describe('CSR block index', () => {
       filing.email(position < 2 ? 'shared@example.com' : `own${position}@example.com`);
     }
     const visited: number[][] = [];
-    builder.finish().forEachBlock((block) => visited.push([...block]));
+    for (const block of builder.finish().blocks()) visited.push([...block]);
     expect(visited).toEqual([
       [0, 1],
       [0, 1, 2, 3],

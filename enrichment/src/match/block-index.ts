@@ -23,11 +23,11 @@ export interface BlockIndex {
   readonly offsets: Uint32Array;
   readonly positions: Uint32Array;
   /**
-   * Calls `visit` with every block of more than one entry (model training pairs): kind by kind
+   * Every block of more than one entry (model training pairs), one at a time: kind by kind
    * (emails, phones, local parts, other rules, names, phonetic names, initials), and within a kind
    * in the order the keys were first filed, as the Map-based index did.
    */
-  forEachBlock(visit: (block: Uint32Array) => void): void;
+  blocks(): Generator<Uint32Array, void, void>;
   /** The key number of a key's string form (see keyStringSink), or -1. */
   byKeyString(key: string): number;
   /** The serialized form (see BlockIndexParts). */
@@ -198,7 +198,7 @@ export function openBlockIndex(parts: BlockIndexParts): BlockIndex {
     offsets,
     positions,
     parts,
-    forEachBlock(visit) {
+    *blocks() {
       const keys: number[] = [];
       for (let k = 0; k < keysHi.length; k++) {
         if ((offsets[k + 1] as number) - (offsets[k] as number) > 1) keys.push(k);
@@ -206,7 +206,7 @@ export function openBlockIndex(parts: BlockIndexParts): BlockIndex {
       const kind = (k: number): number => (keysHi[k] as number) >>> KIND_SHIFT;
       const first = (k: number): number => positions[offsets[k] as number] as number;
       keys.sort((x, y) => kind(x) - kind(y) || first(x) - first(y) || x - y);
-      for (const k of keys) visit(positions.subarray(offsets[k], offsets[k + 1]));
+      for (const k of keys) yield positions.subarray(offsets[k], offsets[k + 1]);
     },
     byKeyString(key) {
       const rest = key.slice(1);

@@ -10,6 +10,10 @@ import {
   type LevelProbabilities,
   type MatchModel,
 } from './score-candidate.ts';
+import { runSteps, type WorkSteps } from '../work-steps.ts';
+
+/** Compared pairs between two yields of trainingSteps (a few milliseconds). */
+const PAIRS_PER_STEP = 1_000;
 
 /** Bounds on the work and the freedom of training. See docs/matching.md §4. */
 export interface TrainingOptions {
@@ -35,8 +39,8 @@ export interface TrainingInput {
   readonly size: number;
   /** The entry at a position (decoded on demand from a columnar index). */
   readonly contact: (position: number) => Contact;
-  /** Calls `visit` with each block of entry positions (see BlockIndex.forEachBlock). */
-  readonly forEachBlock: (visit: (block: ArrayLike<number>) => void) => void;
+  /** Each block of entry positions (see BlockIndex.blocks). */
+  readonly blocks: () => Iterable<ArrayLike<number>>;
   readonly nicknames: NicknameTable;
   readonly phonetic: (key: string) => readonly string[];
 }
@@ -67,6 +71,15 @@ export function trainModel(
   prior: MatchModel,
   options: TrainingOptions = {},
 ): MatchModel {
+  return runSteps(trainingSteps(input, prior, options));
+}
+
+/** trainModel as steps of a few milliseconds (see work-steps.ts). */
+export function* trainingSteps(
+  input: TrainingInput,
+  prior: MatchModel,
+  options: TrainingOptions = {},
+): WorkSteps<MatchModel> {
   const random = seededRandom(options.seed ?? 0x5eed);
   const n = input.size;
   if (n < 2) return prior;
@@ -80,15 +93,19 @@ export function trainModel(
     let b = Math.floor(random() * (n - 1));
     if (b >= a) b++;
     sampled.push(compare(a, b));
+    if (i % PAIRS_PER_STEP === 0) yield;
   }
+  yield;
   const u = estimateU(sampled, prior);
+  yield;
 
   const maxBlock = options.maxBlockSize ?? 50;
   const limit = options.emPairs ?? 100_000;
   const seen = new Set<number>();
   const blocked: FieldLevels[] = [];
-  input.forEachBlock((block) => {
-    if (block.length > maxBlock || blocked.length >= limit) return;
+  for (const block of input.blocks()) {
+    if (blocked.length >= limit) break;
+    if (block.length > maxBlock) continue;
     // Each member decoded once per block, not once per pair (a columnar index decodes on demand).
     const members = Array.from(block, (position) => input.contact(position));
     for (let i = 0; i < block.length && blocked.length < limit; i++) {
@@ -109,9 +126,10 @@ export function trainModel(
         );
       }
     }
-  });
+    yield;
+  }
   const start = withU(prior, u);
-  const em = expectationMaximisation(blocked, start, options);
+  const em = yield* emSteps(blocked, start, options);
   // A directory is usually deduplicated: its blocked pairs are namesakes, neighbours and
   // households, and EM then "finds" them as a large match class (λ far above the few true
   // duplicates a CRM holds). Such an m would reward households; keep the prior m instead.
@@ -203,6 +221,15 @@ export function expectationMaximisation(
   start: MatchModel,
   options: TrainingOptions = {},
 ): EmResult {
+  return runSteps(emSteps(pairs, start, options));
+}
+
+/** expectationMaximisation as steps: one per iteration (tens of milliseconds at 100,000 pairs). */
+function* emSteps(
+  pairs: readonly FieldLevels[],
+  start: MatchModel,
+  options: TrainingOptions,
+): WorkSteps<EmResult> {
   const maxIterations = options.maxIterations ?? 30;
   const tolerance = options.tolerance ?? 1e-4;
   const strength = options.priorStrength ?? 200;
@@ -228,6 +255,7 @@ export function expectationMaximisation(
   let converged = pairs.length === 0;
   const match = new Float64Array(pairs.length);
   while (!converged && iterations < maxIterations) {
+    yield;
     iterations++;
     let sum = 0;
     for (let p = 0; p < pairs.length; p++) {
