@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -31,12 +31,14 @@ const authB = { Authorization: `Bearer ${TENANT_B.key}` };
 let sim: MailchimpSimulator;
 let harness: Harness;
 let app: Express;
+let keyDir: string;
 let keyFile: string;
 const logLines: string[] = [];
 
 beforeAll(async () => {
   sim = await startMailchimpSimulator({ latencyMs: 0, sampleSize: 20 });
-  keyFile = join(mkdtempSync(join(tmpdir(), 'connections-')), 'sub', 'connections.key');
+  keyDir = mkdtempSync(join(tmpdir(), 'connections-'));
+  keyFile = join(keyDir, 'sub', 'connections.key');
   harness = await startHarness({
     prefix: 'e2e-connections',
     env: { MAILCHIMP_API_URL: sim.url, CONNECTIONS_KEY_FILE: keyFile },
@@ -61,6 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness.close();
   await sim.close();
+  rmSync(keyDir, { recursive: true, force: true });
 });
 
 async function createConnection(apiKey: string, auth = authA): Promise<request.Response> {

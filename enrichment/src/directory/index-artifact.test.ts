@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -74,11 +74,16 @@ describe('directory index artifact', () => {
 
   it('writes the same bytes to a file section by section as serializeDirectoryIndex returns', () => {
     const built = testDirectory(records);
-    const path = join(mkdtempSync(join(tmpdir(), 'index-artifact-')), 'index.bin');
-    const written = writeDirectoryIndexArtifact(built, path);
-    const bytes = serializeDirectoryIndex(built);
-    expect(written).toBe(bytes.length);
-    expect(readFileSync(path).equals(bytes)).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'index-artifact-'));
+    try {
+      const path = join(dir, 'index.bin');
+      const written = writeDirectoryIndexArtifact(built, path);
+      const bytes = serializeDirectoryIndex(built);
+      expect(written).toBe(bytes.length);
+      expect(readFileSync(path).equals(bytes)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('loads from bytes at an odd offset (typed arrays cannot view them in place)', () => {

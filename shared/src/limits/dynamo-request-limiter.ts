@@ -194,6 +194,9 @@ export class DynamoRequestLimiter implements RequestLimiter {
    * writes nothing), and the write's round trip gathers the requests that arrive meanwhile.
    */
   async #announce(): Promise<void> {
+    // The next decision reads the item with the entry in it (and takes the entry out with its
+    // take), not the item as this process last wrote it, before it went idle.
+    this.#known = undefined;
     try {
       if (await this.#refresh(this.#now())) return;
       // A new account (or one unused for a day) has no item yet.

@@ -1,14 +1,21 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { LocalKeySealer } from './local-key-sealer.ts';
 import { SecretUnsealError } from './secret-sealer.ts';
 
 const context = { tenantId: 't1', connectionId: 'c1' };
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
 function keyFile(): string {
-  return join(mkdtempSync(join(tmpdir(), 'sealer-')), 'nested', 'connections.key');
+  const dir = mkdtempSync(join(tmpdir(), 'sealer-'));
+  dirs.push(dir);
+  return join(dir, 'nested', 'connections.key');
 }
 
 describe('LocalKeySealer', () => {
