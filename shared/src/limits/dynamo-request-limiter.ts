@@ -511,8 +511,10 @@ export class DynamoRequestLimiter implements RequestLimiter {
     return stateOf(output.Attributes ?? {});
   }
 
-  /** Tells the other processes which jobs wait here (the fair-share turn needs it). */
-  /** False when the item does not exist (never made yet, or expired by TTL). */
+  /**
+   * Tells the other processes which jobs wait here (the fair-share turn needs it). False when
+   * the item does not exist (never made yet, or expired by TTL).
+   */
   async #refresh(now: number): Promise<boolean> {
     const jobs = this.#localJobs();
     if (jobs.length === 0) return true;
