@@ -187,7 +187,7 @@ export const ENV_DOCS = {
   FETCH_CONCURRENCY: {
     group: 'Worker',
     description:
-      'Mailchimp page fetches a worker runs besides its `CHUNK_CONCURRENCY` messages (0: none besides). A fetch mostly waits on Mailchimp, so a worker tuned for CPU-bound chunks still keeps the account’s 10 connections busy; the fleet-wide limiter holds the 10 whatever this is.',
+      'Mailchimp page fetches a worker runs besides its `CHUNK_CONCURRENCY` messages (0: none besides). A fetch mostly waits on Mailchimp, so a worker tuned for CPU-bound chunks still keeps the account’s 10 connections busy; the fleet-wide limiter holds the 10 whatever this is. Keep it at 10 or more for a single worker; in a fleet, about twice a worker’s part of the 10 (6 for three workers) leaves fewer pages waiting in a worker that has no slot for them (docs/mailchimp.md).',
   },
   CONTROL_CONCURRENCY: {
     group: 'Worker',
