@@ -346,11 +346,7 @@ export class DynamoRequestLimiter implements RequestLimiter {
     const waiting = this.#waiters.filter((w) => !w.settled).length;
     if (waiting === 0) return [];
     const free = freeSlots(state, now, max).filter((n) => n !== decision.slot);
-    const room =
-      Math.min(
-        this.#room(state, now, decision.jobId),
-        this.#firstTake(state, now, decision.jobId),
-      ) - 1;
+    const room = this.#room(state, now, decision.jobId) - 1;
     return shuffled(free, this.#random).slice(0, Math.max(0, Math.min(waiting, room)));
   }
 
@@ -358,26 +354,20 @@ export class DynamoRequestLimiter implements RequestLimiter {
    * Slots this process may still take for `jobId` within its share (see slotShare): up to the
    * even part rounded up, or rounded down while another waiting process has less. A limiter
    * with a rate has no share (its turns between jobs are the rate's).
+   *
+   * While it holds none of the job's slots (its first take), at most the share with room for one
+   * process more than the item shows: the workers that received a job's first pages ask within a
+   * few tens of milliseconds of each other, each first writing its waiting entry; slots the first
+   * one took for all its requests would move to the others only after those requests, each a
+   * give-back, a poll and a take. Once it holds some, it takes the rest at its next look.
    */
   #room(state: LimiterState, now: number, jobId: string): number {
     const max = this.#settings.maxConcurrency;
     if (this.#settings.intervalMs !== undefined || max === undefined) return Infinity;
     const share = slotShare(state, now, this.#processId, jobId, max, STALE_MS);
-    return (share.othersShort ? share.floor : share.ceil) - this.#heldFor(jobId);
-  }
-
-  /**
-   * How many slots a process's first take for a job may hold: the share with room for one
-   * process more than the item shows. The workers that received a job's first pages ask within
-   * a few tens of milliseconds of each other, each first writing its waiting entry; slots the
-   * first one took for all its requests would move to the others only after those requests,
-   * each a give-back, a poll and a take. Once it holds some, it takes the rest at its next look.
-   */
-  #firstTake(state: LimiterState, now: number, jobId: string): number {
-    const max = this.#settings.maxConcurrency ?? Infinity;
-    if (this.#heldFor(jobId) > 0) return Infinity;
-    const share = slotShare(state, now, this.#processId, jobId, max, STALE_MS);
-    return Math.ceil(max / (share.processes + 1));
+    const held = this.#heldFor(jobId);
+    const room = (share.othersShort ? share.floor : share.ceil) - held;
+    return held === 0 ? Math.min(room, Math.ceil(max / (share.processes + 1))) : room;
   }
 
   /** No other job waits for the account, here or (as `state` says) in another process. */
