@@ -32,11 +32,21 @@ export interface ConsumerOptions {
 
 type DeliveryMarks = Pick<DeliveryContext, 'markLight' | 'markFinishing'>;
 
+/**
+ * What a delivery counts against: `counted` (the concurrency), `wantsLight` (still counted: it
+ * marked itself light while the light room was full), `light` (the light room), `finishing`
+ * (nothing).
+ */
+type Stage = 'counted' | 'wantsLight' | 'light' | 'finishing';
+
 interface InFlight {
   readonly message: Message;
   readonly abort: AbortController;
   /** Set as the delivery starts. */
   done: Promise<void>;
+  stage: Stage;
+  /** When it asked to be light (a sequence number): the light room fills oldest first. */
+  askedLight: number;
 }
 
 /**
@@ -48,12 +58,7 @@ interface InFlight {
 export class QueueConsumer {
   readonly #options: ConsumerOptions;
   readonly #inFlight = new Set<InFlight>();
-  /** Those of #inFlight that marked themselves light: they do not count against concurrency. */
-  readonly #light = new Set<InFlight>();
-  /** Those of #inFlight only finishing (a few writes left): they count against nothing. */
-  readonly #finishing = new Set<InFlight>();
-  /** Light deliveries still counted against concurrency: the light room was full. */
-  readonly #wantLight: InFlight[] = [];
+  #lightAsks = 0;
   readonly #pollAbort = new AbortController();
   readonly #outage: OutageLog;
   /** Handlers failing because S3, SQS or DynamoDB is down: logged once per outage too. */
@@ -172,29 +177,32 @@ export class QueueConsumer {
   }
 
   #dispatch(message: Message): void {
-    const flight: InFlight = { message, abort: new AbortController(), done: Promise.resolve() };
+    const flight: InFlight = {
+      message,
+      abort: new AbortController(),
+      done: Promise.resolve(),
+      stage: 'counted',
+      askedLight: 0,
+    };
     this.#inFlight.add(flight);
     if (this.#inFlight.size === 1) this.#options.onBusyChange?.(true);
     // The handler may mark itself light before its first await: the flight is counted already.
     const marks: DeliveryMarks = {
       markLight: () => {
-        if (this.#uncounted(flight) || this.#wantLight.includes(flight)) return;
-        if (!this.#inFlight.has(flight)) return;
-        this.#wantLight.push(flight);
+        if (flight.stage !== 'counted' || !this.#inFlight.has(flight)) return;
+        flight.stage = 'wantsLight';
+        flight.askedLight = ++this.#lightAsks;
         this.#fillLightRoom();
       },
       markFinishing: () => {
-        if (this.#finishing.has(flight) || !this.#inFlight.has(flight)) return;
-        this.#forget(flight);
-        this.#finishing.add(flight);
+        if (flight.stage === 'finishing' || !this.#inFlight.has(flight)) return;
+        flight.stage = 'finishing';
         this.#fillLightRoom();
         this.#slotFreed?.();
       },
     };
     flight.done = this.#process(message, flight.abort.signal, marks).finally(() => {
       this.#inFlight.delete(flight);
-      this.#forget(flight);
-      this.#finishing.delete(flight);
       this.#fillLightRoom();
       if (this.#inFlight.size === 0) this.#options.onBusyChange?.(false);
       this.#slotFreed?.();
@@ -203,27 +211,25 @@ export class QueueConsumer {
 
   /** Moves deliveries that asked to be light into the light room, oldest first, while it has room. */
   #fillLightRoom(): void {
-    const room = this.#options.lightConcurrency ?? 0;
-    let moved = false;
-    while (this.#light.size < room && this.#wantLight.length > 0) {
-      const flight = this.#wantLight.shift();
-      if (flight === undefined) break;
-      this.#light.add(flight);
-      moved = true;
-    }
-    if (moved) this.#slotFreed?.();
-  }
-
-  /** Takes a delivery out of the light room and of the queue for it. */
-  #forget(flight: InFlight): void {
-    this.#light.delete(flight);
-    const waiting = this.#wantLight.indexOf(flight);
-    if (waiting >= 0) this.#wantLight.splice(waiting, 1);
+    const room = (this.#options.lightConcurrency ?? 0) - this.#count('light');
+    const asking = this.#inStage('wantsLight').sort((a, b) => a.askedLight - b.askedLight);
+    for (const flight of asking.slice(0, Math.max(0, room))) flight.stage = 'light';
+    if (room > 0 && asking.length > 0) this.#slotFreed?.();
   }
 
   /** Deliveries that count against `concurrency`: all but the light and finishing ones. */
   #heavyCount(): number {
-    return this.#inFlight.size - this.#light.size - this.#finishing.size;
+    return this.#count('counted') + this.#count('wantsLight');
+  }
+
+  #count(stage: Stage): number {
+    let count = 0;
+    for (const flight of this.#inFlight) if (flight.stage === stage) count++;
+    return count;
+  }
+
+  #inStage(stage: Stage): InFlight[] {
+    return [...this.#inFlight].filter((flight) => flight.stage === stage);
   }
 
   /**
@@ -231,11 +237,7 @@ export class QueueConsumer {
    * (more would only wait too, while another worker could run them).
    */
   #hasRoom(): boolean {
-    return this.#heavyCount() < this.#options.concurrency && this.#wantLight.length === 0;
-  }
-
-  #uncounted(flight: InFlight): boolean {
-    return this.#light.has(flight) || this.#finishing.has(flight);
+    return this.#heavyCount() < this.#options.concurrency && this.#count('wantsLight') === 0;
   }
 
   async #process(message: Message, signal: AbortSignal, marks: DeliveryMarks): Promise<void> {
