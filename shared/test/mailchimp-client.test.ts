@@ -23,8 +23,9 @@ import {
   type AwsClients,
   type RequestLimiter,
 } from '@contacts/shared';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let emulators: Emulators;
@@ -45,6 +46,19 @@ function simClient(): ReturnType<typeof createMailchimpClient> {
     limiter: unlimited,
     jobId: 'job-1',
   });
+}
+
+/** A plain HTTP server standing in for Mailchimp (or a proxy before it) while `use` runs. */
+async function withServer(handler: RequestListener, use: (url: string) => Promise<void>) {
+  const server = createServer(handler);
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    await use(`http://127.0.0.1:${String((server.address() as AddressInfo).port)}`);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
 }
 
 beforeAll(async () => {
@@ -93,16 +107,14 @@ describe('Mailchimp client against the simulator', () => {
 
   it('retries a 200 that is not JSON (a proxy’s page), then fails as unavailable', async () => {
     let calls = 0;
-    const proxy = createServer((_req, res) => {
+    const maintenance: RequestListener = (_req, res) => {
       calls++;
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
-    });
-    proxy.listen(0, '127.0.0.1');
-    await new Promise((resolve) => proxy.once('listening', resolve));
-    try {
+    };
+    await withServer(maintenance, async (apiUrl) => {
       const client = createMailchimpClient({
         apiKey: sim.apiKey,
-        apiUrl: `http://127.0.0.1:${String((proxy.address() as AddressInfo).port)}`,
+        apiUrl,
         limiter: unlimited,
         jobId: 'job-1',
         attempts: 2,
@@ -114,9 +126,55 @@ describe('Mailchimp client against the simulator', () => {
         status: 200,
       });
       expect(calls).toBe(2);
-    } finally {
-      proxy.close();
-    }
+    });
+  });
+
+  it('asks for gzip and reads a compressed page, as Mailchimp sends it', async () => {
+    const page = { members: [{ email_address: 'ada@example.com' }], total_items: 1 };
+    const asked: (string | undefined)[] = [];
+    const compressing: RequestListener = (req, res) => {
+      asked.push(req.headers['accept-encoding']);
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' })
+        .end(gzipSync(JSON.stringify(page)));
+    };
+    await withServer(compressing, async (apiUrl) => {
+      const client = createMailchimpClient({
+        apiKey: sim.apiKey,
+        apiUrl,
+        limiter: unlimited,
+        jobId: 'j',
+      });
+      await expect(client.listMembers('any', { offset: 0, count: 1 })).resolves.toEqual({
+        members: page.members,
+        totalItems: 1,
+      });
+      expect(asked).toEqual(['gzip']);
+    });
+  });
+
+  it('gives up on a call that gets no answer within its timeout, and says so', async () => {
+    let calls = 0;
+    const silent: RequestListener = () => {
+      calls++; // never answers
+    };
+    await withServer(silent, async (apiUrl) => {
+      const client = createMailchimpClient({
+        apiKey: sim.apiKey,
+        apiUrl,
+        limiter: unlimited,
+        jobId: 'j',
+        timeoutMs: 200,
+        attempts: 2,
+        backoffMs: 5,
+        maxBackoffMs: 10,
+      });
+      await expect(client.ping()).rejects.toMatchObject({
+        code: 'mailchimp_unavailable',
+        message: expect.stringContaining('no answer within 0.2 s') as unknown,
+      });
+      expect(calls).toBe(2);
+    });
   });
 
   it('upserts a batch and returns the per-member errors', async () => {

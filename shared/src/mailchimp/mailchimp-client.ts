@@ -1,8 +1,11 @@
+import { STATUS_CODES } from 'node:http';
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import type { RequestLimiter } from '../limits/request-limiter.ts';
 import { retry } from '../retry.ts';
 import { mailchimpBaseUrl, parseMailchimpApiKey } from './api-key.ts';
+import { answerText, headerOf, sendRequest, type RawAnswer } from './http-exchange.ts';
 import {
   MailchimpAuthError,
   MailchimpError,
@@ -35,7 +38,8 @@ export interface MailchimpClientOptions {
   /** First backoff wait (default 1 s), doubling up to `maxBackoffMs` (default 30 s). */
   readonly backoffMs?: number;
   readonly maxBackoffMs?: number;
-  readonly fetch?: typeof fetch;
+  /** undici's connection pool to use; its global one by default. */
+  readonly dispatcher?: Dispatcher;
   readonly logger?: Logger;
 }
 
@@ -179,7 +183,6 @@ export function createMailchimpClient(options: MailchimpClientOptions): Mailchim
   const baseUrl = mailchimpBaseUrl(dataCenter, options.apiUrl);
   const authorization = `Basic ${Buffer.from(`anystring:${apiKey}`).toString('base64')}`;
   const timeoutMs = options.timeoutMs ?? DEFAULT_MAILCHIMP_TIMEOUT_MS;
-  const fetcher = options.fetch ?? fetch;
 
   async function once(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
     const text = await onceText(method, path, body);
@@ -189,12 +192,13 @@ export function createMailchimpClient(options: MailchimpClientOptions): Mailchim
 
   /** The body of a 2xx answer, JSON by its look (a proxy's HTML page is retried), or its error. */
   async function onceText(method: 'GET' | 'POST', path: string, body?: unknown): Promise<string> {
-    const { res, text } = await exchange(method, path, body);
-    if (!res.ok) throw errorOf(res, text);
+    const answer = await exchange(method, path, body);
+    const text = await decoded(answer);
+    if (answer.status < 200 || answer.status > 299) throw errorOf(answer, text);
     if (text !== '' && !looksLikeJsonObject(text))
       throw new MailchimpUnavailableError({
-        status: res.status,
-        detail: `the answer is not JSON (${res.headers.get('content-type') ?? 'no content type'})`,
+        status: answer.status,
+        detail: `the answer is not JSON (${headerOf(answer.headers, 'content-type') ?? 'no content type'})`,
       });
     return text;
   }
@@ -204,26 +208,26 @@ export function createMailchimpClient(options: MailchimpClientOptions): Mailchim
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
-  ): Promise<{ res: Response; text: string }> {
+  ): Promise<RawAnswer> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const permit = await options.limiter.acquire({ jobId: options.jobId });
+    const signal = AbortSignal.timeout(timeoutMs);
     try {
-      const res = await fetcher(`${baseUrl}/3.0${path}`, {
+      return await sendRequest(`${baseUrl}/3.0${path}`, {
         method,
         headers: {
           authorization,
           accept: 'application/json',
           ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
         },
-        ...(payload === undefined ? {} : { body: payload }),
-        signal: AbortSignal.timeout(timeoutMs),
+        body: payload,
+        signal,
+        dispatcher: options.dispatcher,
       });
-      return { res, text: await res.text() };
     } catch (error) {
-      const timedOut = error instanceof Error && error.name === 'TimeoutError';
       throw new MailchimpUnavailableError(
         {
-          detail: timedOut
+          detail: signal.aborted
             ? `no answer within ${String(timeoutMs / 1000)} s`
             : `could not reach ${baseUrl}`,
         },
@@ -231,6 +235,18 @@ export function createMailchimpClient(options: MailchimpClientOptions): Mailchim
       );
     } finally {
       await permit.release();
+    }
+  }
+
+  /** The answer's text, decompressed with the slot given back; a garbled body is retried. */
+  async function decoded(answer: RawAnswer): Promise<string> {
+    try {
+      return await answerText(answer);
+    } catch (error) {
+      throw new MailchimpUnavailableError(
+        { status: answer.status, detail: 'the answer could not be decompressed' },
+        { cause: error },
+      );
     }
   }
 
@@ -353,7 +369,7 @@ function looksLikeJsonObject(text: string): boolean {
 }
 
 /** Mailchimp's problem details turned into the typed error of its status. */
-function errorOf(res: Response, text: string): MailchimpError {
+function errorOf(res: RawAnswer, text: string): MailchimpError {
   let parsed: z.infer<typeof problemSchema> = {};
   try {
     parsed = problemSchema.parse(JSON.parse(text));
@@ -362,7 +378,8 @@ function errorOf(res: Response, text: string): MailchimpError {
   }
   const problem: MailchimpProblemInfo = {
     status: res.status,
-    detail: parsed.detail ?? parsed.title ?? (res.statusText || `HTTP ${String(res.status)}`),
+    detail:
+      parsed.detail ?? parsed.title ?? STATUS_CODES[res.status] ?? `HTTP ${String(res.status)}`,
     ...(parsed.title === undefined ? {} : { title: parsed.title }),
     ...(parsed.type === undefined ? {} : { type: parsed.type }),
     ...(parsed.instance === undefined ? {} : { instance: parsed.instance }),
@@ -370,7 +387,7 @@ function errorOf(res: Response, text: string): MailchimpError {
   if (res.status === 401 || res.status === 403) return new MailchimpAuthError(problem);
   if (res.status === 404) return new MailchimpNotFoundError(problem);
   if (res.status === 429) {
-    const retryAfter = Number(res.headers.get('retry-after'));
+    const retryAfter = Number(headerOf(res.headers, 'retry-after'));
     return new MailchimpRateLimitedError(problem, {
       retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
     });
