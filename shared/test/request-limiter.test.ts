@@ -150,9 +150,11 @@ describe('DynamoRequestLimiter', () => {
     const aws = createAwsClients(config.aws);
     clients.push(aws);
     let writes = 0;
+    let reads = 0;
     aws.dynamodb.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName === 'UpdateItemCommand') writes++;
+        if (context.commandName === 'GetItemCommand') reads++;
         return next(args);
       },
       { step: 'initialize', name: 'countWrites' },
@@ -172,6 +174,8 @@ describe('DynamoRequestLimiter', () => {
     // A new account: the waiting entry (tried, then written once the item is made), a first
     // take of half the cap (room for a worker not seen yet), one take for the rest.
     expect(writes).toBeLessThanOrEqual(4);
+    // Each write answers with the item as it left it: the decisions after it read nothing.
+    expect(reads).toBe(0);
     await Promise.all(permits.map((permit) => permit.release()));
   });
 

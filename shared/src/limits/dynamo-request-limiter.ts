@@ -192,16 +192,22 @@ export class DynamoRequestLimiter implements RequestLimiter {
    * Writes this process's waiting entry before its first decision: the other processes starting
    * on the same job then count it in the share of the job's slots (a take that loses a race
    * writes nothing), and the write's round trip gathers the requests that arrive meanwhile.
+   * The write answers with the item as it stands after it, which the first decision uses: at a
+   * job's start every process does this at once, and a read more each put their first takes
+   * further apart.
    */
   async #announce(): Promise<void> {
-    // The next decision reads the item with the entry in it (and takes the entry out with its
-    // take), not the item as this process last wrote it, before it went idle.
+    // Never the item as this process last wrote it, before it went idle: the next decision
+    // must see the entry, to take it out with its take.
     this.#known = undefined;
     try {
-      if (await this.#refresh(this.#now())) return;
-      // A new account (or one unused for a day) has no item yet.
-      await this.#create();
-      await this.#refresh(this.#now());
+      let written = await this.#refresh(this.#now());
+      if (written === 'gone') {
+        // A new account (or one unused for a day) has no item yet.
+        await this.#create();
+        written = await this.#refresh(this.#now());
+      }
+      if (typeof written === 'object') this.#known = written;
     } catch (error) {
       // The decision loop reads the item next, and reports a failing table to every waiter.
       this.#logger?.warn({ err: error, account: this.#account }, 'waiting entry not written');
@@ -505,12 +511,17 @@ export class DynamoRequestLimiter implements RequestLimiter {
    * Tells the other processes which jobs wait here (the fair-share turn needs it). False when
    * the item does not exist (never made yet, or expired by TTL).
    */
-  async #refresh(now: number): Promise<boolean> {
+  /**
+   * Writes this process's waiting entry; answers the item as the write left it, `idle` when no
+   * local request waits (nothing written), `gone` when the item is missing (expired by TTL, or
+   * a new account's: the next read creates it).
+   */
+  async #refresh(now: number): Promise<LimiterState | 'idle' | 'gone'> {
     const jobs = this.#localJobs();
-    if (jobs.length === 0) return true;
+    if (jobs.length === 0) return 'idle';
     const expression = new Expression();
     try {
-      await this.#client.send(
+      const output = await this.#client.send(
         new UpdateItemCommand({
           TableName: this.#table,
           Key: this.#key,
@@ -518,14 +529,14 @@ export class DynamoRequestLimiter implements RequestLimiter {
             waitingValue(now, jobs),
           )}, expiresAt = ${expression.value({ N: String(this.#expiresAt()) })}`,
           ConditionExpression: 'attribute_exists(pk)',
+          ReturnValues: 'ALL_NEW',
           ...expression.attributes(),
         }),
       );
-      return true;
+      return output.Attributes === undefined ? 'gone' : stateOf(output.Attributes);
     } catch (error) {
-      // The item vanished (expired by TTL): the next read creates it again.
       if (awsErrorName(error) !== 'ConditionalCheckFailedException') throw error;
-      return false;
+      return 'gone';
     }
   }
 
