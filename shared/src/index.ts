@@ -239,6 +239,7 @@ export {
   MAILCHIMP_MAX_PAGE_SIZE,
   mailchimpAccountKey,
   MailchimpAuthError,
+  MailchimpConnectionPools,
   mailchimpBaseUrl,
   MailchimpError,
   mailchimpKeyDigest,

@@ -12,6 +12,7 @@ import {
   loadConfig,
   mailchimpAccountKey,
   MailchimpAuthError,
+  MailchimpConnectionPools,
   MailchimpKeyFormatError,
   MailchimpLimiters,
   MailchimpNotFoundError,
@@ -23,7 +24,7 @@ import {
   type AwsClients,
   type RequestLimiter,
 } from '@contacts/shared';
-import { createServer, type RequestListener } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,12 +50,15 @@ function simClient(): ReturnType<typeof createMailchimpClient> {
 }
 
 /** A plain HTTP server standing in for Mailchimp (or a proxy before it) while `use` runs. */
-async function withServer(handler: RequestListener, use: (url: string) => Promise<void>) {
+async function withServer(
+  handler: RequestListener,
+  use: (url: string, server: Server) => Promise<void>,
+) {
   const server = createServer(handler);
   server.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   try {
-    await use(`http://127.0.0.1:${String((server.address() as AddressInfo).port)}`);
+    await use(`http://127.0.0.1:${String((server.address() as AddressInfo).port)}`, server);
   } finally {
     server.closeAllConnections();
     server.close();
@@ -151,6 +155,34 @@ describe('Mailchimp client against the simulator', () => {
       });
       expect(asked).toEqual(['gzip']);
     });
+  });
+
+  it('hands slots on over the account’s own connections, never opening more than 10', async () => {
+    const page = JSON.stringify({ members: [], total_items: 0 });
+    const answerSoon: RequestListener = (_req, res) => {
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(page), 5);
+    };
+    const pools = new MailchimpConnectionPools(10);
+    await withServer(answerSoon, async (apiUrl, server) => {
+      let opened = 0;
+      server.on('connection', () => opened++);
+      // The next waiting call starts as soon as a call gives its slot back, as the fleet
+      // limiter's handoff does: before the connection is back in its pool. An unbounded pool
+      // opened a new connection for most of those (20 for 10 slots).
+      const client = createMailchimpClient({
+        apiKey: sim.apiKey,
+        apiUrl,
+        limiter: handoffLimiter(10),
+        jobId: 'j',
+        dispatcher: pools.forAccount('mailchimp#us1#acct'),
+      });
+      const pages = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => client.listMembersText('l', { offset: i, count: 1 })),
+      );
+      expect(pages).toHaveLength(60);
+      expect(opened).toBeLessThanOrEqual(10);
+    });
+    await pools.close();
   });
 
   it('gives up on a call that gets no answer within its timeout, and says so', async () => {
@@ -325,6 +357,30 @@ describe('fair share between jobs on one account (concurrency-only limiter)', ()
     expect(bigAfterSmall).toBeGreaterThanOrEqual(4);
   });
 });
+
+/** At most `slots` permits in this process; a permit given back goes to the next waiter at once. */
+function handoffLimiter(slots: number): RequestLimiter {
+  let free = slots;
+  const waiting: (() => void)[] = [];
+  const release = (): Promise<void> => {
+    const next = waiting.shift();
+    if (next === undefined) free++;
+    else next();
+    return Promise.resolve();
+  };
+  return {
+    acquire: () =>
+      new Promise((resolve) => {
+        const grant = () => {
+          resolve({ release });
+        };
+        if (free > 0) {
+          free--;
+          grant();
+        } else waiting.push(grant);
+      }),
+  };
+}
 
 async function waitFor(condition: () => boolean, deadlineMs = 10_000): Promise<void> {
   const until = Date.now() + deadlineMs;

@@ -32,4 +32,5 @@ export {
   MailchimpUnavailableError,
   type MailchimpProblemInfo,
 } from './mailchimp-errors.ts';
+export { MailchimpConnectionPools } from './connection-pools.ts';
 export { MAILCHIMP_MAX_CONNECTIONS, MailchimpLimiters } from './mailchimp-limiters.ts';

@@ -3,6 +3,7 @@ import {
   ConnectionNotFoundError,
   ConnectionStore,
   createMailchimpClient,
+  MailchimpConnectionPools,
   MailchimpLimiters,
   openConnection,
   type Logger,
@@ -15,7 +16,8 @@ import { audienceOpener } from './audience-opener.ts';
 /**
  * The worker's Mailchimp audiences from its configuration: connections read from the
  * connections table and opened with the sealer, one client per job whose calls hold slots of
- * the account's fleet-wide limiter (providers table; one limiter per account per process).
+ * the account's fleet-wide limiter (providers table; one limiter per account per process) and
+ * go through the account's pool of at most that many connections.
  */
 export function configuredAudiences(deps: {
   readonly mailchimp: MailchimpConfig;
@@ -32,6 +34,7 @@ export function configuredAudiences(deps: {
     maxConnections: deps.mailchimp.maxConnections,
     logger: deps.logger,
   });
+  const pools = new MailchimpConnectionPools(deps.mailchimp.maxConnections);
   const logger = deps.logger.child({ source: 'mailchimp' });
   return audienceOpener({
     openConnection: recentlyOpened((tenantId, connectionId) =>
@@ -48,6 +51,7 @@ export function configuredAudiences(deps: {
         ...(deps.mailchimp.apiUrl === undefined ? {} : { apiUrl: deps.mailchimp.apiUrl }),
         timeoutMs: deps.mailchimp.timeoutMs,
         limiter: limiters.forAccount(accountKey),
+        dispatcher: pools.forAccount(accountKey),
         jobId,
         logger,
       }),
