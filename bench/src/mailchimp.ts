@@ -19,11 +19,13 @@ import { startRemoteSimulator } from './mailchimp/remote-simulator.ts';
  * sample left out) as a share of what 10 connections allow (10 / latency), the enrichment after
  * it and the whole import's time, the most connections the simulator saw at once (and refusals
  * over 10), whether every member was imported exactly once, and write-back throughput.
- * Before them, in the same run: a bare client reads the whole audience twice over 10 connections
- * with no pipeline at all (the second pass is the most this machine lets any client take from the
- * simulator, printed as `machineCeiling`; the first has the simulator write each member's JSON
- * once, as Mailchimp does on its own machines), and a small import warms the workers up
- * (`--warmup` members, 0: none), as a fleet that is already running is.
+ * The import is measured `--runs` times (default 3: this box's own ceiling moves by ±0.05 from
+ * one minute to the next), each right after a bare client read the whole audience over 10
+ * connections with no pipeline at all: the most this machine lets any client take from the
+ * simulator at that moment (`machineCeiling`). The median, the lowest and the highest run are
+ * printed, and each run's share. Before them, an unmeasured bare pass has the simulator write
+ * each member's JSON once (Mailchimp does that on its own machines), and a small import warms the
+ * workers up (`--warmup` members, 0: none), as a fleet that is already running is.
  * `--timeline` also prints the connections in use per 50 ms of each fetch stage.
  * The simulator runs in a process of its own, as Mailchimp runs on machines of its own: in the
  * benchmark's process its JSON work would queue behind the emulated S3, SQS and DynamoDB.
@@ -37,6 +39,8 @@ const { values } = parseOptions({
     concurrency: { type: 'string', default: '6' },
     /** Members of the audience a first, unmeasured import reads (0: no warm-up). */
     warmup: { type: 'string', default: '10000' },
+    /** Measured imports, each after its own bare-client pass. */
+    runs: { type: 'string', default: '3' },
     /** Also print connections in use per 50 ms of each fetch stage (to stderr). */
     timeline: { type: 'boolean', default: false },
   },
@@ -51,7 +55,7 @@ function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof p
     process.exit(2);
   }
 }
-for (const name of ['members', 'workers', 'latency-ms', 'concurrency', 'warmup'] as const) {
+for (const name of ['members', 'workers', 'latency-ms', 'concurrency', 'warmup', 'runs'] as const) {
   const value = Number(values[name]);
   if (!Number.isInteger(value) || value < (name === 'warmup' ? 0 : 1)) {
     console.error(
@@ -74,9 +78,8 @@ const warmupListId =
   warmupMembers > 0 ? await simulator.createAudience({ size: warmupMembers, seed: 12 }) : undefined;
 const barePass = (): ReturnType<typeof bareClientPass> =>
   bareClientPass({ url: simulator.url, apiKey: simulator.apiKey, listId, members, pageSize: 1000 });
-// The first pass has the simulator write each member's JSON; the second is measured.
+// Has the simulator write each member's JSON once; the passes before each import are measured.
 await barePass();
-const bare = await barePass();
 const PREFIX = 'bench-mailchimp';
 const harness = await startHarness({
   prefix: PREFIX,
@@ -101,20 +104,16 @@ const workers = Array.from({ length: workerCount }, () =>
 );
 const CONNECTION = await createConnection();
 const ceiling = 10 / (latencyMs / 1000);
-const barePagesPerSecond = bare.pages / bare.seconds;
 try {
   const warmup = warmupListId === undefined ? undefined : await runJob({ listId: warmupListId });
-  await simulator.reset();
-  pageTimes.length = 0;
-  const importRun = await runJob({});
-  const importFetch = fetchPhase(importRun);
-  const stats = await simulator.stats();
-  const result = await fetch(importRun.resultUrl).then((res) => res.text());
-  const exactlyOnce = countOnce(
-    result,
-    (await simulator.members(listId)).map((m) => m.email),
-  );
+  const imports: MeasuredImport[] = [];
+  for (let run = 0; run < Number(values.runs); run++) imports.push(await measuredImport());
+  const median = [...imports].sort((a, b) => a.fetch.shareOfCeiling - b.fetch.shareOfCeiling)[
+    Math.floor((imports.length - 1) / 2)
+  ] as MeasuredImport;
+  const barePagesPerSecond = median.barePagesPerSecond;
 
+  const writeBackBare = await barePass();
   await simulator.reset();
   const directoryId = await uploadDirectory();
   pageTimes.length = 0;
@@ -135,7 +134,7 @@ try {
   const writeBackStats = await simulator.stats();
   const total = writeBackStats.upserts.members;
   const ended = upsertTimes.find((t) => t.members >= total)?.at ?? performance.now();
-  const writeBackFetch = fetchPhase(writeBackRun);
+  const writeBackFetch = fetchPhase(writeBackRun, writeBackBare.pages / writeBackBare.seconds);
 
   console.log(
     JSON.stringify(
@@ -145,23 +144,25 @@ try {
         chunkConcurrency: Number(values.concurrency),
         latencyMs,
         machineCeiling: {
-          pages: bare.pages,
-          seconds: round(bare.seconds),
           pagesPerSecond: round(barePagesPerSecond),
-          shareOfCeiling: round(barePagesPerSecond / ceiling),
+          shareOfCeiling: spread(imports.map((i) => i.barePagesPerSecond / ceiling)),
         },
         ...(warmup === undefined
           ? {}
           : { warmup: { members: warmupMembers, seconds: round(warmup.seconds) } }),
         import: {
-          seconds: round(importRun.seconds),
+          runs: imports.length,
           ceilingPagesPerSecond: round(ceiling),
-          fetch: importFetch,
-          enrichSeconds: importFetch.afterLastPageSeconds,
-          maxConnections: stats.maxConnections,
-          connectionViolations: stats.connectionViolations,
-          membersInResult: exactlyOnce.rows,
-          membersExactlyOnce: exactlyOnce.ok,
+          shareOfCeiling: spread(imports.map((i) => i.fetch.shareOfCeiling)),
+          shareOfMachineCeiling: spread(imports.map((i) => i.fetch.shareOfMachineCeiling)),
+          // The run of the median share, whole:
+          seconds: round(median.run.seconds),
+          fetch: median.fetch,
+          enrichSeconds: median.fetch.afterLastPageSeconds,
+          maxConnections: Math.max(...imports.map((i) => i.maxConnections)),
+          connectionViolations: imports.reduce((n, i) => n + i.connectionViolations, 0),
+          membersInResult: imports.map((i) => i.exactlyOnce.rows),
+          membersExactlyOnce: imports.every((i) => i.exactlyOnce.ok),
         },
         writeBack: {
           seconds: round(writeBackRun.seconds),
@@ -189,6 +190,55 @@ try {
   await simulator.close();
 }
 
+interface MeasuredImport {
+  readonly barePagesPerSecond: number;
+  readonly run: JobRun;
+  readonly fetch: ReturnType<typeof fetchPhase>;
+  readonly maxConnections: number;
+  readonly connectionViolations: number;
+  readonly exactlyOnce: { rows: number; ok: boolean };
+}
+
+/** A bare-client pass (the machine's ceiling this minute), then the import, measured. */
+async function measuredImport(): Promise<MeasuredImport> {
+  const bare = await barePass();
+  const barePagesPerSecond = bare.pages / bare.seconds;
+  await simulator.reset();
+  pageTimes.length = 0;
+  const run = await runJob({});
+  const fetched = fetchPhase(run, barePagesPerSecond);
+  const stats = await simulator.stats();
+  const result = await fetch(run.resultUrl).then((res) => res.text());
+  const exactlyOnce = countOnce(
+    result,
+    (await simulator.members(listId)).map((m) => m.email),
+  );
+  return {
+    barePagesPerSecond,
+    run,
+    fetch: fetched,
+    maxConnections: stats.maxConnections,
+    connectionViolations: stats.connectionViolations,
+    exactlyOnce,
+  };
+}
+
+/** Median, lowest and highest of the runs' figures, and each one in run order. */
+function spread(figures: readonly number[]): {
+  median: number;
+  min: number;
+  max: number;
+  each: number[];
+} {
+  const sorted = [...figures].sort((a, b) => a - b);
+  return {
+    median: round(sorted[Math.floor((sorted.length - 1) / 2)] ?? 0),
+    min: round(sorted[0] ?? 0),
+    max: round(sorted.at(-1) ?? 0),
+    each: figures.map(round),
+  };
+}
+
 /** A connection with the simulator's key, through the API (the key is checked and sealed). */
 async function createConnection(): Promise<string> {
   const res = await fetch(`${api}/v1/connections`, {
@@ -205,7 +255,10 @@ async function createConnection(): Promise<string> {
  * The fetch stage of the last run, from the simulator's page times: the first page served (after
  * split's sample) to the last one served, plus one page's latency (the last page's own time).
  */
-function fetchPhase(run: JobRun): {
+function fetchPhase(
+  run: JobRun,
+  barePagesPerSecond: number,
+): {
   pages: number;
   seconds: number;
   pagesPerSecond: number;
