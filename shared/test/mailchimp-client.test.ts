@@ -21,6 +21,7 @@ import {
   MailchimpResponseError,
   parseMembersPage,
   type AppConfig,
+  type MailchimpClientOptions,
   type AwsClients,
   type RequestLimiter,
 } from '@contacts/shared';
@@ -46,6 +47,23 @@ function simClient(): ReturnType<typeof createMailchimpClient> {
     apiUrl: sim.url,
     limiter: unlimited,
     jobId: 'job-1',
+  });
+}
+
+/** A client of a stand-in server (see withServer), without a limiter, retrying quickly. */
+function serverClient(
+  apiUrl: string,
+  options: Partial<MailchimpClientOptions> = {},
+): ReturnType<typeof createMailchimpClient> {
+  return createMailchimpClient({
+    apiKey: sim.apiKey,
+    apiUrl,
+    limiter: unlimited,
+    jobId: 'job-1',
+    attempts: 2,
+    backoffMs: 5,
+    maxBackoffMs: 10,
+    ...options,
   });
 }
 
@@ -116,15 +134,7 @@ describe('Mailchimp client against the simulator', () => {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
     };
     await withServer(maintenance, async (apiUrl) => {
-      const client = createMailchimpClient({
-        apiKey: sim.apiKey,
-        apiUrl,
-        limiter: unlimited,
-        jobId: 'job-1',
-        attempts: 2,
-        backoffMs: 5,
-        maxBackoffMs: 10,
-      });
+      const client = serverClient(apiUrl);
       await expect(client.listMembersText('any', { offset: 0, count: 1 })).rejects.toMatchObject({
         code: 'mailchimp_unavailable',
         status: 200,
@@ -143,12 +153,7 @@ describe('Mailchimp client against the simulator', () => {
         .end(gzipSync(JSON.stringify(page)));
     };
     await withServer(compressing, async (apiUrl) => {
-      const client = createMailchimpClient({
-        apiKey: sim.apiKey,
-        apiUrl,
-        limiter: unlimited,
-        jobId: 'j',
-      });
+      const client = serverClient(apiUrl);
       await expect(client.listMembers('any', { offset: 0, count: 1 })).resolves.toEqual({
         members: page.members,
         totalItems: 1,
@@ -169,11 +174,8 @@ describe('Mailchimp client against the simulator', () => {
       // The next waiting call starts as soon as a call gives its slot back, as the fleet
       // limiter's handoff does: before the connection is back in its pool. An unbounded pool
       // opened a new connection for most of those (20 for 10 slots).
-      const client = createMailchimpClient({
-        apiKey: sim.apiKey,
-        apiUrl,
+      const client = serverClient(apiUrl, {
         limiter: handoffLimiter(10),
-        jobId: 'j',
         dispatcher: pools.forAccount('mailchimp#us1#acct'),
       });
       const pages = await Promise.all(
@@ -191,16 +193,7 @@ describe('Mailchimp client against the simulator', () => {
       calls++; // never answers
     };
     await withServer(silent, async (apiUrl) => {
-      const client = createMailchimpClient({
-        apiKey: sim.apiKey,
-        apiUrl,
-        limiter: unlimited,
-        jobId: 'j',
-        timeoutMs: 200,
-        attempts: 2,
-        backoffMs: 5,
-        maxBackoffMs: 10,
-      });
+      const client = serverClient(apiUrl, { timeoutMs: 200 });
       await expect(client.ping()).rejects.toMatchObject({
         code: 'mailchimp_unavailable',
         message: expect.stringContaining('no answer within 0.2 s') as unknown,
