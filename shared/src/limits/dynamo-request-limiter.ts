@@ -193,8 +193,8 @@ export class DynamoRequestLimiter implements RequestLimiter {
    * on the same job then count it in the share of the job's slots (a take that loses a race
    * writes nothing), and the write's round trip gathers the requests that arrive meanwhile.
    * The write answers with the item as it stands after it, which the first decision uses: at a
-   * job's start every process does this at once, and a read more each put their first takes
-   * further apart.
+   * job's start every process does this at once, and an extra read by each of them spread their
+   * first takes further apart.
    */
   async #announce(): Promise<void> {
     // Never the item as this process last wrote it, before it went idle: the next decision
@@ -508,13 +508,9 @@ export class DynamoRequestLimiter implements RequestLimiter {
   }
 
   /**
-   * Tells the other processes which jobs wait here (the fair-share turn needs it). False when
-   * the item does not exist (never made yet, or expired by TTL).
-   */
-  /**
-   * Writes this process's waiting entry; answers the item as the write left it, `idle` when no
-   * local request waits (nothing written), `gone` when the item is missing (expired by TTL, or
-   * a new account's: the next read creates it).
+   * Tells the other processes which jobs wait here (the fair-share turn needs it). Answers the
+   * item as the write left it; `idle` when no local request waits (nothing written); `gone` when
+   * the item does not exist (never made yet, or expired by TTL: the next read creates it).
    */
   async #refresh(now: number): Promise<LimiterState | 'idle' | 'gone'> {
     const jobs = this.#localJobs();
