@@ -454,8 +454,9 @@ describe('every AWS call of the journeys is allowed to the task role that makes 
       await waitUntilMade('api', action, 'connections');
     await waitUntilMade('api', 'dynamodb:Query', 'connections');
     // The key check's ping held a slot of the account's limiter: the first use of this account
-    // creates its item (PutItem), takes a slot and gives it back (UpdateItem).
-    for (const action of ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'])
+    // creates its item (PutItem), writes its waiting entry (whose answer it decides on), takes
+    // a slot and gives it back (UpdateItem). It reads the item only when it has to wait.
+    for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem'])
       await waitUntilMade('api', action, 'providers');
   });
 
@@ -572,6 +573,10 @@ describe('the task roles are granted nothing the journeys do not use', () => {
         'a message is held longer (heartbeat) or retried later (backoff)',
       ],
       [/^worker ecs:(Update|Get)TaskProtection /, 'scale-in protection, through the ECS agent'],
+      [
+        new RegExp(`^api dynamodb:GetItem ${policies.tables.providers.arn}$`),
+        'the key check reads its limiter item only when its slot is not free at once',
+      ],
       [
         /^(api kms:GenerateDataKey|worker kms:Decrypt) /,
         'connection secrets use KMS on AWS only (a key file here); infra/test/stack.test.ts proves the grants',
