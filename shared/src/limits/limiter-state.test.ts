@@ -236,7 +236,7 @@ describe('slotShare', () => {
     const share = slotShare(
       state({
         slots: slots('me', 'me', 'me', 'me', 'me', 'b', 'b', 'b', 'b'),
-        waiting: waiting('c'),
+        waiting: waiting('b', 'c'),
       }),
       NOW,
       'me',
@@ -259,6 +259,29 @@ describe('slotShare', () => {
     expect(over).toMatchObject({ floor: 5, othersOver: true, othersIdle: false });
     const idle = slotShare(state({ slots: slots('b') }), NOW, 'me', 'job', 10, 3_000);
     expect(idle).toMatchObject({ othersOver: false, othersIdle: true });
+  });
+
+  it('leaves a process that waits for no more what it holds, and splits the rest', () => {
+    // b's last requests hold 2 slots; c holds 3 and waits: the other 8 between me and c.
+    const share = slotShare(
+      state({ slots: slots('b', 'b', 'c', 'c', 'c'), waiting: waiting('c') }),
+      NOW,
+      'me',
+      'job',
+      10,
+      3_000,
+    );
+    expect(share).toMatchObject({ processes: 3, floor: 4, ceil: 4, othersIdle: true });
+    // b gives one back: 9 between me and c.
+    const later = slotShare(
+      state({ slots: slots('b', 'c', 'c', 'c'), waiting: waiting('c') }),
+      NOW,
+      'me',
+      'job',
+      10,
+      3_000,
+    );
+    expect(later).toMatchObject({ floor: 4, ceil: 5 });
   });
 
   it('ignores other jobs, stale entries and expired leases', () => {

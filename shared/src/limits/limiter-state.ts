@@ -157,7 +157,10 @@ export function activeJobs(
 export interface SlotShare {
   /** The processes holding or waiting for the job, this one included. */
   readonly processes: number;
-  /** The cap split evenly between the processes holding or waiting for the job, rounded down (≥ 1). */
+  /**
+   * The slots the processes still waiting for the job (this one included) split evenly, rounded
+   * down (≥ 1): the cap less what the processes that no longer wait hold (they need no more).
+   */
   readonly floor: number;
   /** The same, rounded up: kept only while no other process waiting for the job has less than floor. */
   readonly ceil: number;
@@ -173,6 +176,11 @@ export interface SlotShare {
  * The even share of a job's slots between the processes working on it (holding its slots, or
  * waiting for one): so the pages each worker has received are fetched alike, instead of one
  * worker keeping every slot while the others' messages wait, then finishing alone.
+ *
+ * A process that holds slots but waits for no more keeps what it holds, and the others split
+ * the rest (max-min fair): at a job's end the workers that still have pages waiting take the
+ * slots the others give back, instead of waiting, at a share of a third, for their own requests
+ * to end one by one while the account's other slots lie free.
  */
 export function slotShare(
   state: LimiterState,
@@ -193,11 +201,15 @@ export function slotShare(
       waiting.add(process);
   holdings.delete(processId);
   const processes = new Set([processId, ...holdings.keys(), ...waiting]).size;
-  const floor = Math.max(1, Math.floor(maxConcurrency / processes));
+  let keptByIdle = 0;
+  for (const [process, held] of holdings) if (!waiting.has(process)) keptByIdle += held;
+  const shared = maxConcurrency - keptByIdle;
+  const sharing = 1 + waiting.size;
+  const floor = Math.max(1, Math.floor(shared / sharing));
   return {
     processes,
     floor,
-    ceil: Math.max(floor, Math.ceil(maxConcurrency / processes)),
+    ceil: Math.max(floor, Math.ceil(shared / sharing)),
     othersShort: [...waiting].some((process) => (holdings.get(process) ?? 0) < floor),
     othersOver: [...holdings.values()].some((held) => held > floor),
     othersIdle: [...holdings.keys()].some((process) => !waiting.has(process)),
