@@ -100,8 +100,8 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 interface Reply {
   readonly status: number;
   readonly body: unknown;
-  /** The body already serialized (a members page, written within its latency). */
-  readonly json?: string;
+  /** The body already serialized and encoded (a members page, made within its latency). */
+  readonly json?: Buffer;
   readonly headers?: Record<string, string>;
 }
 
@@ -285,9 +285,12 @@ export async function startMailchimpSimulator(
     await dependencies.onMembersPage?.({ listId: list.id, offset, count });
     const all = list.filtered((statusParam ?? undefined) as MemberStatus | undefined);
     const page = all.slice(offset, offset + count);
-    for (const member of page) stats.read(list.id, member.email);
+    stats.readPage(
+      list.id,
+      page.map((member) => member.email),
+    );
     stats.pagesServed++;
-    const json = pageJson(page, list.id, all.length, partial, selection);
+    const json = Buffer.from(pageJson(page, list.id, all.length, partial, selection));
     // The latency is the page's response time, its own reading and writing included: Mailchimp
     // serves pages on many machines at once, so one page's work never delays another's answer
     // (done after the latency on this one thread, ten pages due together would answer in turn).
@@ -316,8 +319,9 @@ export async function startMailchimpSimulator(
     });
     const others = JSON.stringify(rest);
     if (members === undefined) return others;
+    const key = `${listId}\n${selection}`;
     const memberJson = page.map((member) =>
-      memberJsons.json(member, `${listId}\n${selection}`, () => {
+      memberJsons.json(member, key, () => {
         const shaped = partial({ members: [memberForWire(member, listId)] }).members;
         return (shaped as unknown[])[0];
       }),
@@ -652,7 +656,7 @@ function send(res: ServerResponse, reply: Reply): void {
     'content-type': isProblem
       ? 'application/problem+json; charset=utf-8'
       : 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(text)),
+    'content-length': String(typeof text === 'string' ? Buffer.byteLength(text) : text.length),
   });
   res.end(text);
 }

@@ -43,8 +43,9 @@ export class StatsRecorder {
   readonly #routes = new Map<MailchimpRoute, number>();
   readonly #responses = new Map<number, number>();
   readonly #maxByAccount = new Map<string, number>();
-  /** list → member email (lower-cased) → times read. */
+  /** list → member email (lower-cased) → times read, up to the pages in #unfoldedReads. */
   readonly #reads = new Map<string, Map<string, number>>();
+  readonly #unfoldedReads: { readonly listId: string; readonly emails: readonly string[] }[] = [];
   /** list → member email (lower-cased) → upserts that named it. */
   readonly #upserted = new Map<string, Map<string, number>>();
 
@@ -61,8 +62,13 @@ export class StatsRecorder {
     this.#maxByAccount.set(accountId, Math.max(this.#maxByAccount.get(accountId) ?? 0, inFlight));
   }
 
-  read(listId: string, email: string): void {
-    count(this.#reads, listId, email.toLowerCase());
+  /**
+   * The members of a page, counted when the stats are asked for: a page's thousand counts would
+   * otherwise hold up, on this one thread, the requests arriving meanwhile (Mailchimp serves
+   * them on machines of its own, so their latency must not start late).
+   */
+  readPage(listId: string, emails: readonly string[]): void {
+    this.#unfoldedReads.push({ listId, emails });
   }
 
   upserted(listId: string, email: string): void {
@@ -71,6 +77,7 @@ export class StatsRecorder {
 
   /** Times each member of a list was read (lower-cased email → times). */
   readsOf(listId: string): ReadonlyMap<string, number> {
+    this.#foldReads();
     return new Map(this.#reads.get(listId) ?? []);
   }
 
@@ -80,6 +87,7 @@ export class StatsRecorder {
   }
 
   snapshot(): MailchimpSimulatorStats {
+    this.#foldReads();
     const membersRead: Record<string, { reads: number; distinct: number; repeated: number }> = {};
     for (const [listId, members] of this.#reads) {
       let reads = 0;
@@ -105,6 +113,11 @@ export class StatsRecorder {
       membersRead,
       upserts: { ...this.upserts },
     };
+  }
+
+  #foldReads(): void {
+    for (const { listId, emails } of this.#unfoldedReads.splice(0))
+      for (const email of emails) count(this.#reads, listId, email.toLowerCase());
   }
 }
 
