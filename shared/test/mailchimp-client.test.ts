@@ -163,51 +163,27 @@ describe('Mailchimp client against the simulator', () => {
   });
 
   it('hands slots on over a bounded pool: never more than twice the account’s 10 connections', async () => {
-    const page = JSON.stringify({ members: [], total_items: 0 });
-    const answerSoon: RequestListener = (_req, res) => {
-      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(page), 5);
-    };
-    const pools = new MailchimpConnectionPools(10);
-    await withServer(answerSoon, async (apiUrl, server) => {
-      let opened = 0;
-      server.on('connection', () => opened++);
-      // The next waiting call starts as soon as a call gives its slot back, as the fleet
-      // limiter's handoff does: before the connection is back in its pool, so it takes an idle
-      // one. The pool stops at 20 connections (10 in use at most, by the limiter).
-      const client = serverClient(apiUrl, {
-        limiter: handoffLimiter(10),
-        dispatcher: pools.forAccount('mailchimp#us1#acct'),
-      });
-      const pages = await Promise.all(
-        Array.from({ length: 60 }, (_, i) => client.listMembersText('l', { offset: i, count: 1 })),
-      );
-      expect(pages).toHaveLength(60);
-      expect(opened).toBeLessThanOrEqual(20);
+    // The next waiting call starts as soon as a call gives its slot back, as the fleet
+    // limiter's handoff does: before the connection is back in its pool, so it takes an idle
+    // one. The pool stops at 20 connections (10 in use at most, by the limiter).
+    const { pages, opened } = await throughPool({
+      calls: 60,
+      answerMs: 5,
+      limiter: handoffLimiter(10),
     });
-    await pools.close();
+    expect(pages).toBe(60);
+    expect(opened).toBeLessThanOrEqual(20);
   });
 
   it('opens at most twice the account’s connections, however many calls come at once', async () => {
-    const page = JSON.stringify({ members: [], total_items: 0 });
-    const answerLater: RequestListener = (_req, res) => {
-      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(page), 50);
-    };
-    const pools = new MailchimpConnectionPools(10);
-    await withServer(answerLater, async (apiUrl, server) => {
-      let opened = 0;
-      server.on('connection', () => opened++);
-      // No limiter: 40 calls at once reach the pool (an unbounded one opens 40 connections).
-      const client = serverClient(apiUrl, {
-        limiter: { acquire: () => Promise.resolve({ release: () => Promise.resolve() }) },
-        dispatcher: pools.forAccount('mailchimp#us1#acct'),
-      });
-      const pages = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => client.listMembersText('l', { offset: i, count: 1 })),
-      );
-      expect(pages).toHaveLength(40);
-      expect(opened).toBe(20);
+    // No limiter: 40 calls at once reach the pool (an unbounded one opens 40 connections).
+    const { pages, opened } = await throughPool({
+      calls: 40,
+      answerMs: 50,
+      limiter: { acquire: () => Promise.resolve({ release: () => Promise.resolve() }) },
     });
-    await pools.close();
+    expect(pages).toBe(40);
+    expect(opened).toBe(20);
   });
 
   it('gives up on a call that gets no answer within its timeout, and says so', async () => {
@@ -375,6 +351,45 @@ describe('fair share between jobs on one account (concurrency-only limiter)', ()
 });
 
 /** At most `slots` permits in this process; a permit given back goes to the next waiter at once. */
+/**
+ * `calls` members calls at once through one account's pool (a limit of 10) to a server that
+ * answers each after `answerMs`: the pages answered and the connections the server saw opened.
+ */
+async function throughPool(options: {
+  calls: number;
+  answerMs: number;
+  limiter: RequestLimiter;
+}): Promise<{ pages: number; opened: number }> {
+  const page = JSON.stringify({ members: [], total_items: 0 });
+  const answer: RequestListener = (_req, res) => {
+    setTimeout(
+      () => res.writeHead(200, { 'content-type': 'application/json' }).end(page),
+      options.answerMs,
+    );
+  };
+  const pools = new MailchimpConnectionPools(10);
+  let result = { pages: 0, opened: 0 };
+  try {
+    await withServer(answer, async (apiUrl, server) => {
+      let opened = 0;
+      server.on('connection', () => opened++);
+      const client = serverClient(apiUrl, {
+        limiter: options.limiter,
+        dispatcher: pools.forAccount('mailchimp#us1#acct'),
+      });
+      const pages = await Promise.all(
+        Array.from({ length: options.calls }, (_, i) =>
+          client.listMembersText('l', { offset: i, count: 1 }),
+        ),
+      );
+      result = { pages: pages.length, opened };
+    });
+  } finally {
+    await pools.close();
+  }
+  return result;
+}
+
 function handoffLimiter(slots: number): RequestLimiter {
   let free = slots;
   const waiting: (() => void)[] = [];
