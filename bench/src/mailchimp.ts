@@ -25,7 +25,9 @@ import { startRemoteSimulator } from './mailchimp/remote-simulator.ts';
  * simulator at that moment (`machineCeiling`). The median, the lowest and the highest run are
  * printed, and each run's share. Before them, an unmeasured bare pass has the simulator write
  * each member's JSON once (Mailchimp does that on its own machines), and a small import warms the
- * workers up (`--warmup` members, 0: none), as a fleet that is already running is.
+ * workers up (`--warmup` members, 0: none), as a fleet that is already running is: 30 pages, about
+ * ten fetches a worker (after 10,000, three or four each, the first measured import came out
+ * 0.02-0.03 below the next two, run after run).
  * `--timeline` also prints the connections in use per 50 ms of each fetch stage.
  * The simulator runs in a process of its own, as Mailchimp runs on machines of its own: in the
  * benchmark's process its JSON work would queue behind the emulated S3, SQS and DynamoDB.
@@ -38,7 +40,7 @@ const { values } = parseOptions({
     /** Messages each worker runs at once (CHUNK_CONCURRENCY). */
     concurrency: { type: 'string', default: '6' },
     /** Members of the audience a first, unmeasured import reads (0: no warm-up). */
-    warmup: { type: 'string', default: '10000' },
+    warmup: { type: 'string', default: '30000' },
     /** Measured imports, each after its own bare-client pass. */
     runs: { type: 'string', default: '3' },
     /** Also print connections in use per 50 ms of each fetch stage (to stderr). */
