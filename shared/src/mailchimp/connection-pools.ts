@@ -9,7 +9,7 @@ import { MAILCHIMP_MAX_CONNECTIONS } from './mailchimp-limiters.ts';
  * call's connection (and another before writing on any idle one): a pool of exactly 10 held each
  * handed-off call for those turns, behind whatever the worker did meanwhile (storing the page it
  * had just read): 6-7 ms on median per call in bench:mailchimp, against under 1 ms with room for
- * idle connections and a page fetch that waits for those turns before storing (page-fetch.ts).
+ * idle connections and a call that waits for those turns before reading its answer (the client).
  * Unbounded, a pool would open a connection (a TLS handshake with Mailchimp) for every handoff
  * that found none idle; bounded, it stops at twice the limit.
  */

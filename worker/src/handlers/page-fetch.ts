@@ -42,10 +42,6 @@ export async function handlePageFetch(
   const audience = await openAudience(deps, job);
   // Stored as Mailchimp sent it: the page's enrichment reads it (see fetched-page.ts).
   const text = await audience.pageText(message.offset, message.count, context.signal);
-  // The calls that took slots this turn (this fetch's among them) write their requests in its
-  // check phase (undici's look for a closed idle connection): storing the page first held them
-  // up 6 ms on median, the account's connections idle meanwhile. A timer waits for that phase.
-  await new Promise((resolve) => setTimeout(resolve, 0));
   // The slot is back; storing and counting the page are a few writes.
   context.markFinishing();
   context.signal.throwIfAborted();
